@@ -1,0 +1,87 @@
+"""The Forge protocol and the values that cross from crawling into analysis and storage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from registry.analysis.tree import Tree
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """Where a repository lives: enough to clone it and to link to it."""
+
+    forge: str  # "github" | "gitlab" | "git"
+    owner: str
+    name: str
+    clone_url: str
+    html_url: str
+    forge_id: str | None = None  # the forge's own id, when it has one
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+
+@dataclass
+class HostFacts:
+    """What the forge says about a repository (empty for plain git)."""
+
+    description: str = ""
+    topics: list[str] = field(default_factory=list)
+    homepage: str = ""
+    default_branch: str = ""
+    stars: int = 0
+    forks_count: int = 0
+    open_issues: int = 0
+    archived: bool = False
+    is_fork: bool = False
+    is_template: bool = False
+    parent_url: str | None = None  # html_url of the repository this one was forked from
+    licence_spdx: str | None = None  # the forge's own licence answer
+    created_at: datetime | None = None
+    pushed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GitFacts:
+    """What the git history says."""
+
+    head: str
+    default_branch: str
+    root_commits: tuple[str, ...]
+    first_commit_at: datetime | None
+    last_commit_at: datetime | None
+    commits_90d: int
+    commits_365d: int
+    contributors: int  # distinct author e-mails over the whole history (capped walk)
+    tags: tuple[str, ...]
+
+
+@dataclass
+class RepoSnapshot:
+    """Host facts plus a tree reader: everything analysis may look at."""
+
+    ref: RepoRef
+    facts: HostFacts
+    git: GitFacts
+    tree: Tree
+    truncated: bool = False  # tree sampled because it exceeded max_tree_files
+
+
+class Forge(Protocol):
+    """One code host. Implementations never touch the database or the web."""
+
+    kind: str
+
+    def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
+        """Every public repository of an organisation, group or user."""
+
+    def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
+        """The repositories forked from ``ref``."""
+
+    def fork_url(self, ref: RepoRef) -> str:
+        """The forge's own page where a signed-in user forks ``ref``."""

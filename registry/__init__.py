@@ -1,0 +1,1 @@
+"""govcode's domain core: settings, storage, analysis, search and notifications."""

@@ -1,0 +1,116 @@
+"""Where a repository states its licence: licence files and SPDX headers in source files.
+
+Bounded on purpose: a few licence files, a sample of source files, each read up to a cap,
+so one odd repository (100,000 files, a 1 GB "LICENSE") cannot slow a crawl.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from registry.analysis.licence_ids import normalise_expression
+from registry.analysis.tree import FileEntry, Tree, decode_text
+
+MAX_LICENCE_FILES = 12
+LICENCE_READ_LIMIT = 512_000
+MAX_HEADER_FILES = 200
+HEADER_READ_LIMIT = 256_000
+HEADER_SCAN_CHARS = 4_000
+
+# LICENSE, LICENCE.md, LICENSE-MIT, OGL_LICENSE.md, UNLICENSE, COPYING.LESSER, NOTICE…
+_LICENCE_NAME = re.compile(
+    r"^(?:(?:[\w.]+[-_.])?(?:un)?licen[cs]es?|copying|copyright|notice)(?:[-._ ].*)?$",
+    re.IGNORECASE,
+)
+_SKIP_DIRS = {
+    "node_modules", "vendor", "vendors", "third_party", "third-party", "thirdparty",
+    "external", "deps", ".git", "bower_components", "site-packages", "dist", "build",
+}  # fmt: skip
+_SOURCE_SUFFIXES = {
+    ".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".java", ".kt", ".go", ".rs", ".c", ".h",
+    ".cc", ".cpp", ".hpp", ".cs", ".rb", ".php", ".swift", ".scala", ".sh", ".pl", ".r",
+    ".vue", ".svelte", ".css", ".scss", ".html", ".xml", ".yml", ".yaml", ".toml", ".sql",
+    ".ex", ".exs", ".erl", ".hs", ".lua", ".dart", ".groovy", ".m", ".tf",
+}  # fmt: skip
+_TAG = re.compile(r"SPDX-License-Identifier:\s*([^\n*#>]+?)\s*(?:-->|\*/|\"|$)", re.M | re.I)
+
+
+@dataclass(frozen=True)
+class HeaderTally:
+    """SPDX-License-Identifier tags seen in a sample of source files."""
+
+    counts: Counter[str]  # normalised expression -> files
+    first_path: dict[str, str]
+    sampled: int
+
+
+def _vendored(path: PurePosixPath) -> bool:
+    return any(part.lower() in _SKIP_DIRS for part in path.parts[:-1])
+
+
+def licence_files(entries: Sequence[FileEntry]) -> list[str]:
+    """Candidate licence files, most authoritative first: root, REUSE ``LICENSES/``, deeper."""
+    ranked: list[tuple[int, int, str]] = []
+    for entry in entries:
+        if entry.is_symlink:
+            continue
+        path = PurePosixPath(entry.path)
+        depth = len(path.parts) - 1
+        if _vendored(path) or depth > 2:
+            continue
+        reuse = depth == 1 and path.parts[0] == "LICENSES"
+        if path.suffix.lower() in _SOURCE_SUFFIXES:  # license_checker.py is code
+            continue
+        if not (reuse or _LICENCE_NAME.match(path.name)):
+            continue
+        name = path.name.lower()
+        kind = 0 if "licen" in name else 1 if name.startswith("copying") else 2
+        rank = 0 if depth == 0 else 1 if reuse else 2
+        ranked.append((rank, kind, entry.path))
+    ranked.sort()
+    return [path for _, _, path in ranked[:MAX_LICENCE_FILES]]
+
+
+def is_root(path: str) -> bool:
+    return "/" not in path or path.startswith("LICENSES/")
+
+
+def is_notice(path: str) -> bool:
+    """NOTICE and COPYRIGHT files carry attributions; unidentified ones are not a problem."""
+    return PurePosixPath(path).name.lower().startswith(("notice", "copyright"))
+
+
+def read_text(tree: Tree, path: str, limit: int = LICENCE_READ_LIMIT) -> str | None:
+    data = tree.read(path, limit)
+    return None if data is None else decode_text(data)
+
+
+def spdx_headers(tree: Tree, entries: Sequence[FileEntry]) -> HeaderTally:
+    """Tally ``SPDX-License-Identifier`` tags in up to ``MAX_HEADER_FILES`` source files."""
+    sources = [
+        e
+        for e in entries
+        if not e.is_symlink
+        and e.size <= HEADER_READ_LIMIT
+        and PurePosixPath(e.path).suffix.lower() in _SOURCE_SUFFIXES
+        and not _vendored(PurePosixPath(e.path))
+    ]
+    sources.sort(key=lambda e: (e.path.count("/"), e.path))
+    counts: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    sampled = 0
+    for entry in sources[:MAX_HEADER_FILES]:
+        text = read_text(tree, entry.path, HEADER_READ_LIMIT)
+        if text is None:
+            continue
+        sampled += 1
+        tag = _TAG.search(text[:HEADER_SCAN_CHARS])
+        expression = normalise_expression(tag.group(1)) if tag else None
+        if expression:
+            counts[expression] += 1
+            first.setdefault(expression, entry.path)
+    return HeaderTally(counts, first, sampled)

@@ -1,0 +1,95 @@
+"""Provenance: the evidence that one repository came from another without a forge fork.
+
+Two signals survive a re-upload to another host: shared root commits (the history was
+carried over) and identical source files (the code was copied without its history).
+Files are fingerprinted after normalising what a copy commonly changes (line endings,
+trailing whitespace, blank lines), so a CRLF checkout still matches. Vendored,
+generated, binary, documentation, tiny and licence files are left out: everyone shares
+those, and a match on them says nothing about reuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from registry.analysis.languages import clean_path, is_excluded_path, is_source
+from registry.analysis.tree import DEFAULT_READ_LIMIT, Tree
+
+SAMPLE = 16_384  # bytes given to language detection
+BOILERPLATE = re.compile(
+    r"^(?:licen[cs]e|copying|copyright|notice|unlicense|patents|authors|contributors)"
+    r"(?:[._-].*)?$",
+    re.IGNORECASE,
+)
+COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
+
+
+@dataclass(frozen=True)
+class ProvenanceFinding:
+    root_commits: tuple[str, ...]
+    fingerprints: tuple[tuple[str, str], ...]  # (path, fingerprint), sorted by path
+
+
+def normalise(content: bytes) -> bytes:
+    """Content as a copy would keep it: no BOM, no CR, no trailing blanks, no empty lines."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    lines = (line.rstrip() for line in content.splitlines())
+    return b"\n".join(line for line in lines if line)
+
+
+def fingerprint(content: bytes) -> str:
+    return hashlib.sha256(normalise(content)).hexdigest()
+
+
+def _worth_matching(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return bool(path) and not is_excluded_path(path) and not BOILERPLATE.match(name)
+
+
+def _root_commits(commits: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted({c.strip().lower() for c in commits if COMMIT.match(c.strip().lower())}))
+
+
+def analyse_provenance(
+    tree: Tree, *, root_commits: Sequence[str], max_files: int = 500, min_bytes: int = 256
+) -> ProvenanceFinding:
+    """Root commits plus fingerprints of up to ``max_files`` source files, biggest first."""
+    candidates = sorted(
+        (
+            entry
+            for entry in tree.entries()
+            if not entry.is_symlink
+            and min_bytes <= entry.size <= DEFAULT_READ_LIMIT
+            and _worth_matching(clean_path(entry.path))
+        ),
+        key=lambda entry: (-entry.size, entry.path),
+    )
+    prints: list[tuple[str, str]] = []
+    for reads, entry in enumerate(candidates):
+        if len(prints) >= max_files or reads >= 4 * max(max_files, 0):
+            break
+        content = tree.read(entry.path)
+        if not content or not is_source(clean_path(entry.path), content[:SAMPLE]):
+            continue
+        normal = normalise(content)
+        if len(normal) >= min_bytes:
+            prints.append((entry.path, hashlib.sha256(normal).hexdigest()))
+    return ProvenanceFinding(_root_commits(root_commits), tuple(sorted(prints)))
+
+
+def shared_history(a: Sequence[str], b: Sequence[str]) -> bool:
+    """True when two repositories share a root commit, i.e. one history grew from the other."""
+    return bool(set(_root_commits(a)) & set(_root_commits(b)))
+
+
+def copied_files(a: ProvenanceFinding, b: ProvenanceFinding) -> list[tuple[str, str]]:
+    """Pairs (path in a, path in b) whose normalised content is identical."""
+    in_b: dict[str, list[str]] = defaultdict(list)
+    for path, print_ in b.fingerprints:
+        in_b[print_].append(path)
+    return sorted((path, other) for path, print_ in a.fingerprints for other in in_b[print_])

@@ -1,0 +1,1 @@
+"""The ``govcode`` command line: one module per noun, imports deferred inside commands."""

@@ -1,0 +1,33 @@
+"""govcode index: the search index, derived from SQL."""
+
+from __future__ import annotations
+
+import typer
+
+from registry.cli.common import console, engine, settings
+
+app = typer.Typer(
+    help="Search index (Whoosh), rebuilt from the database at will.", no_args_is_help=True
+)
+
+
+@app.command()
+def rebuild() -> None:
+    """Drop this node's index and rebuild it from the database."""
+    from registry.search import SearchIndex
+    from registry.search.sync import rebuild as do_rebuild
+
+    s = settings()
+    n = do_rebuild(engine(s), SearchIndex(s.resolved_index_dir))
+    console.print(f"indexed {n} repositories into {s.resolved_index_dir}")
+
+
+@app.command()
+def sync() -> None:
+    """Apply the database's changes since this node's last sync."""
+    from registry.search import SearchIndex
+    from registry.search.sync import sync as do_sync
+
+    s = settings()
+    n = do_sync(engine(s), SearchIndex(s.resolved_index_dir))
+    console.print(f"re-indexed {n} repositories")

@@ -1,0 +1,49 @@
+"""A small error hierarchy; each class carries the HTTP status the web layer renders."""
+
+from __future__ import annotations
+
+
+class GovcodeError(Exception):
+    """Base class of every error govcode raises on purpose."""
+
+    status_code = 500
+    title = "Internal error"
+
+
+class BadRequest(GovcodeError):
+    status_code = 400
+    title = "Bad request"
+
+
+class NotFound(GovcodeError):
+    status_code = 404
+    title = "Not found"
+
+
+class Conflict(GovcodeError):
+    status_code = 409
+    title = "Conflict"
+
+
+class UnsafeURLError(BadRequest):
+    """A URL refused by the URL policy before any request was made."""
+
+    title = "Unsafe URL"
+
+
+class CrawlError(GovcodeError):
+    """A repository or source could not be crawled; the crawl records it and goes on."""
+
+    status_code = 502
+    title = "Crawl failed"
+
+
+class RateLimited(CrawlError):
+    """The forge said stop; ``reset_at`` is a UNIX time when it may be asked again."""
+
+    status_code = 503
+    title = "Rate limited"
+
+    def __init__(self, message: str, *, reset_at: float | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at

@@ -1,0 +1,32 @@
+"""SQLModel families per entity. Importing this package registers every table."""
+
+from registry.models.agency import Agency, AgencyCreate, AgencyPublic, Source
+from registry.models.crawl import CrawlRun, IndexChange
+from registry.models.repository import (
+    LanguagePublic,
+    LicenceEvidence,
+    MaturitySignal,
+    Repository,
+    RepositoryLanguage,
+    RepositoryPublic,
+)
+from registry.models.reuse import Delivery, Event, ReuseEdge, Subscription
+
+__all__ = [
+    "Agency",
+    "AgencyCreate",
+    "AgencyPublic",
+    "CrawlRun",
+    "Delivery",
+    "Event",
+    "IndexChange",
+    "LanguagePublic",
+    "LicenceEvidence",
+    "MaturitySignal",
+    "Repository",
+    "RepositoryLanguage",
+    "RepositoryPublic",
+    "ReuseEdge",
+    "Source",
+    "Subscription",
+]

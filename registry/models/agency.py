@@ -1,0 +1,47 @@
+"""Agencies (public bodies) and the sources (forge owners, inventories) they publish through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from registry.models._types import created, when
+
+
+class AgencyBase(SQLModel):
+    slug: str = Field(max_length=200, index=True, unique=True)
+    name: str = Field(max_length=300)
+    country: str | None = Field(default=None, max_length=2)
+    level: str | None = Field(default=None, max_length=50)
+    homepage: str | None = Field(default=None, max_length=500)
+
+
+class AgencyCreate(AgencyBase):
+    pass
+
+
+class Agency(AgencyBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = created()
+
+
+class AgencyPublic(AgencyBase):
+    id: int
+    repositories: int = 0
+
+
+class SourceBase(SQLModel):
+    kind: str = Field(max_length=30)  # github-org | gitlab-group | git-url
+    locator: str = Field(max_length=500)  # org login, group path or git URL
+    api_url: str = Field(default="", max_length=500)  # forge API base ("" for plain git)
+
+
+class Source(SourceBase, table=True):
+    __table_args__ = (UniqueConstraint("kind", "api_url", "locator", name="uq_source_locator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    created_at: datetime = created()
+    last_crawled_at: datetime | None = when()

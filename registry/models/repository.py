@@ -1,0 +1,103 @@
+"""Repositories and the findings analysis made about them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from registry.models._types import created, json_dict, json_list, long_text, when
+
+
+class RepositoryBase(SQLModel):
+    forge: str = Field(max_length=20)
+    owner: str = Field(max_length=200)
+    name: str = Field(max_length=200)
+    full_name: str = Field(max_length=400, index=True)
+    html_url: str = Field(max_length=500, unique=True, index=True)
+    url_key: str = Field(max_length=500, unique=True, index=True)  # normalise_url(html_url)
+    clone_url: str = Field(max_length=500)
+    fork_url: str = Field(default="", max_length=500)
+    description: str = Field(default="", max_length=2000)
+    homepage: str = Field(default="", max_length=500)
+    default_branch: str = Field(default="", max_length=200)
+    stars: int = 0
+    forks_count: int = 0
+    archived: bool = False
+    is_fork: bool = False
+    parent_url: str | None = Field(default=None, max_length=500)
+    licence: str | None = Field(default=None, max_length=200, index=True)  # SPDX expression
+    licence_status: str = Field(default="none", max_length=20)  # identified|unknown|none
+    licence_label: str = Field(default="none", max_length=200)
+    primary_language: str | None = Field(default=None, max_length=100)
+    maturity_level: str = Field(default="development", max_length=20, index=True)
+    maturity_score: int = 0
+    development_status: str | None = Field(default=None, max_length=20)
+
+
+class Repository(RepositoryBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
+    forge_id: str | None = Field(default=None, max_length=100)
+    topics: list[str] = json_list()
+    readme_excerpt: str = long_text()
+    readme_text: str = long_text()
+    publiccode: dict[str, Any] = json_dict()  # name, descriptions, problems, …
+    licence_mismatches: list[str] = json_list()
+    root_commits: list[str] = json_list()
+    head_commit: str = Field(default="", max_length=64)
+    analysis_hash: str = Field(default="", max_length=64)
+    forge_created_at: datetime | None = when()
+    pushed_at: datetime | None = when()
+    last_commit_at: datetime | None = when()
+    first_seen_at: datetime = created()
+    last_crawled_at: datetime | None = when()
+    last_changed_at: datetime | None = when()
+    crawl_error: str | None = Field(default=None, max_length=2000)
+
+
+class RepositoryLanguage(SQLModel, table=True):
+    repository_id: int = Field(foreign_key="repository.id", primary_key=True, ondelete="CASCADE")
+    language: str = Field(max_length=100, primary_key=True)
+    bytes: int = 0
+    share: float = 0.0
+
+
+class LicenceEvidence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    repository_id: int = Field(foreign_key="repository.id", index=True, ondelete="CASCADE")
+    source: str = Field(max_length=50)
+    path: str | None = Field(default=None, max_length=500)
+    spdx: str | None = Field(default=None, max_length=200)
+    confidence: float = 0.0
+    detail: str = Field(default="", max_length=1000)
+
+
+class MaturitySignal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    repository_id: int = Field(foreign_key="repository.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    value: str = Field(default="", max_length=200)
+    points: float = 0.0
+    weight: float = 0.0
+    explanation: str = Field(default="", max_length=1000)
+
+
+class LanguagePublic(SQLModel):
+    language: str
+    bytes: int
+    share: float
+
+
+class RepositoryPublic(RepositoryBase):
+    id: int
+    agency: str
+    agency_name: str
+    topics: list[str]
+    readme_excerpt: str
+    languages: list[LanguagePublic]
+    page_url: str
+    last_commit_at: datetime | None
+    last_crawled_at: datetime | None

@@ -1,0 +1,77 @@
+"""Atom 1.0 feeds of reuse events (feedgen), one entry per event.
+
+Entry ids are tag: URIs built from the registry's host, the event's date and its id,
+so a feed reader sees the same entry every time the feed is rebuilt, whatever the
+page or filter the feed came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from registry.notify.messages import ReuseNotice
+
+# Characters XML 1.0 cannot carry; forges hand us names we did not write.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Drop what lxml refuses, so one odd name cannot take the whole feed down."""
+    return _NOT_XML.sub("", value)
+
+
+def entry_id(notice: ReuseNotice, *, authority: str) -> str:
+    """RFC 4151 tag URI: ``tag:<host>,<YYYY-MM-DD>:reuse-event/<id>``."""
+    day = notice.created_at.astimezone(UTC).date().isoformat()
+    return f"tag:{authority},{day}:reuse-event/{notice.event_id}"
+
+
+def reuse_feed(
+    *,
+    feed_id: str,
+    title: str,
+    self_url: str,
+    alternate_url: str,
+    notices: Sequence[ReuseNotice],
+    updated: datetime | None = None,
+) -> bytes:
+    """The Atom document (UTF-8 bytes), newest entry first.
+
+    ``updated`` defaults to the newest event, or now when there is none.
+    """
+    ordered = sorted(notices, key=lambda n: (n.created_at, n.event_id), reverse=True)
+    authority = urlsplit(self_url).hostname or "govcode.invalid"
+    feed = FeedGenerator()
+    feed.id(xml_text(feed_id))
+    feed.title(xml_text(title))
+    feed.author({"name": "govcode"})
+    feed.link(href=xml_text(self_url), rel="self", type="application/atom+xml")
+    feed.link(href=xml_text(alternate_url), rel="alternate", type="text/html")
+    feed.generator("govcode", uri=None, version=None)
+    feed.updated(updated or (ordered[0].created_at if ordered else datetime.now(UTC)))
+    for notice in ordered:
+        entry = feed.add_entry(order="append")
+        entry.id(xml_text(entry_id(notice, authority=authority)))
+        entry.title(xml_text(f"{notice.repository_name}: {notice.summary}"))
+        # One link only: feedgen 1.0.0 drops rel/type on entry links, and a link without
+        # rel means "alternate" in Atom, so a second (related) link would be misread.
+        entry.link(href=xml_text(notice.reuser_url), rel="alternate")
+        entry.published(notice.created_at)
+        entry.updated(notice.created_at)
+        entry.category(term=notice.kind, label=notice.kind.replace("_", " "))
+        entry.summary(xml_text(_describe(notice)))
+    return feed.atom_str(pretty=True)
+
+
+def _describe(notice: ReuseNotice) -> str:
+    by = notice.reuser_name + (f" ({notice.reuser_agency})" if notice.reuser_agency else "")
+    how = notice.kind.replace("_", " ")
+    return (
+        f"{notice.repository_name} was reused by {by} ({how}). {notice.summary} "
+        f"Repository: {notice.repository_url}"
+    )

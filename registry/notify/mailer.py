@@ -1,0 +1,120 @@
+"""Mail delivery behind one small Protocol, chosen by settings.
+
+The delivery worker only sees ``Mailer.send``; SMTP in production, the console in
+development (``GOVCODE_SMTP_HOST`` empty) and a list in tests. Failures become
+``DeliveryError`` with a ``retryable`` flag so the worker knows whether to try again.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import sys
+from email.message import EmailMessage
+from typing import Protocol, TextIO, runtime_checkable
+
+from registry.errors import GovcodeError
+from registry.settings import Settings
+
+
+class DeliveryError(GovcodeError):
+    """A notification could not be handed over; ``retryable`` says whether to try again."""
+
+    status_code = 502
+    title = "Delivery failed"
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@runtime_checkable
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Hand the message over for delivery; raise ``DeliveryError`` on failure."""
+
+
+class SmtpMailer:
+    """Plain SMTP (optionally STARTTLS and login); one connection per message."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 10.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.starttls = starttls
+        self.timeout = timeout
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+                refused = smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise DeliveryError(
+                f"recipients refused: {exc.recipients}", retryable=_temporary(*codes)
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(
+                f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=_temporary(exc.smtp_code)
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+        if refused:
+            # Some recipients took it: retrying would send duplicates to them.
+            raise DeliveryError(f"some recipients refused: {refused}", retryable=False)
+
+
+def _temporary(*codes: int) -> bool:
+    """SMTP 4xx replies are temporary; 5xx ones will fail the same way next time."""
+    return any(400 <= code < 500 for code in codes)
+
+
+class ConsoleMailer:
+    """Development mailer: prints each message, headers and all, to a stream."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+
+    def send(self, message: EmailMessage) -> None:
+        stream = self.stream or sys.stdout
+        stream.write(message.as_string())
+        stream.write("\n" + "-" * 72 + "\n")
+        stream.flush()
+
+
+class NullMailer:
+    """Keeps every message in ``sent``; for tests and dry runs."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+
+def mailer_from_settings(settings: Settings) -> Mailer:
+    """SMTP when ``smtp_host`` is set, otherwise the console."""
+    if not settings.smtp_host:
+        return ConsoleMailer()
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        user=settings.smtp_user or None,
+        password=password,
+        starttls=settings.smtp_starttls,
+    )

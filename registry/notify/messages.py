@@ -1,0 +1,134 @@
+"""What a notification says: the reuse payload and the named templates that render it.
+
+Each notification is a named template with three parts (subject, text, HTML) kept as
+files under ``templates/`` so wording changes never touch code. The HTML part is
+autoescaped: reuser names and summaries come from forges and are untrusted input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+REUSE_EVENT = "reuse.detected"
+REUSE_KINDS = frozenset({"fork", "based_on", "dependency", "shared_history", "copied_files"})
+
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f]+")
+
+
+@dataclass(frozen=True)
+class ReuseNotice:
+    """One reuse event as plain data; the delivery worker builds it from the database."""
+
+    event_id: int
+    kind: str
+    created_at: datetime
+    repository_name: str
+    repository_url: str
+    repository_html_url: str
+    reuser_name: str
+    reuser_url: str
+    reuser_agency: str | None
+    summary: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in REUSE_KINDS:
+            raise ValueError(f"unknown reuse kind {self.kind!r}")
+        if self.created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware")
+
+    def to_json(self) -> dict[str, Any]:
+        """The webhook body: stable keys, ISO 8601 dates, nothing a receiver must look up."""
+        return {
+            "event": REUSE_EVENT,
+            "event_id": self.event_id,
+            "kind": self.kind,
+            "created_at": self.created_at.isoformat(),
+            "summary": self.summary,
+            "repository": {
+                "name": self.repository_name,
+                "url": self.repository_url,
+                "html_url": self.repository_html_url,
+            },
+            "reuser": {
+                "name": self.reuser_name,
+                "url": self.reuser_url,
+                "agency": self.reuser_agency,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["safe_url"] = safe_url
+    return env
+
+
+def safe_url(value: str) -> str:
+    """Only http(s) links reach a mail client; anything else (``javascript:``…) becomes '#'."""
+    return value if urlsplit(value).scheme in ("http", "https") else "#"
+
+
+def one_line(value: str) -> str:
+    """Collapse control characters so untrusted text cannot split a header or a subject."""
+    return " ".join(_LINE_BREAKS.sub(" ", value).split())
+
+
+def render(name: str, **context: Any) -> RenderedMessage:
+    """Render the named template's three parts (``NAME.subject.txt``, ``.txt``, ``.html``)."""
+    env = _environment()
+    subject = env.get_template(f"{name}.subject.txt").render(**context)
+    return RenderedMessage(
+        subject=one_line(subject),
+        text=env.get_template(f"{name}.txt").render(**context),
+        html=env.get_template(f"{name}.html").render(**context),
+    )
+
+
+def render_reuse_email(
+    notice: ReuseNotice, *, to: str, mail_from: str, unsubscribe_url: str | None
+) -> EmailMessage:
+    """The ``reuse_detected`` mail: text with an HTML alternative, ready for any Mailer."""
+    rendered = render(
+        "reuse_detected",
+        notice=notice,
+        when=notice.created_at.astimezone(UTC),
+        unsubscribe_url=unsubscribe_url,
+    )
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = mail_from
+    message["To"] = to
+    message["Date"] = format_datetime(notice.created_at)
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(idstring=f"reuse-{notice.event_id}", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Govcode-Event"] = REUSE_EVENT
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{one_line(unsubscribe_url)}>"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message

@@ -1,0 +1,1 @@
+"""The only place that writes SQL. Functions take a session and keyword arguments."""

@@ -1,0 +1,87 @@
+"""Agencies and their sources."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from registry.errors import NotFound
+from registry.models import Agency, Repository, Source
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:200] or "agency"
+
+
+def ensure_agency(
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    country: str | None = None,
+    level: str | None = None,
+    homepage: str | None = None,
+) -> Agency:
+    """The agency with ``slug``, created or updated with the given facts (idempotent)."""
+    agency = session.exec(select(Agency).where(Agency.slug == slug)).first()
+    if agency is None:
+        agency = Agency(slug=slug, name=name)
+    agency.name = name or agency.name
+    agency.country = country or agency.country
+    agency.level = level or agency.level
+    agency.homepage = homepage or agency.homepage
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def ensure_source(
+    session: Session, *, agency: Agency, kind: str, locator: str, api_url: str = ""
+) -> Source:
+    source = session.exec(
+        select(Source).where(
+            Source.kind == kind, Source.locator == locator, Source.api_url == api_url
+        )
+    ).first()
+    if source is None:
+        source = Source(agency_id=agency.id, kind=kind, locator=locator, api_url=api_url)
+        session.add(source)
+        session.flush()
+    return source
+
+
+def get_agency(session: Session, slug: str) -> Agency:
+    agency = session.exec(select(Agency).where(Agency.slug == slug)).first()
+    if agency is None:
+        raise NotFound(f"no agency {slug!r}")
+    return agency
+
+
+def get_source(session: Session, source_id: int) -> Source:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFound(f"no source {source_id}")
+    return source
+
+
+def list_agencies(session: Session) -> list[tuple[Agency, int]]:
+    """Every agency with its repository count, by name."""
+    counts = (
+        select(Repository.agency_id, func.count(Repository.id).label("n"))
+        .group_by(Repository.agency_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Agency, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.agency_id == Agency.id)
+        .order_by(Agency.name)
+    ).all()
+    return [(a, int(n)) for a, n in rows]
+
+
+def sources_of(session: Session, agency: Agency) -> list[Source]:
+    return list(session.exec(select(Source).where(Source.agency_id == agency.id)).all())

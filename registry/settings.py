@@ -1,0 +1,94 @@
+"""One Settings class for the whole registry (environment prefix ``GOVCODE_``).
+
+The defaults give the embedded setup: SQLite, a Whoosh index, a SQLite-backed queue
+and a git cache, all under ``./var``. Every limit is a setting with a sane default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev-secret-change-me"}
+
+
+class Settings(BaseSettings):
+    """Registry settings. Each field's description is the documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVCODE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="production refuses placeholder secrets"
+    )
+    var_dir: Path = Field(Path("var"), description="where embedded data lives")
+    database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite in var_dir")
+    index_dir: Path | None = Field(None, description="Whoosh index folder; empty = var_dir/index")
+    git_cache_dir: Path | None = Field(None, description="bare clones; empty = var_dir/git-cache")
+    queue_url: str = Field("", description="'' = SQLite queue in var_dir; redis://… = Redis")
+    queue_immediate: bool = Field(False, description="run queued tasks inline (tests, demo)")
+    index_sync_interval: float = Field(
+        5.0, description="seconds between a web node's index syncs from the database"
+    )
+
+    base_url: str = Field("http://127.0.0.1:8000", description="public URL of this registry")
+    host: str = Field("127.0.0.1", description="address `govcode serve` binds")
+    port: int = Field(8000, description="port `govcode serve` binds")
+    secret_key: SecretStr = Field(
+        SecretStr("dev-secret-change-me"), description="signs sessions and tokens"
+    )
+
+    github_api_url: str = Field("https://api.github.com", description="GitHub REST API base")
+    github_web_url: str = Field("https://github.com", description="GitHub web base (fork pages)")
+    github_token: SecretStr | None = Field(None, description="GitHub token (optional)")
+    gitlab_url: str = Field("https://gitlab.com", description="default GitLab instance")
+    gitlab_token: SecretStr | None = Field(None, description="GitLab token (optional)")
+
+    allow_http_hosts: list[str] = Field(
+        default_factory=list,
+        description="hosts (host or host:port) that may be reached over plain http and on "
+        "loopback/private addresses; for tests and local demos only",
+    )
+    http_timeout: float = Field(20.0, description="seconds per outgoing HTTP request")
+
+    max_blob_bytes: int = Field(1_000_000, description="larger blobs are never read")
+    max_tree_files: int = Field(50_000, description="larger trees are sampled")
+    repo_time_budget: float = Field(300.0, description="seconds one repository may take")
+    git_cache_max_bytes: int = Field(5 * 1024**3, description="git cache size cap")
+    requests_per_second: float = Field(10.0, description="per forge, outgoing")
+
+    smtp_host: str = Field("", description="SMTP server; empty = print mail to the console")
+    smtp_port: int = Field(25, description="SMTP port")
+    smtp_user: str = Field("", description="SMTP user (optional)")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (optional)")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    mail_from: str = Field("govcode <noreply@govcode.invalid>", description="From: header")
+    webhook_timeout: float = Field(10.0, description="seconds per webhook POST")
+    delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+                raise ValueError("GOVCODE_SECRET_KEY must be set to a real secret in production")
+            if self.allow_http_hosts:
+                raise ValueError("GOVCODE_ALLOW_HTTP_HOSTS must be empty in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'govcode.db'}"
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.var_dir / "index"
+
+    @property
+    def resolved_git_cache_dir(self) -> Path:
+        return self.git_cache_dir or self.var_dir / "git-cache"
+
+    @property
+    def queue_path(self) -> Path:
+        return self.var_dir / "queue.db"

@@ -1,0 +1,166 @@
+"""The URL policy: refused before any request, judged on resolved addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.errors import UnsafeURLError
+from registry.settings import Settings
+from registry.urlpolicy import check_git_ref, check_git_url, check_url, inspect_url
+
+# A stand-in DNS: names the tests control, so rebinding-style answers can be tried offline.
+DNS = {
+    "code.gov.example": ["192.0.32.10"],  # a public address
+    "dual.gov.example": ["192.0.32.10", "2001:4860:4860::8888"],
+    "rebind.example": ["192.0.32.10", "10.0.0.7"],  # one bad answer among good ones
+    "metadata.example": ["169.254.169.254"],
+    "mapped.example": ["::ffff:127.0.0.1"],
+    "nat64.example": ["64:ff9b::a00:1"],  # 10.0.0.1 through NAT64
+    "sixtofour.example": ["2002:c0a8:0101::1"],  # 192.168.1.1 through 6to4
+    "ula.example": ["fd00::1"],
+    "multicast.example": ["224.0.0.1"],
+    "cgnat.example": ["100.64.0.1"],
+    "nowhere.example": [],
+}
+lookups: list[str] = []
+
+
+def fake_resolve(host: str, port: int) -> list[str]:
+    lookups.append(host)
+    return DNS.get(host, [])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://code.gov.example/org/repo.git",
+        "https://dual.gov.example:8443/x",
+        "https://CODE.gov.example./a",
+    ],
+)
+def test_public_https_passes_unchanged(url: str) -> None:
+    assert check_url(url, resolve=fake_resolve) == url
+    assert check_git_url(url, resolve=fake_resolve) == url
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("rebind.example", "10.0.0.7"),
+        ("metadata.example", "169.254.169.254"),
+        ("mapped.example", "::ffff:127.0.0.1"),
+        ("nat64.example", "64:ff9b::a00:1"),
+        ("sixtofour.example", "2002:c0a8:101::1"),
+        ("ula.example", "fd00::1"),
+        ("multicast.example", "224.0.0.1"),
+        ("cgnat.example", "100.64.0.1"),
+    ],
+)
+def test_every_resolved_address_must_be_public(host: str, address: str) -> None:
+    with pytest.raises(UnsafeURLError, match="resolves to"):
+        check_url(f"https://{host}/repo", resolve=fake_resolve)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/",
+        "https://localhost/",
+        "https://2130706433/",  # decimal
+        "https://0x7f.0.0.1/",  # hex
+        "https://0177.0.0.1/",  # octal
+        "https://127.1/",  # short form
+        "https://0/",  # unspecified
+        "https://[::1]/",
+        "https://[::ffff:7f00:1]/",
+        "https://[::]/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://192.168.0.1/",
+        "https://[fe80::1]/",
+    ],
+)
+def test_ip_tricks_are_resolved_then_refused(url: str) -> None:
+    """The real resolver does the numeric parsing, exactly as git and curl would."""
+    with pytest.raises(UnsafeURLError):
+        check_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://code.gov.example/x", "plain http"),
+        ("file:///etc/passwd", "only https"),
+        ("ftp://code.gov.example/x", "only https"),
+        ("ssh://git@code.gov.example/x.git", "only https"),
+        ("https://user:pw@code.gov.example/x", "user names or passwords"),
+        ("https://token@code.gov.example/x", "user names or passwords"),
+        ("-uhttps://code.gov.example/x", "option"),
+        ("https://code.gov.example/x y", "whitespace"),
+        ("https://code.gov.example/x\n", "whitespace"),
+        ("https://code.gov.example/\x00", "control"),
+        ("https://code.gov.example:99999/", "cannot be parsed"),
+        ("https:///no-host", "no host"),
+        ("https://nowhere.example/x", "does not resolve"),
+        ("https://[fe80::1%25eth0]/", "zone"),
+        ("https://%31%32%37.0.0.1/", "percent"),
+        ("https://code.gov.example\\.evil.example/", "backslash"),
+        ("", "only https"),
+    ],
+)
+def test_refusals_say_why(url: str, reason: str) -> None:
+    with pytest.raises(UnsafeURLError, match=reason):
+        check_url(url, resolve=fake_resolve)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ext::sh -c touch% /tmp/pwned", "whitespace"),
+        ("ext::sh", "transport helpers"),
+        ("fd::17", "transport helpers"),
+        ("FD::17/foo", "transport helpers"),
+        ("https::code.gov.example/x", "transport helpers"),
+        ("code.gov.example:org/repo.git", "scp-like"),
+        ("git@code.gov.example:org/repo.git", "scp-like"),
+        ("../other-repo", "scp-like"),
+        ("file:///srv/git/repo.git", "only https"),
+        ("git://code.gov.example/repo.git", "only https"),
+        ("--upload-pack=/tmp/evil", "option"),
+    ],
+)
+def test_git_spellings_of_other_transports_are_refused(url: str, reason: str) -> None:
+    lookups.clear()
+    with pytest.raises(UnsafeURLError, match=reason):
+        check_git_url(url, resolve=fake_resolve)
+    assert lookups == []  # refused before even a DNS lookup
+
+
+def test_allow_list_is_the_only_way_to_http_and_loopback() -> None:
+    url = "http://127.0.0.1:8765/repo.git"
+    with pytest.raises(UnsafeURLError):
+        check_git_url(url)
+    with pytest.raises(UnsafeURLError):  # the port must match when the entry names one
+        check_git_url(url, allow_http_hosts=["127.0.0.1:9999"])
+    settings = Settings(allow_http_hosts=["127.0.0.1:8765"])
+    assert check_git_url(url, allow_http_hosts=settings.allow_http_hosts) == url
+    assert check_url(url, allow_http_hosts=["127.0.0.1"]) == url  # a bare host: any port
+    assert check_url("https://localhost/x", allow_http_hosts=["LOCALHOST:443"])
+    # Allow-listing never lets credentials or option-looking URLs through.
+    with pytest.raises(UnsafeURLError):
+        check_url("http://u:p@127.0.0.1:8765/", allow_http_hosts=["127.0.0.1:8765"])
+
+
+def test_inspect_reports_the_addresses_to_pin() -> None:
+    checked = inspect_url("https://dual.gov.example/x", resolve=fake_resolve)
+    assert (checked.host, checked.port) == ("dual.gov.example", 443)
+    assert checked.addresses == ("192.0.32.10", "2001:4860:4860::8888")
+    assert inspect_url(
+        "https://bücher.example/", resolve=lambda h, p: [h and "192.0.32.10"]
+    ).host == ("xn--bcher-kva.example")
+
+
+@pytest.mark.parametrize("ref", ["--output=/tmp/x", "-n", "", "main\n", "a b"])
+def test_option_looking_refs_are_refused(ref: str) -> None:
+    with pytest.raises(UnsafeURLError):
+        check_git_ref(ref)
+    assert check_git_ref("release/1.0") == "release/1.0"

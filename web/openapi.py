@@ -1,0 +1,119 @@
+"""The OpenAPI 3.1 document of API v1, with schemas taken from the public models."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from registry.models import RepositoryPublic
+from web.search_params import FILTER_PARAMS
+
+
+@cache
+def _schemas() -> dict[str, Any]:
+    schema = RepositoryPublic.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+    return {"RepositoryPublic": schema, **defs}
+
+
+def openapi_document(base_url: str) -> dict[str, Any]:
+    filters = [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"filter by {name}; repeat for several values (OR)",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "style": "form",
+            "explode": True,
+        }
+        for name in FILTER_PARAMS
+    ]
+    problem = {"description": "problem details", "content": {"application/problem+json": {}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "govcode API", "version": "1.0.0"},
+        "servers": [{"url": base_url.rstrip("/")}],
+        "paths": {
+            "/api/v1/repositories": {
+                "get": {
+                    "summary": "Search repositories, with filters and facet counts",
+                    "parameters": [
+                        {"name": "q", "in": "query", "schema": {"type": "string"}},
+                        *filters,
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "schema": {"enum": ["relevance", "stars", "updated"]},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                        },
+                        {
+                            "name": "per_page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "a page of repositories",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "total": {"type": "integer"},
+                                            "page": {"type": "integer"},
+                                            "per_page": {"type": "integer"},
+                                            "items": {
+                                                "type": "array",
+                                                "items": {
+                                                    "$ref": "#/components/schemas/RepositoryPublic"
+                                                },
+                                            },
+                                            "facets": {"type": "object"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": problem,
+                    },
+                }
+            },
+            "/api/v1/repositories/{id}": {
+                "get": {
+                    "summary": "One repository",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the repository",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/RepositoryPublic"}
+                                }
+                            },
+                        },
+                        "404": problem,
+                    },
+                }
+            },
+            "/api/v1/agencies": {
+                "get": {
+                    "summary": "Agencies with repository counts",
+                    "responses": {"200": {"description": "agencies"}},
+                }
+            },
+        },
+        "components": {"schemas": _schemas()},
+    }

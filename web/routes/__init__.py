@@ -1,0 +1,1 @@
+"""Route tables: pages, the JSON API, feeds."""

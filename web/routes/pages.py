@@ -1,0 +1,138 @@
+"""Server-rendered pages: search, repository, agencies. They work without JavaScript."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry.errors import BadRequest
+from registry.models import Agency
+from registry.services import agencies, repositories, reuse
+from web import search_params
+from web.views import clone_command
+
+FACET_LABELS = {
+    "licence": "Licence",
+    "languages": "Language",
+    "maturity": "Maturity",
+    "agency": "Agency",
+    "country": "Country",
+}
+PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", search_page, name="search"),
+        Route("/repositories/{repo_id:int}", repository_page, name="repository"),
+        Route("/agencies", agencies_page, name="agencies"),
+        Route("/agencies/{slug}", agency_page, name="agency"),
+    ]
+
+
+async def health(request: Request) -> Response:
+    with Session(request.app.state.engine) as session:
+        session.connection().exec_driver_sql("SELECT 1")
+    return JSONResponse({"status": "ok", "indexed": request.app.state.index.count()})
+
+
+def _toggle_url(params, param: str, value: str) -> str:
+    """The URL of this search with ``param=value`` switched on or off (and page reset)."""
+    items = [(k, v) for k, v in params.multi_items() if k != "page"]
+    if (param, value) in items:
+        items.remove((param, value))
+    else:
+        items.append((param, value))
+    return "/?" + urlencode(items)
+
+
+async def search_page(request: Request) -> Response:
+    try:
+        req = search_params.parse(request.query_params)
+    except BadRequest:
+        req = search_params.parse(request.query_params.__class__(""))
+    result = request.app.state.index.search(req)
+    with Session(request.app.state.engine) as session:
+        found = {r.id: (r, a) for r, a in repositories.by_ids(session, result.ids)}
+        hits = [found[i] for i in result.ids if i in found]
+        names = {a.slug: a.name for a, _ in agencies.list_agencies(session)}
+    facets = []
+    for field, counts in result.facets.items():
+        param = PARAM_OF[field]
+        chosen = set(request.query_params.getlist(param))
+        facets.append(
+            {
+                "label": FACET_LABELS[field],
+                "param": param,
+                "values": [
+                    {
+                        "value": value,
+                        "label": names.get(value, value) if field == "agency" else value,
+                        "count": n,
+                        "checked": value in chosen,
+                        "url": _toggle_url(request.query_params, param, value),
+                    }
+                    for value, n in counts
+                ],
+            }
+        )
+    pages = (result.total + req.per_page - 1) // req.per_page
+    base = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "q": req.text,
+            "hits": hits,
+            "total": result.total,
+            "facets": facets,
+            "page": req.page,
+            "pages": pages,
+            "sort": req.sort,
+            "prev_url": "/?" + urlencode([*base, ("page", req.page - 1)]) if req.page > 1 else None,
+            "next_url": "/?" + urlencode([*base, ("page", req.page + 1)])
+            if req.page < pages
+            else None,
+        },
+    )
+
+
+async def repository_page(request: Request) -> Response:
+    repo_id = request.path_params["repo_id"]
+    with Session(request.app.state.engine) as session:
+        repo = repositories.get(session, repo_id)
+        agency = session.get(Agency, repo.agency_id)
+        context = {
+            "repo": repo,
+            "agency": agency,
+            "languages": repositories.languages(session, repo_id),
+            "evidence": repositories.licence_evidence(session, repo_id),
+            "signals": repositories.maturity_signals(session, repo_id),
+            "reused_by": reuse.reused_by(session, repo_id),
+            "reuses": reuse.reuses(session, repo_id),
+            "clone": clone_command(repo),
+        }
+    return request.app.state.templates.TemplateResponse(request, "repository.html", context)
+
+
+async def agencies_page(request: Request) -> Response:
+    with Session(request.app.state.engine) as session:
+        rows = agencies.list_agencies(session)
+    return request.app.state.templates.TemplateResponse(
+        request, "agencies.html", {"agencies": rows}
+    )
+
+
+async def agency_page(request: Request) -> Response:
+    with Session(request.app.state.engine) as session:
+        agency = agencies.get_agency(session, request.path_params["slug"])
+        context = {
+            "agency": agency,
+            "repositories": repositories.of_agency(session, agency.id),  # type: ignore[arg-type]
+            "sources": agencies.sources_of(session, agency),
+        }
+    return request.app.state.templates.TemplateResponse(request, "agency.html", context)

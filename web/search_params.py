@@ -1,0 +1,41 @@
+"""Read search parameters from a query string (shared by the page and the API)."""
+
+from __future__ import annotations
+
+from starlette.datastructures import QueryParams
+
+from registry.errors import BadRequest
+from registry.search import FACETS, SearchRequest
+
+# Query parameter name -> index field.
+FILTER_PARAMS = {
+    "licence": "licence",
+    "language": "languages",
+    "maturity": "maturity",
+    "agency": "agency",
+    "country": "country",
+}
+assert set(FILTER_PARAMS.values()) == set(FACETS)
+
+
+def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
+    try:
+        page = int(params.get("page", "1"))
+        size = int(params.get("per_page", str(per_page)))
+    except ValueError as exc:
+        raise BadRequest("page and per_page must be whole numbers") from exc
+    if page < 1 or page > 1000 or size < 1 or size > 100:
+        raise BadRequest("page must be 1–1000 and per_page 1–100")
+    sort = params.get("sort", "relevance")
+    if sort not in ("relevance", "stars", "updated"):
+        raise BadRequest("sort must be relevance, stars or updated")
+    filters = {
+        field: [v for v in params.getlist(name) if v] for name, field in FILTER_PARAMS.items()
+    }
+    return SearchRequest(
+        text=params.get("q", "")[:500],
+        filters={k: v for k, v in filters.items() if v},
+        sort=sort,
+        page=page,
+        per_page=size,
+    )
