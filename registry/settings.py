@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     index_dir: Path | None = Field(None, description="Whoosh index folder; empty = var_dir/index")
     git_cache_dir: Path | None = Field(None, description="bare clones; empty = var_dir/git-cache")
     queue_url: str = Field("", description="'' = SQLite queue in var_dir; redis://… = Redis")
+    queue_name: str = Field("govcode", description="queue name (Redis key prefix)")
     queue_immediate: bool = Field(False, description="run queued tasks inline (tests, demo)")
     index_sync_interval: float = Field(
         5.0, description="seconds between a web node's index syncs from the database"
@@ -41,7 +42,6 @@ class Settings(BaseSettings):
     )
 
     github_api_url: str = Field("https://api.github.com", description="GitHub REST API base")
-    github_web_url: str = Field("https://github.com", description="GitHub web base (fork pages)")
     github_token: SecretStr | None = Field(None, description="GitHub token (optional)")
     gitlab_url: str = Field("https://gitlab.com", description="default GitLab instance")
     gitlab_token: SecretStr | None = Field(None, description="GitLab token (optional)")

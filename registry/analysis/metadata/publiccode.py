@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from registry.analysis.metadata.publiccode_fields import extract
+from registry.analysis.metadata.publiccode_fields import LocalisedDescription, extract
 from registry.analysis.metadata.publiccode_problems import ERROR, PubliccodeProblem, Reporter
 from registry.analysis.metadata.publiccode_validate import FileLookup, validate
 from registry.analysis.metadata.publiccode_yaml import MappingNode, YamlFailure, compose
@@ -35,14 +35,6 @@ CANDIDATES = (
     ".github/publiccode.yml",
     ".github/publiccode.yaml",
 )
-
-
-@dataclass(frozen=True)
-class LocalisedDescription:
-    short: str
-    long: str
-    features: tuple[str, ...]
-    localised_name: str | None
 
 
 @dataclass(frozen=True)
@@ -113,8 +105,8 @@ def parse_publiccode(
         text, utf8 = decode_text(data), False
     root = compose(text.removeprefix("\ufeff"))
     if isinstance(root, YamlFailure):
-        report.error("", root.message, None)
-        return Publiccode(problems=(_at(report, root),), readable=False)
+        problem = PubliccodeProblem("", root.message, root.line, root.column, ERROR)
+        return Publiccode(problems=(problem,), readable=False)
     if not isinstance(root, MappingNode):
         report.error("", f"{source} is not a YAML mapping", None)
         return Publiccode(problems=tuple(report.problems), readable=False)
@@ -128,11 +120,6 @@ def parse_publiccode(
         report.error("", f"could not read fields: {type(exc).__name__}", None)
         return Publiccode(problems=tuple(report.problems), readable=False)
     return Publiccode(**fields, problems=tuple(report.problems))
-
-
-def _at(report: Reporter, failure: YamlFailure) -> PubliccodeProblem:
-    problem = report.problems[-1]
-    return PubliccodeProblem(problem.key, problem.message, failure.line, failure.column, ERROR)
 
 
 def tree_files(tree: Tree, publiccode_path: str, *, limit: int = MAX_BYTES) -> FileLookup:

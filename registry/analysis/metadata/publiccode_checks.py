@@ -62,6 +62,14 @@ def is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def is_video_url(value: str) -> bool:
+    """An HTTP URL on a known oEmbed video provider (the standard asks for oEmbed videos)."""
+    if not is_http_url(value):
+        return False
+    host = (urlsplit(value.strip()).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in vocabulary("video_hosts"))
+
+
 def is_uri(value: str) -> bool:
     """Any absolute URI: a scheme and something after it (``urn:…``, ``https://…``)."""
     return bool(_SCHEME.match(value)) and len(value) > value.index(":") + 1

@@ -8,13 +8,24 @@ mapped here (0.1: ``publiccode-yaml-version``, ``tags``, ``featureList``;
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from registry.analysis.metadata.publiccode_yaml import MappingNode, plain
 
 
+@dataclass(frozen=True)
+class LocalisedDescription:
+    """The texts of one language (``description.<lang>`` of the file)."""
+
+    short: str
+    long: str
+    features: tuple[str, ...]
+    localised_name: str | None
+
+
 def _str(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def _strs(value: object) -> tuple[str, ...]:
@@ -38,8 +49,6 @@ def _version(doc: dict[str, Any]) -> str | None:
 
 
 def _descriptions(doc: dict[str, Any]) -> dict[str, Any]:
-    from registry.analysis.metadata.publiccode import LocalisedDescription
-
     result = {}
     for lang, entry in _map(doc.get("description")).items():
         entry = _map(entry)

@@ -207,6 +207,13 @@ class Rules:
         self.http_url(desc, "apiDocumentation")
         self.not_empty(desc, "features")
         self.each(desc, "videos", checks.is_http_url, "must be an HTTP URL")
+        for i, video in scalar_items(desc.seq("videos")):
+            if checks.is_http_url(video.value) and not checks.is_video_url(video.value):
+                message = (
+                    f"'{video.value}' is not a valid video URL supporting oEmbed: "
+                    f"invalid oEmbed link: {video.value}"
+                )
+                self.r.error(child(desc.path_of("videos"), i), message, video)
         if self.files is not None:
             for i, shot in scalar_items(desc.seq("screenshots")):
                 if not checks.is_http_url(shot.value):

@@ -36,9 +36,18 @@ class YamlFailure:
 
 
 def compose(text: str) -> Node | YamlFailure | None:
-    """The document's root node; None for an empty document; YamlFailure on any error."""
+    """The document's root node; None for an empty document; YamlFailure on any error.
+
+    Documents whose aliases loop, nest deeper than MAX_DEPTH or expand past MAX_NODES are
+    refused here (as yaml.v3 refuses excessive aliasing), so later walks need no guard.
+    """
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None and _expanded_size(root, {}, set(), 0) > MAX_NODES:
+            return YamlFailure(
+                "invalid YAML: document is too deep or expands to too many nodes", None, None
+            )
+        return root
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -46,6 +55,30 @@ def compose(text: str) -> Node | YamlFailure | None:
         return YamlFailure(f"invalid YAML: {message}", *where)
     except Exception as exc:  # PyYAML raises odd things on odd bytes; none may escape
         return YamlFailure(f"invalid YAML: {type(exc).__name__}", None, None)
+
+
+def _expanded_size(node: Node, sizes: dict[int, int], open_: set[int], depth: int) -> int:
+    """Nodes in the document once every alias is expanded; past the limits, MAX_NODES + 1."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if id(node) in open_ or depth > MAX_DEPTH:
+        return MAX_NODES + 1
+    open_.add(id(node))
+    total = 1
+    if isinstance(node, SequenceNode):
+        children: list[Node] = node.value
+    elif isinstance(node, MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    for kid in children:
+        total += _expanded_size(kid, sizes, open_, depth + 1)
+        if total > MAX_NODES:
+            break
+    open_.discard(id(node))
+    sizes[id(node)] = min(total, MAX_NODES + 1)
+    return sizes[id(node)]
 
 
 def position(node: Node | None) -> tuple[int | None, int | None]:
@@ -85,14 +118,14 @@ def child(path: str, key: str | int) -> str:
 def plain(node: Node | None, depth: int = 0) -> object:
     """A lenient Python value (dict / list / str / None) for reading fields, never raising.
 
-    Scalars stay strings (null becomes None); nesting past MAX_DEPTH becomes None.
+    Scalars stay strings (null becomes None). Only call on a node ``compose`` returned.
     """
     if node is None or depth > MAX_DEPTH:
         return None
     if isinstance(node, ScalarNode):
         return None if is_null(node) else node.value
     if isinstance(node, SequenceNode):
-        return [plain(n, depth + 1) for n in node.value[:1000]]
+        return [plain(n, depth + 1) for n in node.value]
     if isinstance(node, MappingNode):
         return {k: plain(v, depth + 1) for k, _, v in items(node)}
     return None

@@ -1,0 +1,74 @@
+"""Crawl and delivery as queued tasks, on the embedded SQLite queue and on real Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlmodel import Session, select
+
+from crawlers.tasks import register
+from registry.db import session_scope
+from registry.models import CrawlRun, Repository
+from registry.queue import make_huey
+from registry.services import agencies
+
+REDIS_URL = os.environ.get("GOVCODE_TEST_REDIS_URL", "")
+
+
+def _redis_reachable() -> str | None:
+    if not REDIS_URL:
+        return "GOVCODE_TEST_REDIS_URL is not set"
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"no Redis at {REDIS_URL}: {exc}"
+    return None
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queued_settings(request, settings, fake_github):
+    if request.param == "redis":
+        reason = _redis_reachable()
+        if reason:
+            pytest.skip(reason)
+        update = {"queue_url": REDIS_URL, "queue_name": f"govcode-test-{uuid.uuid4().hex[:8]}"}
+    else:
+        update = {}
+    fake_github.add_org("ahs", name="Alberta Health Services")
+    fake_github.add_repo("ahs", "tool", {"README.md": "# tool\n", "main.py": "print(1)\n"})
+    return settings.model_copy(
+        update={
+            **update,
+            "github_api_url": fake_github.api_url,
+            "allow_http_hosts": [fake_github.base_url.removeprefix("http://")],
+        }
+    )
+
+
+def test_a_queued_crawl_runs_on_a_worker(queued_settings, engine):
+    s = queued_settings
+    with session_scope(engine) as session:
+        agency = agencies.ensure_agency(session, slug="ahs", name="AHS")
+        source_id = agencies.ensure_source(
+            session, agency=agency, kind="github-org", locator="ahs", api_url=s.github_api_url
+        ).id
+    producer = register(make_huey(s), s)  # e.g. `govcode crawl github ahs --queue`
+    producer.crawl_source(source_id)
+    assert producer.huey.pending_count() == 1
+
+    worker = register(make_huey(s), s)  # another process, same settings
+    try:
+        task = worker.huey.dequeue()
+        assert task is not None and task.name == "crawl_source"
+        worker.huey.execute(task)
+        assert worker.huey.pending_count() == 0
+        with Session(engine) as session:
+            assert [r.full_name for r in session.exec(select(Repository))] == ["ahs/tool"]
+            run = session.exec(select(CrawlRun)).one()
+            assert (run.status, run.new) == ("finished", 1)
+    finally:
+        worker.huey.flush()
