@@ -50,21 +50,33 @@ class GitHubForge:
             seconds_between_requests=1.0 / requests_per_second if requests_per_second else None,
             user_agent="govcode",
         )
+        self._first_remaining: int | None = None
 
     def close(self) -> None:
         self._gh.close()
 
     @property
-    def requests_remaining(self) -> int:
-        """What the last response said of the rate limit (-1 before any request)."""
-        return self._gh.requester.rate_limiting[0]
+    def requests_spent(self) -> int:
+        """Rate-limited requests spent since the first answer, as GitHub's headers count them
+        (answers of 304 Not Modified are free, as on GitHub)."""
+        remaining = self._gh.requester.rate_limiting[0]
+        if self._first_remaining is None or remaining < 0:
+            return 0
+        return max(0, self._first_remaining + 1 - remaining)
+
+    def _note_first_answer(self) -> None:
+        if self._first_remaining is None:
+            remaining = self._gh.requester.rate_limiting[0]
+            self._first_remaining = remaining if remaining >= 0 else None
 
     def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
         with _errors(f"listing {owner}"):
             try:
                 entity = self._gh.get_organization(owner)
+                self._note_first_answer()
                 repos = entity.get_repos(type="public")
             except UnknownObjectException:
+                self._note_first_answer()
                 repos = self._gh.get_user(owner).get_repos(type="owner")
             for repo in repos:
                 if repo.private:
@@ -92,15 +104,14 @@ class GitHubForge:
 
     @staticmethod
     def _facts(repo: GhRepository) -> HostFacts:
-        licence = repo.raw_data.get("license") or {}
-        spdx = licence.get("spdx_id")
-        parent = repo.raw_data.get("parent")
-        parent_url = parent.get("html_url") if parent else None
-        if repo.fork and parent_url is None:
-            parent_url = repo.parent.html_url if repo.parent else None  # one GET per fork
+        # Attributes only: ``raw_data`` would fetch each repository again to "complete" it.
+        spdx = repo.license.spdx_id if repo.license else None
+        parent_url = None
+        if repo.fork:  # list answers carry no parent: one GET per fork
+            parent_url = repo.parent.html_url if repo.parent else None
         return HostFacts(
             description=repo.description or "",
-            topics=list(repo.raw_data.get("topics") or []),
+            topics=list(repo.topics or []),
             homepage=repo.homepage or "",
             default_branch=repo.default_branch or "",
             stars=repo.stargazers_count or 0,
@@ -108,7 +119,7 @@ class GitHubForge:
             open_issues=repo.open_issues_count or 0,
             archived=bool(repo.archived),
             is_fork=bool(repo.fork),
-            is_template=bool(repo.raw_data.get("is_template")),
+            is_template=bool(repo.is_template),
             parent_url=parent_url,
             licence_spdx=spdx if spdx and spdx != "NOASSERTION" else None,
             created_at=_aware(repo.created_at),

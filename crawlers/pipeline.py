@@ -66,9 +66,8 @@ def crawl_source(
             source.agency_id, source.locator, source.kind, source.api_url
         )  # fmt: skip
     summary = CrawlSummary(run_id=run.id, source_id=source_id)  # type: ignore[arg-type]
-    forge = forge or forge_for(kind, api_url, ctx)
-    before = getattr(forge, "requests_remaining", -1)
     try:
+        forge = forge or forge_for(kind, api_url, ctx)  # the URL policy runs here
         for ref, facts in forge.list_repositories(locator):
             status = _crawl_one(engine, ctx, forge, ref, facts, agency_id, source_id, now, summary)
             if progress:
@@ -78,10 +77,10 @@ def crawl_source(
     except GovcodeError as exc:
         summary.status, summary.message = "failed", str(exc)
     finally:
-        after = getattr(forge, "requests_remaining", -1)
-        if hasattr(forge, "close"):
-            forge.close()
-    summary.counts["requests"] = max(0, before - after) if before >= 0 and after >= 0 else 0
+        if forge is not None:
+            summary.counts["requests"] = getattr(forge, "requests_spent", 0)
+            if hasattr(forge, "close"):
+                forge.close()
     with session_scope(engine) as session:
         crawl_runs.finish(
             session,

@@ -18,7 +18,7 @@ def list_() -> None:
     from registry.services import agencies
 
     table = Table("slug", "name", "country", "repositories")
-    with Session(engine(settings())) as session:
+    with engine(settings()) as eng, Session(eng) as session:
         for agency, n in agencies.list_agencies(session):
             table.add_row(agency.slug, agency.name, agency.country or "", str(n))
     console.print(table)
@@ -39,6 +39,6 @@ def add(
     if dry_run:
         console.print(f"would add {slug}")
         return
-    with session_scope(engine(settings())) as session:
+    with engine(settings()) as eng, session_scope(eng) as session:
         agencies.ensure_agency(session, slug=slug, name=name, country=country, homepage=homepage)
     console.print(f"agency {slug}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
@@ -14,13 +17,17 @@ def settings() -> Settings:
     return Settings()
 
 
-def engine(s: Settings) -> Engine:
-    """The engine; the embedded SQLite database is migrated on first use (PostgreSQL is
-    migrated by the operator with ``govcode db upgrade``)."""
+@contextmanager
+def engine(s: Settings) -> Iterator[Engine]:
+    """The engine for one command, disposed after it; the embedded SQLite database is migrated
+    on first use (PostgreSQL is migrated by the operator with ``govcode db upgrade``)."""
     from registry import migrate
     from registry.db import make_engine
 
     eng = make_engine(s)
-    if eng.dialect.name == "sqlite":
-        migrate.upgrade(eng)
-    return eng
+    try:
+        if eng.dialect.name == "sqlite":
+            migrate.upgrade(eng)
+        yield eng
+    finally:
+        eng.dispose()

@@ -24,7 +24,7 @@ def _register(kind: str, locator: str, api_url: str, agency: str | None, dry_run
         console.print(f"would crawl {kind} {locator!r} ({api_url or 'git'}) for agency {name!r}")
         raise typer.Exit(0)
     s = settings()
-    with session_scope(engine(s)) as session:
+    with engine(s) as eng, session_scope(eng) as session:
         a = agencies.ensure_agency(session, slug=agencies.slugify(name), name=name)
         return agencies.ensure_source(
             session, agency=a, kind=kind, locator=locator, api_url=api_url

@@ -16,8 +16,11 @@ def upgrade(revision: str = typer.Argument("head", help="target revision")) -> N
     from registry.db import make_engine
 
     eng = make_engine(settings())
-    migrate.upgrade(eng, revision)
-    console.print(f"database at revision [bold]{migrate.current(eng)}[/]")
+    try:
+        migrate.upgrade(eng, revision)
+        console.print(f"database at revision [bold]{migrate.current(eng)}[/]")
+    finally:
+        eng.dispose()
 
 
 @app.command()
@@ -26,4 +29,8 @@ def current() -> None:
     from registry import migrate
     from registry.db import make_engine
 
-    console.print(migrate.current(make_engine(settings())) or "empty (run: govcode db upgrade)")
+    eng = make_engine(settings())
+    try:
+        console.print(migrate.current(eng) or "empty (run: govcode db upgrade)")
+    finally:
+        eng.dispose()

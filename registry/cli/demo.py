@@ -48,18 +48,22 @@ def demo(
             base_url=f"http://127.0.0.1:{port}",
             requests_per_second=0,
         )
-        eng = engine(s)
-        for login, (name, country) in world.agencies.items():
-            with session_scope(eng) as session:
-                agency = agencies.ensure_agency(session, slug=login, name=name, country=country)
-                source = agencies.ensure_source(
-                    session, agency=agency, kind="github-org", locator=login, api_url=fake.api_url
-                )
-            summary = run_crawl(s, source.id)  # type: ignore[arg-type]
-            console.print(f"{name}: {summary.counts}")
-        with session_scope(eng) as session:
-            repo = repositories.find(session, demo_world.COVID)
-            subscriptions.subscribe(session, repository_id=repo.id, email="maintainer@ahs.example")
+        with engine(s) as eng:
+            for login, (name, country) in world.agencies.items():
+                with session_scope(eng) as session:
+                    agency = agencies.ensure_agency(session, slug=login, name=name, country=country)
+                    source = agencies.ensure_source(
+                        session, agency=agency, kind="github-org", locator=login,
+                        api_url=fake.api_url,
+                    )  # fmt: skip
+                summary = run_crawl(s, source.id)  # type: ignore[arg-type]
+                console.print(f"{name}: {summary.counts}")
+                if login == demo_world.ALBERTA:  # its maintainer hears of Ontario's fork
+                    with session_scope(eng) as session:
+                        repo = repositories.find(session, demo_world.COVID)
+                        subscriptions.subscribe(
+                            session, repository_id=repo.id, email="maintainer@ahs.example"
+                        )
         console.print(f"\nThe forge stand-in is at {fake.base_url}")
         console.print(f"govcode is at [bold]http://127.0.0.1:{port}/[/] — try searching 'covid'")
         if serve:

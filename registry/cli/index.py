@@ -18,7 +18,8 @@ def rebuild() -> None:
     from registry.search.sync import rebuild as do_rebuild
 
     s = settings()
-    n = do_rebuild(engine(s), SearchIndex(s.resolved_index_dir))
+    with engine(s) as eng:
+        n = do_rebuild(eng, SearchIndex(s.resolved_index_dir))
     console.print(f"indexed {n} repositories into {s.resolved_index_dir}")
 
 
@@ -29,5 +30,6 @@ def sync() -> None:
     from registry.search.sync import sync as do_sync
 
     s = settings()
-    n = do_sync(engine(s), SearchIndex(s.resolved_index_dir))
+    with engine(s) as eng:
+        n = do_sync(eng, SearchIndex(s.resolved_index_dir))
     console.print(f"re-indexed {n} repositories")

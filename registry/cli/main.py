@@ -17,5 +17,17 @@ app.command()(worker.worker)
 app.command()(notify.subscribe)
 app.command()(demo.demo)
 
+
+def run() -> None:
+    """The console script: our own errors are a clear line on stderr and exit code 2."""
+    from registry.errors import GovcodeError
+
+    try:
+        app()
+    except GovcodeError as exc:
+        typer.echo(f"govcode: {exc.title.lower()}: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    run()

@@ -24,7 +24,7 @@ def subscribe(
     s = settings()
     if webhook:
         check_url(webhook, allow_http_hosts=s.allow_http_hosts)
-    with session_scope(engine(s)) as session:
+    with engine(s) as eng, session_scope(eng) as session:
         repo = repositories.find(session, repository)
         sub = subscriptions.subscribe(
             session, repository_id=repo.id, email=email, webhook_url=webhook,
@@ -45,5 +45,6 @@ def deliver() -> None:
     from registry.delivery import Senders, deliver_pending
 
     s = settings()
-    counts = deliver_pending(engine(s), s, Senders.from_settings(s))
+    with engine(s) as eng:
+        counts = deliver_pending(eng, s, Senders.from_settings(s))
     console.print(f"delivered {counts['delivered']}, failed {counts['failed']}")

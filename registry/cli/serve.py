@@ -17,5 +17,6 @@ def serve(
     from web.app import create_app
 
     s = settings()
-    engine(s).dispose()  # the embedded database is migrated before the first request
+    with engine(s):  # the embedded database is migrated before the first request
+        pass
     uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
