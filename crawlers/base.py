@@ -40,6 +40,9 @@ class HostFacts:
     archived: bool = False
     is_fork: bool = False
     is_template: bool = False
+    is_mirror: bool = False
+    disabled: bool = False
+    releases: int | None = None  # published releases, when the forge says
     parent_url: str | None = None  # html_url of the repository this one was forked from
     licence_spdx: str | None = None  # the forge's own licence answer
     created_at: datetime | None = None

@@ -61,4 +61,4 @@ def test_dry_run_writes_nothing(monkeypatch, settings):
 
 
 def test_db_upgrade_reports_the_revision(monkeypatch, settings):
-    assert "0001" in govcode(monkeypatch, settings, "db", "upgrade")
+    assert "0002" in govcode(monkeypatch, settings, "db", "upgrade")

@@ -17,8 +17,6 @@ from github import GithubException, RateLimitExceededException, UnknownObjectExc
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.gitrepos import RepoFactory, Step, make_history
 
-pytest_plugins = ["tests.fakes.plugin"]
-
 T0 = datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -287,7 +285,7 @@ def _pkt(line: str) -> bytes:
 
 def test_git_endpoint_accepts_gzip_chunked_bodies(fake_github: FakeGitHub) -> None:
     fake_github.add_org("acme")
-    fake_github.add_repo("acme", "app")
+    fake_github.add_repo("acme", "app", default_branch="trunk")
     head = git.Repo(fake_github.world.repo("acme/app").bare_path).head.commit.hexsha
     body = gzip.compress(_pkt("command=ls-refs\n") + b"0001" + b"0000")
     conn = http.client.HTTPConnection("127.0.0.1", int(fake_github.base_url.rsplit(":", 1)[1]))
@@ -309,7 +307,7 @@ def test_git_endpoint_accepts_gzip_chunked_bodies(fake_github: FakeGitHub) -> No
     finally:
         conn.close()
     assert response.status == 200
-    assert f"{head} refs/heads/main".encode() in answer
+    assert f"{head} refs/heads/trunk".encode() in answer
 
 
 def test_repository_factory_sets_dates_authors_tags(repo_factory: RepoFactory) -> None:

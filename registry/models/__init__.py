@@ -7,8 +7,11 @@ from registry.models.repository import (
     LicenceEvidence,
     MaturitySignal,
     Repository,
+    RepositoryFingerprint,
     RepositoryLanguage,
+    RepositoryPackage,
     RepositoryPublic,
+    RepositoryRootCommit,
 )
 from registry.models.reuse import Delivery, Event, ReuseEdge, Subscription
 
@@ -24,8 +27,11 @@ __all__ = [
     "LicenceEvidence",
     "MaturitySignal",
     "Repository",
+    "RepositoryFingerprint",
     "RepositoryLanguage",
+    "RepositoryPackage",
     "RepositoryPublic",
+    "RepositoryRootCommit",
     "ReuseEdge",
     "Source",
     "Subscription",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from registry.models._types import created, when
+from registry.models._types import created, json_dict, when
 
 
 class AgencyBase(SQLModel):
@@ -24,6 +24,10 @@ class AgencyCreate(AgencyBase):
 
 class Agency(AgencyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # The key an inventory gave it ("gh:alberta-health-services", "ore:ahs"): re-imports
+    # find the same agency instead of making a second one.
+    external_key: str | None = Field(default=None, max_length=300, unique=True, index=True)
+    names: dict[str, str] = json_dict()  # localised names by language
     created_at: datetime = created()
 
 

@@ -24,8 +24,12 @@ class RepositoryBase(SQLModel):
     default_branch: str = Field(default="", max_length=200)
     stars: int = 0
     forks_count: int = 0
+    open_issues: int = 0
+    releases: int = 0
     archived: bool = False
     is_fork: bool = False
+    is_template: bool = False
+    is_mirror: bool = False
     parent_url: str | None = Field(default=None, max_length=500)
     licence: str | None = Field(default=None, max_length=200, index=True)  # SPDX expression
     licence_status: str = Field(default="none", max_length=20)  # identified|unknown|none
@@ -45,6 +49,8 @@ class Repository(RepositoryBase, table=True):
     readme_excerpt: str = long_text()
     readme_text: str = long_text()
     publiccode: dict[str, Any] = json_dict()  # name, descriptions, problems, …
+    extra_metadata: dict[str, Any] = json_dict()  # code.json, codemeta, manifests: summaries
+    truncated: bool = False  # the tree was sampled (over max_tree_files)
     licence_mismatches: list[str] = json_list()
     root_commits: list[str] = json_list()
     head_commit: str = Field(default="", max_length=64)
@@ -83,6 +89,32 @@ class MaturitySignal(SQLModel, table=True):
     points: float = 0.0
     weight: float = 0.0
     explanation: str = Field(default="", max_length=1000)
+
+
+class RepositoryPackage(SQLModel, table=True):
+    """A package a repository publishes, or one it depends on (feeds the reuse graph)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    repository_id: int = Field(foreign_key="repository.id", index=True, ondelete="CASCADE")
+    ecosystem: str = Field(max_length=30, index=True)  # npm, pypi, maven, go, …
+    name: str = Field(max_length=300, index=True)
+    role: str = Field(max_length=20)  # published | dependency
+    version_spec: str | None = Field(default=None, max_length=200)
+
+
+class RepositoryRootCommit(SQLModel, table=True):
+    """Root commits: two repositories sharing one share history (provenance)."""
+
+    repository_id: int = Field(foreign_key="repository.id", primary_key=True, ondelete="CASCADE")
+    sha: str = Field(max_length=64, primary_key=True, index=True)
+
+
+class RepositoryFingerprint(SQLModel, table=True):
+    """Normalised content hashes of source files, for copied-code detection."""
+
+    repository_id: int = Field(foreign_key="repository.id", primary_key=True, ondelete="CASCADE")
+    path: str = Field(max_length=500, primary_key=True)
+    fingerprint: str = Field(max_length=64, index=True)
 
 
 class LanguagePublic(SQLModel):

@@ -47,8 +47,12 @@ class RepositoryRecord:
     default_branch: str = ""
     stars: int = 0
     forks_count: int = 0
+    open_issues: int = 0
+    releases: int = 0
     archived: bool = False
     is_fork: bool = False
+    is_template: bool = False
+    is_mirror: bool = False
     parent_url: str | None = None
     licence: str | None = None
     licence_status: str = "none"
@@ -61,6 +65,11 @@ class RepositoryRecord:
     maturity_signals: list[dict[str, Any]] = field(default_factory=list)
     development_status: str | None = None
     publiccode: dict[str, Any] = field(default_factory=dict)
+    extra_metadata: dict[str, Any] = field(default_factory=dict)
+    truncated: bool = False
+    # (ecosystem, name, role "published"|"dependency", version spec)
+    packages: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    fingerprints: list[tuple[str, str]] = field(default_factory=list)  # (path, fingerprint)
     readme_excerpt: str = ""
     readme_text: str = ""
     root_commits: list[str] = field(default_factory=list)

@@ -17,7 +17,10 @@ from registry.models import (
     LicenceEvidence,
     MaturitySignal,
     Repository,
+    RepositoryFingerprint,
     RepositoryLanguage,
+    RepositoryPackage,
+    RepositoryRootCommit,
 )
 from registry.services import reuse
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
@@ -26,7 +29,8 @@ from registry.services.records import RepositoryRecord, StoreResult, normalise_u
 _COPIED = (
     "forge", "owner", "name", "html_url", "clone_url", "fork_url", "forge_id", "description",
     "homepage", "topics", "default_branch", "stars", "forks_count", "archived", "is_fork",
-    "parent_url", "licence", "licence_status", "licence_label", "licence_mismatches",
+    "parent_url", "open_issues", "releases", "is_template", "is_mirror", "extra_metadata",
+    "truncated", "licence", "licence_status", "licence_label", "licence_mismatches",
     "maturity_level", "maturity_score", "development_status", "publiccode", "readme_excerpt",
     "readme_text", "root_commits", "head_commit", "forge_created_at", "pushed_at",
     "last_commit_at",
@@ -84,7 +88,9 @@ def store(
 
 
 def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) -> None:
-    for table in (RepositoryLanguage, LicenceEvidence, MaturitySignal):
+    tables = (RepositoryLanguage, LicenceEvidence, MaturitySignal, RepositoryPackage,
+              RepositoryRootCommit, RepositoryFingerprint)  # fmt: skip
+    for table in tables:
         session.exec(delete(table).where(table.repository_id == repo_id))
     for language, size, share in record.languages:
         session.add(
@@ -94,6 +100,13 @@ def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) 
         session.add(LicenceEvidence(repository_id=repo_id, **ev))
     for sig in record.maturity_signals:
         session.add(MaturitySignal(repository_id=repo_id, **sig))
+    for ecosystem, name, role, spec in dict.fromkeys(record.packages):
+        session.add(RepositoryPackage(repository_id=repo_id, ecosystem=ecosystem, name=name,
+                                      role=role, version_spec=spec))  # fmt: skip
+    for sha in dict.fromkeys(record.root_commits):
+        session.add(RepositoryRootCommit(repository_id=repo_id, sha=sha))
+    for path, fp in dict(record.fingerprints).items():
+        session.add(RepositoryFingerprint(repository_id=repo_id, path=path, fingerprint=fp))
 
 
 def record_failure(session: Session, *, html_url: str, error: str, now: datetime) -> None:

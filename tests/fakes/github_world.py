@@ -170,8 +170,15 @@ class World:
             if f"{owner}/{name}".lower() in self.repos:
                 raise ValueError(f"repository {owner}/{name} exists")
             bare, work = self._paths(owner, name)
+            branch = str(facts.get("default_branch", "main"))
             work_repo = make_repo(
-                work, files, message=message, author=author, date=commit_date, tags=tags
+                work,
+                files,
+                message=message,
+                author=author,
+                date=commit_date,
+                tags=tags,
+                branch=branch,
             )
             head_at = work_repo.head.commit.committed_datetime.astimezone(UTC)
             work_repo.close()

@@ -9,12 +9,14 @@ from sqlmodel import SQLModel
 import registry.models  # noqa: F401
 from registry import migrate
 
+HEAD = "0002"
+
 
 def test_models_and_migrations_agree(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
-    assert migrate.current(engine) == "0001"
+    assert migrate.current(engine) == HEAD
 
 
 def test_downgrade_and_upgrade_again(tmp_path):
@@ -26,5 +28,21 @@ def test_downgrade_and_upgrade_again(tmp_path):
     migrate.downgrade(engine, "base")
     assert migrate.current(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0001"
+    assert migrate.current(engine) == HEAD
+    engine.dispose()
+
+
+def test_upgrading_a_populated_database(tmp_path):
+    """Every migration applies to a database that already holds data."""
+    from registry.db import make_engine
+    from registry.settings import Settings
+    from tests import factories
+
+    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'm.db'}"))
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO agency (slug, name, created_at) VALUES ('a', 'A', "
+                             "'2026-01-01 00:00:00')")  # fmt: skip
+    migrate.upgrade(engine)
+    factories.store(engine, factories.record("a", "tool"), agency="a")
     engine.dispose()
