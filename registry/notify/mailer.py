@@ -84,15 +84,23 @@ def _temporary(*codes: int) -> bool:
 
 
 class ConsoleMailer:
-    """Development mailer: prints each message, headers and all, to a stream."""
+    """Development mailer: prints each message's headers and plain-text part to a stream
+    (the whole MIME source with ``raw=True``)."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, *, raw: bool = False) -> None:
         self.stream = stream
+        self.raw = raw
 
     def send(self, message: EmailMessage) -> None:
         stream = self.stream or sys.stdout
-        stream.write(message.as_string())
-        stream.write("\n" + "-" * 72 + "\n")
+        if self.raw:
+            stream.write(message.as_string())
+        else:
+            for name in ("From", "To", "Subject", "Date"):
+                stream.write(f"{name}: {message.get(name, '')}\n")
+            body = message.get_body(("plain",))
+            stream.write("\n" + (body.get_content() if body is not None else "") + "\n")
+        stream.write("-" * 72 + "\n")
         stream.flush()
 
 

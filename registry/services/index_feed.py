@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from registry.models import Agency, IndexChange, Repository, RepositoryLanguage
+from registry.models import IndexChange, Repository, RepositoryLanguage
+from registry.services import repositories
 
 
 def last_change(session: Session) -> int:
@@ -39,13 +40,9 @@ def all_ids(session: Session) -> list[int]:
 
 def documents(session: Session, ids: list[int]) -> list[dict]:
     """Search documents for the given repository ids (missing ids are simply absent)."""
-    if not ids:
+    rows = repositories.by_ids(session, ids)
+    if not rows:
         return []
-    rows = session.exec(
-        select(Repository, Agency)
-        .join(Agency, Agency.id == Repository.agency_id)
-        .where(Repository.id.in_(ids))  # type: ignore[union-attr]
-    ).all()
     langs: dict[int, list[str]] = {}
     for lang in session.exec(
         select(RepositoryLanguage)
