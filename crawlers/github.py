@@ -1,22 +1,64 @@
-"""GitHub organisations and users through PyGithub (any API base URL: github.com or GHES)."""
+"""GitHub organisations and users through PyGithub (any API base URL: github.com or GHES).
+
+Every request goes through ``github_http`` (rate limits, bounded retries) and a cache that
+always revalidates (``github_cache``), so a re-crawl of an unchanged organisation spends
+nothing. Authentication is a token or a GitHub App installation.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from github import Auth, Github, GithubException, RateLimitExceededException, UnknownObjectException
+from github.PaginatedList import PaginatedList
 from github.Repository import Repository as GhRepository
-from urllib3.util.retry import Retry
 
 from crawlers.base import HostFacts, RepoRef
+from crawlers.github_cache import (
+    HttpCacheConfig,
+    credential_namespace,
+    open_cached_session,
+    token_credential,
+)
+from crawlers.github_http import GitHubAdapter, RateBudget, bounded_retry, plug_session
 from registry.errors import CrawlError, RateLimited
+
+log = logging.getLogger(__name__)
 
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def read_private_key(value: str) -> str:
+    """A GitHub App key given as PEM text or as the path of a PEM file."""
+    if value.lstrip().startswith("-----BEGIN"):
+        return value
+    return Path(value).expanduser().read_text()
+
+
+def make_auth(
+    *,
+    token: str | None = None,
+    app_id: int | None = None,
+    app_private_key: str | None = None,
+    app_installation_id: int | None = None,
+) -> tuple[Auth.Auth | None, str]:
+    """PyGithub auth plus a non-secret credential name (the cache namespace): an App
+    installation when all three app settings are given, else the token, else anonymous."""
+    if app_id is not None and app_private_key and app_installation_id is not None:
+        app = Auth.AppAuth(app_id, read_private_key(app_private_key))
+        return app.get_installation_auth(app_installation_id), (
+            f"app:{app_id}:installation:{app_installation_id}"
+        )
+    if app_id is not None or app_installation_id is not None:
+        raise CrawlError("a GitHub App needs an app id, a private key and an installation id")
+    return (Auth.Token(token) if token else None), token_credential(token)
 
 
 class GitHubForge:
@@ -27,69 +69,97 @@ class GitHubForge:
         *,
         api_url: str = "https://api.github.com",
         token: str | None = None,
+        app_id: int | None = None,
+        app_private_key: str | None = None,
+        app_installation_id: int | None = None,
         timeout: float = 20.0,
         per_page: int = 100,
         requests_per_second: float = 10.0,
         url_check: Callable[[str], str] | None = None,
+        http_cache: HttpCacheConfig | None = None,
+        max_rate_sleep: float = 60.0,
+        retries: int = 3,
+        backoff: float = 0.5,
     ) -> None:
         if url_check is not None:
             url_check(api_url)  # refused before any request is made
-        retry = Retry(
-            total=3,
-            backoff_factor=0.5,
-            status_forcelist=(500, 502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
+        api_url = api_url.rstrip("/")
+        auth, credential = make_auth(
+            token=token,
+            app_id=app_id,
+            app_private_key=app_private_key,
+            app_installation_id=app_installation_id,
         )
+        self.budget = RateBudget(max_sleep=max_rate_sleep)
+        self._session = open_cached_session(http_cache, credential_namespace(api_url, credential))
+        adapter = GitHubAdapter(self.budget, bounded_retry(retries, backoff))
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
         self._gh = Github(
-            auth=Auth.Token(token) if token else None,
-            base_url=api_url.rstrip("/"),
-            timeout=int(timeout),
+            auth=auth,
+            base_url=api_url,
+            timeout=max(1, round(timeout)),
             per_page=per_page,
-            retry=retry,
+            retry=None,  # retries live in our adapter; PyGithub's own would sleep on 403s
             seconds_between_requests=1.0 / requests_per_second if requests_per_second else None,
             user_agent="govcode",
         )
-        self._first_remaining: int | None = None
+        plug_session(self._gh, self._session)
+        self.skipped_disabled: list[str] = []  # disabled repositories: listed, never cloned
 
     def close(self) -> None:
         self._gh.close()
+        self._session.close()
 
     @property
     def requests_spent(self) -> int:
-        """Rate-limited requests spent since the first answer, as GitHub's headers count them
-        (answers of 304 Not Modified are free, as on GitHub)."""
-        remaining = self._gh.requester.rate_limiting[0]
-        if self._first_remaining is None or remaining < 0:
-            return 0
-        return max(0, self._first_remaining + 1 - remaining)
+        """Requests GitHub counted against the budget (a 304 Not Modified is free)."""
+        return self.budget.spent
 
-    def _note_first_answer(self) -> None:
-        if self._first_remaining is None:
-            remaining = self._gh.requester.rate_limiting[0]
-            self._first_remaining = remaining if remaining >= 0 else None
+    @property
+    def rate_limited_until(self) -> float | None:
+        """The UNIX time GitHub may be asked again, once a crawl stopped for its limit."""
+        return self.budget.limited_until
 
     def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
         with _errors(f"listing {owner}"):
-            try:
-                entity = self._gh.get_organization(owner)
-                self._note_first_answer()
-                repos = entity.get_repos(type="public")
-            except UnknownObjectException:
-                self._note_first_answer()
-                repos = self._gh.get_user(owner).get_repos(type="owner")
-            for repo in repos:
+            account = self._gh.get_user(owner)  # /users/{login} answers for orgs too
+            if account.type == "Organization":
+                url, params = f"/orgs/{account.login}/repos", {"type": "public"}
+            else:
+                url, params = f"/users/{account.login}/repos", {"type": "owner"}
+            for repo in PaginatedList(GhRepository, self._gh.requester, url, params):
                 if repo.private:
                     continue
-                yield self._ref(repo), self._facts(repo)
+                if repo.disabled:
+                    self.skipped_disabled.append(repo.full_name)
+                    log.warning(
+                        "skipping %s: disabled on GitHub, it cannot be cloned", repo.html_url
+                    )
+                    continue
+                facts = self._facts(repo)
+                facts.releases = self._releases(repo)
+                yield self._ref(repo), facts
 
     def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
         with _errors(f"listing forks of {ref.full_name}"):
-            repo = self._gh.withLazy(True).get_repo(ref.full_name)
-            return [self._ref(fork) for fork in repo.get_forks()]
+            url = f"/repos/{ref.full_name}/forks"
+            forks = PaginatedList(GhRepository, self._gh.requester, url, None)
+            return [self._ref(fork) for fork in forks]
 
     def fork_url(self, ref: RepoRef) -> str:
         return ref.html_url.rstrip("/") + "/fork"
+
+    def _releases(self, repo: GhRepository) -> int | None:
+        """Published releases, from the first page of 100 (enough to tell none, some, many)."""
+        try:
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "GET", f"{repo.url}/releases", parameters={"per_page": 100}
+            )
+        except (GithubException, OSError) as exc:  # optional fact: never fails the listing
+            log.info("no release count for %s: %s", repo.full_name, exc)
+            return None
+        return len(data) if isinstance(data, list) else None
 
     @staticmethod
     def _ref(repo: GhRepository) -> RepoRef:
@@ -107,7 +177,7 @@ class GitHubForge:
         # Attributes only: ``raw_data`` would fetch each repository again to "complete" it.
         spdx = repo.license.spdx_id if repo.license else None
         parent_url = None
-        if repo.fork:  # list answers carry no parent: one GET per fork
+        if repo.fork:  # list answers carry no parent: one GET per fork (free once cached)
             parent_url = repo.parent.html_url if repo.parent else None
         return HostFacts(
             description=repo.description or "",
@@ -120,6 +190,8 @@ class GitHubForge:
             archived=bool(repo.archived),
             is_fork=bool(repo.fork),
             is_template=bool(repo.is_template),
+            is_mirror=bool(repo.mirror_url),
+            disabled=bool(repo.disabled),
             parent_url=parent_url,
             licence_spdx=spdx if spdx and spdx != "NOASSERTION" else None,
             created_at=_aware(repo.created_at),
@@ -137,12 +209,11 @@ class _errors:
         return None
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc is None:
+        if exc is None or isinstance(exc, RateLimited):
             return False
         if isinstance(exc, RateLimitExceededException):
-            reset = (exc.headers or {}).get("x-ratelimit-reset") or (exc.headers or {}).get(
-                "X-RateLimit-Reset"
-            )
+            headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+            reset = headers.get("x-ratelimit-reset")
             raise RateLimited(
                 f"GitHub rate limit reached while {self.action}",
                 reset_at=float(reset) if reset else None,

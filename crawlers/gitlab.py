@@ -55,7 +55,12 @@ class GitLabForge:
             user_agent="govcode-crawler",
         )
         self._max_retries = max_retries
+        self.requests_spent = 0  # every HTTP answer the instance gave us, retries included
         self._gl.session.hooks["response"].append(self._guard)
+
+    def close(self) -> None:
+        """Release the HTTP connections (the pipeline closes every forge it opened)."""
+        self._gl.session.close()
 
     def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
         """Every public project of a group (all subgroups included) or of a user."""
@@ -107,7 +112,9 @@ class GitLabForge:
         return dict(project.attributes)
 
     def _guard(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-        """requests hook: raise on 429 with its reset time; police redirects to other hosts."""
+        """requests hook: count the request; raise on 429 with its reset time; police
+        redirects to other hosts."""
+        self.requests_spent += 1
         if response.status_code == 429:
             reset_at = _reset_at(response.headers)
             response.close()

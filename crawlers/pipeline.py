@@ -1,8 +1,11 @@
 """crawl(source) = list → scan → analyse → store, one transaction per repository.
 
 One broken repository never stops the crawl: its error is stored on the run (and on the
-repository, which keeps its last good record). Indexing and notification are the next
-stages; the caller runs them with the summary this returns.
+repository, which keeps its last good record). So does one slow repository: scan and
+analysis share a time budget (``Settings.repo_time_budget``) and a repository over it is
+recorded as failed. A repository the forge shows unchanged since its last good crawl is
+neither fetched nor analysed, unless the crawl is ``full``. Indexing and notification are
+the next stages; the caller runs them with the summary this returns.
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from crawlers.base import Forge, RepoRef, RepoSnapshot
+from crawlers.base import Forge, HostFacts, RepoRef, RepoSnapshot
+from crawlers.budget import Deadline, DeadlineTree
 from crawlers.forges import CrawlContext, forge_for
+from crawlers.freshness import is_unchanged
 from crawlers.record import build_record
 from registry.db import session_scope
 from registry.errors import GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
+from registry.services.records import RepositoryRecord
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +45,54 @@ class CrawlSummary:
     changed_ids: list[int] = field(default_factory=list)
     status: str = "finished"
     message: str = ""
+    reset_at: float | None = None  # when rate-limited: UNIX time the forge may be asked again
 
 
-def scan(ctx: CrawlContext, ref: RepoRef, facts, *, now: datetime) -> RepoSnapshot:
-    """Bring the bare clone up to date and open its tree (no work tree, capped reads)."""
+def scan(
+    ctx: CrawlContext,
+    ref: RepoRef,
+    facts: HostFacts,
+    *,
+    now: datetime,
+    deadline: Deadline | None = None,
+) -> RepoSnapshot:
+    """Bring the bare clone up to date and open its tree (no work tree, capped reads); the
+    tree refuses reads once ``deadline`` has passed."""
+    deadline = deadline or Deadline(ctx.settings.repo_time_budget)
     path = ctx.git_cache.sync(ref.clone_url)
+    deadline.check()
     git = ctx.read_git_facts(path, now=now)
     tree = ctx.open_tree(path, git.head)
-    return RepoSnapshot(ref=ref, facts=facts, git=git, tree=tree, truncated=tree.truncated)
+    deadline.check()
+    bounded = DeadlineTree(tree, deadline)
+    return RepoSnapshot(ref=ref, facts=facts, git=git, tree=bounded, truncated=tree.truncated)
+
+
+def analyse(
+    forge: Forge, snapshot: RepoSnapshot, *, now: datetime, deadline: Deadline
+) -> RepositoryRecord:
+    """Run every analyser on the snapshot; fail if that went over the deadline."""
+    ref = snapshot.ref
+    forks = forge.forks(ref) if snapshot.facts.forks_count else []
+    try:
+        record = build_record(snapshot, forks=forks, fork_url=forge.fork_url(ref), now=now)
+    finally:
+        close = getattr(snapshot.tree, "close", None)
+        if close is not None:
+            close()  # stop the tree's git process now, not at garbage collection
+    deadline.check()  # an analyser that swallowed the deadline's error still fails here
+    return record
+
+
+def skip_unchanged(engine: Engine, ref: RepoRef, facts: HostFacts, now: datetime) -> bool:
+    """The fast path: if the forge shows ``ref`` unchanged since its last good crawl, note
+    the visit and say so (no fetch, no analysis)."""
+    with session_scope(engine) as session:
+        state = repositories.forge_state(session, html_url=ref.html_url)
+        if state is None or not is_unchanged(state, facts):
+            return False
+        repositories.mark_crawled(session, repository_id=state.repository_id, now=now)
+        return True
 
 
 def crawl_source(
@@ -57,7 +103,10 @@ def crawl_source(
     forge: Forge | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> CrawlSummary:
+    """Crawl every repository of one source; ``full`` fetches and analyses even the ones
+    the forge shows unchanged."""
     now = now or datetime.now(UTC)
     with session_scope(engine) as session:
         source = agencies.get_source(session, source_id)
@@ -69,11 +118,18 @@ def crawl_source(
     try:
         forge = forge or forge_for(kind, api_url, ctx)  # the URL policy runs here
         for ref, facts in forge.list_repositories(locator):
-            status = _crawl_one(engine, ctx, forge, ref, facts, agency_id, source_id, now, summary)
+            if not full and skip_unchanged(engine, ref, facts, now):
+                summary.counts["unchanged"] += 1
+                status = "unchanged"
+            else:
+                status = _crawl_one(
+                    engine, ctx, forge, ref, facts, agency_id, source_id, now, summary
+                )
             if progress:
                 progress(ref.full_name, status)
     except RateLimited as exc:
         summary.status, summary.message = "rate-limited", str(exc)
+        summary.reset_at = exc.reset_at
     except GovcodeError as exc:
         summary.status, summary.message = "failed", str(exc)
     finally:
@@ -105,10 +161,10 @@ def _crawl_one(
     now: datetime,
     summary: CrawlSummary,
 ) -> str:
+    deadline = Deadline(ctx.settings.repo_time_budget)
     try:
-        snapshot = scan(ctx, ref, facts, now=now)
-        forks = forge.forks(ref) if facts.forks_count else []
-        record = build_record(snapshot, forks=forks, fork_url=forge.fork_url(ref), now=now)
+        snapshot = scan(ctx, ref, facts, now=now, deadline=deadline)
+        record = analyse(forge, snapshot, now=now, deadline=deadline)
         with session_scope(engine) as session:
             result = repositories.store(
                 session, record=record, agency_id=agency_id, source_id=source_id, now=now
@@ -117,6 +173,8 @@ def _crawl_one(
         raise
     except Exception as exc:  # one broken repository never stops the crawl
         message = str(exc) if isinstance(exc, GovcodeError) else f"{type(exc).__name__}: {exc}"
+        if deadline.expired():  # git's own timeout, or the deadline checked in analysis
+            message = deadline.message
         log.warning("crawl of %s failed: %s\n%s", ref.html_url, message, traceback.format_exc())
         summary.counts["failed"] += 1
         summary.errors.append({"repository": ref.html_url, "error": message[:1000]})

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from crawlers import record_metadata
 from crawlers.base import RepoRef, RepoSnapshot
 from registry.analysis.languages import analyse_languages
 from registry.analysis.licence import LicenceFinding, analyse_licence
 from registry.analysis.maturity import MaturityInputs, assess_maturity
 from registry.analysis.metadata.publiccode import Publiccode, find_publiccode, parse_publiccode
+from registry.analysis.provenance import analyse_provenance
 from registry.analysis.readme import analyse_readme
 from registry.services.records import RepositoryRecord, ReuseClaim
 
@@ -68,9 +70,12 @@ def build_record(
 ) -> RepositoryRecord:
     ref, facts, git, tree = snapshot.ref, snapshot.facts, snapshot.git, snapshot.tree
     pc = read_publiccode(snapshot)
+    meta = record_metadata.read_metadata(tree)
+    provenance = analyse_provenance(tree, root_commits=git.root_commits)
     declared = []
     if pc is not None and pc.licence:
         declared.append(("publiccode.yml", pc.licence))
+    declared += record_metadata.declared_licences(meta)
     if facts.licence_spdx:
         declared.append(("forge", facts.licence_spdx))
     licence: LicenceFinding = analyse_licence(tree, declared=declared)
@@ -144,12 +149,17 @@ def build_record(
         ],
         development_status=pc.development_status if pc else None,
         publiccode=publiccode_summary(pc),
+        extra_metadata=record_metadata.summary(
+            meta, first_commit_at=git.first_commit_at, fingerprints=len(provenance.fingerprints)
+        ),
+        packages=record_metadata.packages(meta),
+        fingerprints=list(provenance.fingerprints),
         readme_excerpt=readme.excerpt,
         readme_text=readme.text,
-        root_commits=list(git.root_commits),
+        root_commits=list(provenance.root_commits),
         head_commit=git.head,
         forge_created_at=facts.created_at,
         pushed_at=facts.pushed_at,
         last_commit_at=git.last_commit_at,
-        reuse=reuse_claims(snapshot, pc, forks),
+        reuse=reuse_claims(snapshot, pc, forks) + record_metadata.based_on_claims(ref, meta),
     )

@@ -7,10 +7,11 @@ than on a module global, so tests and each worker process build their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from huey import Huey, crontab
+from huey.exceptions import RetryTask
 
 from registry.settings import Settings
 
@@ -23,8 +24,9 @@ class Tasks:
     sweep: Any
 
 
-def run_crawl(settings: Settings, source_id: int, *, progress=None):
-    """Crawl one source, then index what changed and deliver what it caused (inline)."""
+def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool = False):
+    """Crawl one source, then index what changed and deliver what it caused (inline);
+    ``full`` fetches and analyses even repositories the forge shows unchanged."""
     from crawlers.forges import CrawlContext
     from crawlers.pipeline import crawl_source
     from registry.db import make_engine
@@ -35,7 +37,7 @@ def run_crawl(settings: Settings, source_id: int, *, progress=None):
     engine = make_engine(settings)
     try:
         summary = crawl_source(
-            engine, CrawlContext.from_settings(settings), source_id, progress=progress
+            engine, CrawlContext.from_settings(settings), source_id, progress=progress, full=full
         )
         sync(engine, SearchIndex(settings.resolved_index_dir))
         if summary.event_ids:
@@ -56,10 +58,25 @@ def run_delivery(settings: Settings) -> dict[str, int]:
         engine.dispose()
 
 
+RATE_LIMIT_FALLBACK = timedelta(minutes=15)  # when a forge said stop without saying until
+
+
+def retry_eta(reset_at: float | None, *, now: datetime | None = None) -> datetime:
+    """When a rate-limited crawl runs again: at the reset (plus a second), never earlier."""
+    now = now or datetime.now(UTC)
+    if reset_at is None:
+        return now + RATE_LIMIT_FALLBACK
+    return max(datetime.fromtimestamp(reset_at, UTC) + timedelta(seconds=1), now)
+
+
 def register(huey: Huey, settings: Settings) -> Tasks:
     @huey.task(retries=2, retry_delay=60, name="crawl_source")
-    def crawl_source_task(source_id: int) -> dict:
-        summary = run_crawl(settings, source_id)
+    def crawl_source_task(source_id: int, full: bool = False) -> dict:
+        summary = run_crawl(settings, source_id, full=full)
+        if summary.status == "rate-limited":
+            # Come back when the forge's budget resets, not sooner: huey re-enqueues this
+            # same task for that time without spending one of its retries.
+            raise RetryTask(summary.message, eta=retry_eta(summary.reset_at))
         return {"run_id": summary.run_id, "status": summary.status, **summary.counts}
 
     @huey.task(retries=3, retry_delay=30, name="deliver")

@@ -43,6 +43,28 @@ class Settings(BaseSettings):
 
     github_api_url: str = Field("https://api.github.com", description="GitHub REST API base")
     github_token: SecretStr | None = Field(None, description="GitHub token (optional)")
+    github_app_id: int | None = Field(
+        None, description="GitHub App id; with the key and installation id, used instead of a token"
+    )
+    github_app_private_key: SecretStr | None = Field(
+        None, description="the GitHub App's private key: PEM text, or the path of a PEM file"
+    )
+    github_app_installation_id: int | None = Field(
+        None, description="the GitHub App's installation id on the organisations crawled"
+    )
+    github_rate_limit_max_sleep: float = Field(
+        60.0,
+        description="seconds a crawl may sleep for GitHub's rate limit to reset; a longer wait "
+        "stops the crawl and the queued task is rescheduled for the reset time",
+    )
+    http_cache_path: Path | None = Field(
+        None,
+        description="SQLite HTTP cache of forge API answers, revalidated with ETags; "
+        "empty = var_dir/http-cache.sqlite (with a Redis queue URL the cache is in Redis)",
+    )
+    http_cache_ttl_days: float = Field(
+        30.0, description="cached forge API answers not revalidated for this long are dropped"
+    )
     gitlab_url: str = Field("https://gitlab.com", description="default GitLab instance")
     gitlab_token: SecretStr | None = Field(None, description="GitLab token (optional)")
 
@@ -52,6 +74,12 @@ class Settings(BaseSettings):
         "loopback/private addresses; for tests and local demos only",
     )
     http_timeout: float = Field(20.0, description="seconds per outgoing HTTP request")
+    inventory_max_bytes: int = Field(
+        20_000_000, description="largest inventory or URL list read (file or download)"
+    )
+    inventory_max_urls: int = Field(
+        2_000, description="most publiccode.yml files or git URLs read from one list"
+    )
 
     max_blob_bytes: int = Field(1_000_000, description="larger blobs are never read")
     max_tree_files: int = Field(50_000, description="larger trees are sampled")
@@ -88,6 +116,10 @@ class Settings(BaseSettings):
     @property
     def resolved_git_cache_dir(self) -> Path:
         return self.git_cache_dir or self.var_dir / "git-cache"
+
+    @property
+    def resolved_http_cache_path(self) -> Path:
+        return self.http_cache_path or self.var_dir / "http-cache.sqlite"
 
     @property
     def queue_path(self) -> Path:

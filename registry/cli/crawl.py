@@ -1,4 +1,4 @@
-"""govcode crawl: crawl a GitHub organisation, a GitLab group or a git URL."""
+"""govcode crawl: crawl a GitHub organisation, a GitLab group, a git URL or a list of them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ app = typer.Typer(
 AGENCY = typer.Option(None, "--agency", help="agency name (default: the owner)")
 QUEUE = typer.Option(False, "--queue", help="enqueue for a worker instead of crawling here")
 DRY = typer.Option(False, "--dry-run", help="register nothing, crawl nothing: say what would run")
+FULL = typer.Option(
+    False, "--full", help="fetch and analyse every repository, even those the forge shows unchanged"
+)
 
 
 def _register(kind: str, locator: str, api_url: str, agency: str | None, dry_run: bool) -> int:
@@ -31,20 +34,20 @@ def _register(kind: str, locator: str, api_url: str, agency: str | None, dry_run
         ).id  # type: ignore[return-value]
 
 
-def _run(source_id: int, queue: bool) -> None:
+def _run(source_id: int, queue: bool, full: bool = False) -> None:
     from crawlers.tasks import register, run_crawl
     from registry.queue import make_huey
 
     s = settings()
     if queue:
         tasks = register(make_huey(s), s)
-        tasks.crawl_source(source_id)
+        tasks.crawl_source(source_id, full)
         console.print(f"queued crawl of source {source_id}; run `govcode worker` to process it")
         return
     from registry.cli.progress import crawl_progress, summary_table
 
     with crawl_progress(console) as progress:
-        summary = run_crawl(s, source_id, progress=progress)
+        summary = run_crawl(s, source_id, progress=progress, full=full)
     console.print(summary_table(summary))
     if summary.status != "finished":
         console.print(f"[red]{summary.status}[/]: {summary.message}")
@@ -58,9 +61,11 @@ def github(
     agency: str | None = AGENCY,
     queue: bool = QUEUE,
     dry_run: bool = DRY,
+    full: bool = FULL,
 ) -> None:
     """Crawl every public repository of a GitHub organisation or user."""
-    _run(_register("github-org", org, api_url or settings().github_api_url, agency, dry_run), queue)
+    source_id = _register("github-org", org, api_url or settings().github_api_url, agency, dry_run)
+    _run(source_id, queue, full)
 
 
 @app.command()
@@ -70,9 +75,11 @@ def gitlab(
     agency: str | None = AGENCY,
     queue: bool = QUEUE,
     dry_run: bool = DRY,
+    full: bool = FULL,
 ) -> None:
     """Crawl every public project of a GitLab group and its subgroups."""
-    _run(_register("gitlab-group", group, url or settings().gitlab_url, agency, dry_run), queue)
+    source_id = _register("gitlab-group", group, url or settings().gitlab_url, agency, dry_run)
+    _run(source_id, queue, full)
 
 
 @app.command()
@@ -89,7 +96,21 @@ def git(
     _run(_register("git-url", url, "", agency, dry_run), queue)
 
 
+@app.command("list")
+def list_(
+    url: str = typer.Argument(..., help="https URL of a JSON or YAML list of git URLs"),
+    agency: str = typer.Option(..., "--agency", help="the agency that publishes them"),
+    queue: bool = QUEUE,
+    dry_run: bool = DRY,
+) -> None:
+    """Crawl every git URL a published list names (for hosts with no API we support)."""
+    from registry.urlpolicy import check_url
+
+    check_url(url, allow_http_hosts=settings().allow_http_hosts)
+    _run(_register("git-list", url, "", agency, dry_run), queue)
+
+
 @app.command()
-def source(source_id: int, queue: bool = QUEUE) -> None:
+def source(source_id: int, queue: bool = QUEUE, full: bool = FULL) -> None:
     """Crawl a registered source again by its id."""
-    _run(source_id, queue)
+    _run(source_id, queue, full)

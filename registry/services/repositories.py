@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -22,7 +22,7 @@ from registry.models import (
     RepositoryPackage,
     RepositoryRootCommit,
 )
-from registry.services import reuse
+from registry.services import reuse, reuse_graph
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
 
 # Facts copied as they are from the record onto the row.
@@ -83,6 +83,8 @@ def store(
         _replace_findings(session, repo.id, record)
         session.add(IndexChange(repository_id=repo.id))
     event_ids = reuse.record_claims(session, repository=repo, claims=record.reuse, now=now)
+    if status != "unchanged":  # new findings: look for dependents, shared history, copies
+        event_ids += reuse_graph.record_derived(session, repository=repo, now=now)
     event_ids += reuse.resolve_pending(session, repository=repo, now=now)
     return StoreResult(repository_id=repo.id, status=status, event_ids=tuple(event_ids))
 
@@ -116,6 +118,54 @@ def record_failure(session: Session, *, html_url: str, error: str, now: datetime
         repo.crawl_error = error[:2000]
         repo.last_crawled_at = now
         session.add(repo)
+
+
+@dataclass(frozen=True)
+class ForgeState:
+    """What the last good crawl stored of a repository's forge facts, to tell whether the
+    forge's answer today shows it unchanged (then the crawl skips fetch and analysis)."""
+
+    repository_id: int
+    pushed_at: datetime | None
+    default_branch: str
+    crawl_error: str | None
+    description: str
+    homepage: str
+    topics: tuple[str, ...]
+    stars: int
+    forks_count: int
+    open_issues: int
+    releases: int
+    archived: bool
+    is_fork: bool
+    is_template: bool
+    is_mirror: bool
+    parent_url: str | None
+
+
+def forge_state(session: Session, *, html_url: str) -> ForgeState | None:
+    """The stored forge facts of the repository at ``html_url``, or None if unknown."""
+    repo = session.exec(
+        select(Repository).where(Repository.url_key == normalise_url(html_url))
+    ).first()
+    if repo is None:
+        return None
+    assert repo.id is not None
+    return ForgeState(
+        repository_id=repo.id, pushed_at=repo.pushed_at, default_branch=repo.default_branch,
+        crawl_error=repo.crawl_error, description=repo.description, homepage=repo.homepage,
+        topics=tuple(repo.topics or ()), stars=repo.stars, forks_count=repo.forks_count,
+        open_issues=repo.open_issues, releases=repo.releases, archived=repo.archived,
+        is_fork=repo.is_fork, is_template=repo.is_template, is_mirror=repo.is_mirror,
+        parent_url=repo.parent_url,
+    )  # fmt: skip
+
+
+def mark_crawled(session: Session, *, repository_id: int, now: datetime) -> None:
+    """Note that a crawl saw the repository unchanged (its record stays as it is)."""
+    repo = get(session, repository_id)
+    repo.last_crawled_at = now
+    session.add(repo)
 
 
 def get(session: Session, repo_id: int) -> Repository:

@@ -56,7 +56,8 @@ def test_recrawl_of_an_unchanged_organisation_changes_nothing(settings, engine, 
     first = crawl_source(engine, ctx, source)
     assert first.counts["new"] == 3
     counted = [r for r in world.requests if r.counted]
-    assert first.counts["requests"] == len(counted) == 2  # the organisation and one page
+    # the organisation, one page, and each repository's releases
+    assert first.counts["requests"] == len(counted) == 2 + 3
     again = crawl_source(engine, ctx, source)
     assert again.counts["unchanged"] == 3 and again.changed_ids == []
     world.push("ahs/gamma", {"gamma.py": "x = 2\n"})

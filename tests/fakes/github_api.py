@@ -22,6 +22,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.github_auth import FakeAuth
 from tests.fakes.github_handler import GitHubHandler
 from tests.fakes.github_json import Urls
 from tests.fakes.github_world import FakeOwner, FakeRepo, World
@@ -50,6 +51,7 @@ class Fault:
     times: int
     message: str
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds the answer waits; with status 0 the answer is the normal one
 
 
 class FakeGitHub:
@@ -64,6 +66,7 @@ class FakeGitHub:
         self.reset_at = int(time.time()) + RATE_WINDOW
         self.retry_after: int | None = None
         self._faults: list[Fault] = []
+        self.auth = FakeAuth()  # open until a token or an app is registered
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -178,6 +181,20 @@ class FakeGitHub:
         """
         with self.lock:
             self._faults.append(Fault(path_prefix, status, times, message, dict(headers or {})))
+
+    def delay_next(self, path_prefix: str, seconds: float, times: int = 1) -> None:
+        """The next ``times`` requests under ``path_prefix`` answer normally, ``seconds`` late
+        (a slow or stuck server, for client timeouts)."""
+        with self.lock:
+            self._faults.append(Fault(path_prefix, 0, times, "", {}, seconds))
+
+    def require_token(self, token: str) -> None:
+        """From now on API calls need a known token (this one, or one minted for an app)."""
+        self.auth.add_token(token)
+
+    def register_app(self, app_id: int, public_key_pem: str, installation_id: int) -> None:
+        """A GitHub App installed with ``installation_id``; API calls now need a token."""
+        self.auth.add_app(app_id, public_key_pem, installation_id)
 
     def api_calls(self, prefix: str = "") -> list[Logged]:
         """The requests that spent API budget, optionally under a path prefix."""

@@ -9,17 +9,21 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.fakes.git_smart_http import read_body, serve_git
+from tests.fakes.github_auth import BAD_CREDENTIALS
 from tests.fakes.github_json import repo_json
 from tests.fakes.github_routes import NOT_FOUND, Answer, Request, rate_limit_json, route
 
 if TYPE_CHECKING:
     from tests.fakes.github_api import FakeGitHub
 
+# GitHub's own Vary on API answers: a cache must not hand one credential's answer to another.
+API_VARY = "Accept, Authorization, Cookie, X-GitHub-OTP"
 RATE_LIMIT_MESSAGE = (
     "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
     "requests get a higher rate limit. Check out the documentation for more details.)"
@@ -86,7 +90,12 @@ class GitHubHandler(BaseHTTPRequestHandler):
         kind = "git" if path.startswith("/git/") else "api" if path.startswith("/api/") else "html"
         self._path, self._query, self._kind, self._counted = path, query, kind, False
         fault = self.fake.take_fault(path)
-        if fault is not None:
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+            if fault.status == 0:  # a late answer: the client may have given up by now
+                self._late_answer(path, query, body)
+                return
+        if fault is not None and fault.status:
             self._send_json(fault.status, {"message": fault.message}, fault.headers)
         elif kind == "git":
             root, path_info = self.fake.world.git_root, unquote(path[len("/git") :])
@@ -95,6 +104,12 @@ class GitHubHandler(BaseHTTPRequestHandler):
             self._api(path, query, body)
         else:
             self._html(path)
+
+    def _late_answer(self, path: str, query: str, body: bytes) -> None:
+        try:
+            self._api(path, query, body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     # -- API -------------------------------------------------------------------------------
     def _api(self, path: str, query: str, body: bytes) -> None:
@@ -105,6 +120,13 @@ class GitHubHandler(BaseHTTPRequestHandler):
             with fake.lock:
                 data = rate_limit_json(fake.limit, max(fake.remaining, 0), fake.reset_at)
             self._send_json(200, data, fake.rate_headers())
+            return
+        parts = sub.strip("/").split("/")
+        if self.command == "POST" and parts[:2] == ["app", "installations"] and len(parts) == 4:
+            self._mint(parts[2], parts[3])
+            return
+        if not fake.auth.allows(self.headers.get("Authorization")):
+            self._send_json(401, BAD_CREDENTIALS, {})
             return
         if not fake.budget_left():
             headers = fake.rate_headers()
@@ -123,13 +145,21 @@ class GitHubHandler(BaseHTTPRequestHandler):
         etag = etag_of(payload)
         if self.command == "GET" and etag_matches(self.headers.get("If-None-Match"), etag):
             self.send_response(304)
-            for key, value in {**fake.rate_headers(), "ETag": etag}.items():
+            for key, value in {**fake.rate_headers(), "ETag": etag, "Vary": API_VARY}.items():
                 self.send_header(key, value)
             self.end_headers()
             return
         self._counted = fake.spend()
-        headers = {**answer.headers, **fake.rate_headers(), "ETag": etag}
+        headers = {**answer.headers, **fake.rate_headers(), "ETag": etag, "Vary": API_VARY}
         self._send(answer.status, payload, "application/json; charset=utf-8", headers)
+
+    def _mint(self, installation: str, action: str) -> None:
+        """A GitHub App asks for an installation token with its JWT (not rate counted)."""
+        if action != "access_tokens" or not installation.isdigit():
+            self._send_json(404, NOT_FOUND, {})
+            return
+        status, data = self.fake.auth.mint(int(installation), self.headers.get("Authorization"))
+        self._send_json(status, data, {})
 
     def _post(self, sub: str, body: bytes) -> Answer:
         """``POST /repos/{o}/{r}/forks`` with ``{"organization": ...}``: fork, answer 202."""

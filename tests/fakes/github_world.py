@@ -59,6 +59,8 @@ class FakeRepo:
     licence_spdx: str | None = None
     archived: bool = False
     is_template: bool = False
+    disabled: bool = False  # GitHub disables repositories (billing, DMCA): they cannot be cloned
+    mirror_url: str | None = None  # set on repositories GitHub mirrors from elsewhere
     language: str | None = None
     stars: int = 0
     open_issues: int = 0

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from registry.errors import BadRequest
 from registry.models import Agency
-from registry.services import agencies, repositories, reuse
+from registry.services import agencies, crawl_runs, repositories, reuse
 from web import search_params
 from web.views import clone_command
 
@@ -130,9 +130,16 @@ async def agencies_page(request: Request) -> Response:
 async def agency_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
+        sources = agencies.sources_of(session, agency)
         context = {
             "agency": agency,
             "repositories": repositories.of_agency(session, agency.id),  # type: ignore[arg-type]
-            "sources": agencies.sources_of(session, agency),
+            "sources": sources,
+            # the agency reads its crawls here: counts, and each repository's error
+            "runs": {s.id: _latest_runs(session, s.id) for s in sources},
         }
     return request.app.state.templates.TemplateResponse(request, "agency.html", context)
+
+
+def _latest_runs(session: Session, source_id: int | None) -> list:
+    return crawl_runs.latest(session, source_id=source_id or 0, limit=5)
