@@ -1,22 +1,29 @@
 """Analysis benchmark: repositories analysed per second from local bare clones, against the
 floor of `git ls-tree -r` on the same clones, and peak memory.
 
-    python -m bench.analysis --repos 200
+    python -m bench.analysis --repos 200 [--partial] [--keep DIR] [--profile N]
 
-Each repository is varied (languages, sizes, licence files, publiccode.yml, manifests,
-a few hundred files for some); the analysis is the production stage (`crawlers.record`)
-over the production tree reader (`crawlers.git.GitTree`).
+Each repository is varied (languages, sizes, history, publiccode.yml, manifests, a few
+hundred files for some) and carries what real repositories carry as licence files: full
+texts (Debian's ``/usr/share/common-licenses`` and a complete MIT), a few modified ones,
+NOTICE files, SPDX headers in sources, and none at all for a fifth of them (the mix is
+printed). The analysis is the production stage (`crawlers.record`) over the production
+tree reader (`crawlers.git.GitTree`). ``--partial`` clones with ``--filter=blob:limit``
+as the crawler's cache does; ``--keep`` reuses (or builds once) the repositories in DIR.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import random
 import resource
 import statistics
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +32,8 @@ import git
 from crawlers.base import HostFacts, RepoRef, RepoSnapshot
 from crawlers.git import GitTree, read_git_facts
 from crawlers.record import build_record
-from tests.fakes.gitrepos import make_repo
+from registry.analysis.licence_text import clear_cache
+from tests.fakes.gitrepos import commit, make_repo
 
 SNIPPETS = {
     "py": "def f{i}(x):\n    return x * {i}\n",
@@ -36,37 +44,112 @@ SNIPPETS = {
     "css": ".c{i} {{ margin: {i}px; }}\n",
     "h": "int f{i}(int x);\n",
 }
-MIT = "MIT License\n\nCopyright (c) 2024 Bench\n\nPermission is hereby granted, free of charge, "
+COMMENT = {"py": "#", "rb": "#", "js": "//", "go": "//", "java": "//", "css": "/*", "h": "//"}
+MIT = """MIT License
+
+Copyright (c) {year} {holder}
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+{extra}
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+"""
+MODIFIED = (
+    "\nThe Software shall be used for Good, not Evil, and shall not be used by any\n"
+    "military or intelligence organisation of any country.\n"
+)
+COMMON = Path("/usr/share/common-licenses")
+# r % 20 -> (kind, Debian file or None, SPDX header for sources or None)
+MIX = {
+    0: ("MIT", None, None),
+    1: ("MIT", None, None),
+    2: ("MIT (Crown copyright)", None, None),
+    3: ("MIT", None, "MIT"),
+    4: ("Apache-2.0", "Apache-2.0", None),
+    5: ("Apache-2.0", "Apache-2.0", "Apache-2.0"),
+    6: ("Apache-2.0 + NOTICE", "Apache-2.0", None),
+    7: ("GPL-3.0", "GPL-3", "GPL-3.0-or-later"),
+    8: ("GPL-3.0", "GPL-3", None),
+    9: ("GPL-2.0", "GPL-2", "GPL-2.0-only"),
+    10: ("LGPL-2.1 (COPYING.LESSER)", "LGPL-2.1", None),
+    11: ("MPL-2.0", "MPL-2.0", None),
+    12: ("BSD-3-Clause", "BSD", None),
+    13: ("CC0-1.0", "CC0-1.0", None),
+    14: ("MIT modified (unknown)", None, None),
+}  # 15..19: no licence file
 
 
-def varied_files(rng: random.Random, r: int) -> dict[str, str]:
+def licence_files(r: int, year: int) -> tuple[str, dict[str, str], str | None]:
+    kind, debian, header = MIX.get(r % 20, ("none", None, None))
+    if debian is not None:
+        text = (COMMON / debian).read_text() if (COMMON / debian).exists() else ""
+        if not text:
+            return f"{kind} (absent here)", {}, None
+        name = "COPYING.LESSER" if debian == "LGPL-2.1" else "LICENSE"
+        files = {name: text}
+        if "NOTICE" in kind:
+            files["NOTICE"] = f"Bench tool\nCopyright {year} Bench Agency\n"
+        return kind, files, header
+    if kind.startswith("MIT"):
+        holder = "Crown Copyright (Government Digital Service)" if "Crown" in kind else "Bench"
+        extra = MODIFIED if "modified" in kind else ""
+        return kind, {"LICENSE": MIT.format(year=year, holder=holder, extra=extra)}, header
+    return kind, {}, None
+
+
+def varied_files(rng: random.Random, r: int) -> tuple[str, dict[str, str]]:
     files = {"README.md": f"# repo {r}\n\n" + "Some words here. " * rng.randint(5, 400)}
+    kind, licences, header = licence_files(r, 2010 + r % 15)
+    files.update(licences)
     for k in range(rng.choice([5, 20, 60, 300])):
         ext = rng.choice(list(SNIPPETS))
-        files[f"src/d{k % 9}/f{k}.{ext}"] = SNIPPETS[ext].format(i=k) * rng.randint(1, 60)
-    if r % 2 == 0:
-        licence = Path("/usr/share/common-licenses/Apache-2.0")
-        files["LICENSE"] = licence.read_text() if licence.exists() and r % 4 == 0 else MIT
+        tag = f"{COMMENT[ext]} SPDX-License-Identifier: {header}\n" if header else ""
+        body = SNIPPETS[ext].format(i=k) * rng.randint(1, 60)
+        files[f"src/tool{r}/d{k % 9}/f{k}.{ext}"] = tag + body
     if r % 5 == 0:
         files["publiccode.yml"] = (
             f"publiccodeYmlVersion: '0.4'\nname: repo{r}\nurl: https://x/{r}\n"
         )
     if r % 3 == 0:
         files["package.json"] = f'{{"name": "pkg{r}", "dependencies": {{"react": "^18"}}}}'
-    return files
+    return kind, files
 
 
-def build(root: Path, n: int) -> list[Path]:
+def build(root: Path, n: int, *, partial: bool) -> tuple[list[Path], Counter[str]]:
     rng = random.Random(11)
     now = datetime.now(UTC)
-    bare = []
+    bare, kinds = [], Counter()
     for r in range(n):
-        work = root / "work" / f"r{r}"
-        make_repo(work, varied_files(rng, r), date=now - timedelta(days=r)).close()
+        kind, files = varied_files(rng, r)
+        kinds[kind] += 1
         target = root / "bare" / f"r{r}.git"
-        git.Repo.clone_from(str(work), str(target), bare=True).close()
+        if target.exists():
+            bare.append(target)
+            continue
+        work = root / "work" / f"r{r}"
+        repo = make_repo(work, files, date=now - timedelta(days=r + 400))
+        for c in range(rng.choice([0, 0, 2, 8])):  # some history, some of it recent
+            change = {"CHANGES.md": f"- change {c}\n" * (c + 1)}
+            commit(repo, change, date=now - timedelta(days=r + 40 * (8 - c)))
+        repo.git.config("uploadpack.allowFilter", "true")
+        repo.close()
+        options = ["--filter=blob:limit=1000000"] if partial else []
+        git.Repo.clone_from(f"file://{work}", str(target), bare=True, multi_options=options).close()
         bare.append(target)
-    return bare
+    return bare, kinds
 
 
 def analyse(path: Path, now: datetime) -> None:
@@ -75,6 +158,12 @@ def analyse(path: Path, now: datetime) -> None:
         ref = RepoRef("git", "bench", path.stem, str(path), f"https://bench.example/{path.stem}")
         snap = RepoSnapshot(ref=ref, facts=HostFacts(), git=facts, tree=tree)
         build_record(snap, forks=[], fork_url="", now=now)
+
+
+def ls_tree(path: Path) -> None:
+    subprocess.run(
+        ["git", "-C", str(path), "ls-tree", "-r", "HEAD"], check=True, capture_output=True
+    )
 
 
 def timed(fn, items) -> list[float]:
@@ -86,32 +175,48 @@ def timed(fn, items) -> list[float]:
     return out
 
 
+def run(root: Path, args: argparse.Namespace) -> None:
+    t0 = time.perf_counter()
+    clones, kinds = build(root, args.repos, partial=args.partial)
+    print(f"built {len(clones)} bare repositories in {time.perf_counter() - t0:.1f}s")
+    print("licence files: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    now = datetime.now(UTC)
+    analyse(clones[0], now)  # warm the classifiers' caches once, as a worker would
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [analyse(p, now) for p in clones[: args.profile]])
+        pstats.Stats(profile).sort_stats("tottime").print_stats(45)
+        return
+    floor, spent = [], []
+    for path in clones:  # interleaved, so both see the same load on a shared machine
+        floor += timed(ls_tree, [path])
+        if args.cold:
+            clear_cache()
+        spent += timed(lambda p: analyse(p, now), [path])
+    total = sum(spent)
+    print(f"analysis: {len(clones) / total:.1f} repositories/s, "
+          f"median {statistics.median(spent) * 1000:.1f} ms, "
+          f"p95 {sorted(spent)[int(len(spent) * 0.95) - 1] * 1000:.1f} ms")  # fmt: skip
+    print(f"git ls-tree -r floor: median {statistics.median(floor) * 1000:.1f} ms")
+    print(f"ratio (median analysis / median floor): "
+          f"{statistics.median(spent) / statistics.median(floor):.1f}x")  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak:.0f} MiB")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repos", type=int, default=200)
+    parser.add_argument("--partial", action="store_true", help="blobless clones, as the cache")
+    parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
+    parser.add_argument("--profile", type=int, default=0, help="cProfile N repositories")
+    parser.add_argument("--cold", action="store_true", help="forget licence texts per repo")
     args = parser.parse_args(argv)
+    if args.keep:
+        run(args.keep, args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        clones = build(Path(tmp), args.repos)
-        print(f"built {len(clones)} bare repositories in {time.perf_counter() - t0:.1f}s")
-        now = datetime.now(UTC)
-        analyse(clones[0], now)  # warm the classifiers' caches once, as a worker would
-        floor = timed(
-            lambda p: subprocess.run(
-                ["git", "-C", str(p), "ls-tree", "-r", "HEAD"], check=True, capture_output=True
-            ),
-            clones,
-        )
-        spent = timed(lambda p: analyse(p, now), clones)
-        total = sum(spent)
-        print(f"analysis: {len(clones) / total:.1f} repositories/s, "
-              f"median {statistics.median(spent) * 1000:.1f} ms, "
-              f"p95 {sorted(spent)[int(len(spent) * 0.95) - 1] * 1000:.1f} ms")  # fmt: skip
-        print(f"git ls-tree -r floor: median {statistics.median(floor) * 1000:.1f} ms")
-        print(f"ratio (median analysis / median floor): "
-              f"{statistics.median(spent) / statistics.median(floor):.1f}x")  # fmt: skip
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak memory: {peak:.0f} MiB")
+        run(Path(tmp), args)
 
 
 if __name__ == "__main__":

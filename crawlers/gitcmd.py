@@ -84,16 +84,42 @@ def run_git(
     A failure becomes a ``CrawlError`` carrying git's own last words, so the crawl log can
     say why a repository was skipped.
     """
-    argv = git_argv(args, network=network, extra_config=extra_config)
-    with subprocess.Popen(
-        argv,
+    piped = input is not None
+    proc = start_git(args, cwd=cwd, piped_input=piped, network=network, extra_config=extra_config)
+    return finish_git(proc, args, timeout=timeout, input=input, check=check)
+
+
+def start_git(
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    piped_input: bool = False,
+    network: bool = False,
+    extra_config: Sequence[str] = (),
+) -> subprocess.Popen[bytes]:
+    """Start git without waiting, so independent commands overlap (each costs milliseconds
+    of start-up alone); ``finish_git`` collects it. Callers must finish what they start."""
+    return subprocess.Popen(
+        git_argv(args, network=network, extra_config=extra_config),
         cwd=cwd,
         env=safe_env(),
-        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+        stdin=subprocess.PIPE if piped_input else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-    ) as proc:
+    )
+
+
+def finish_git(
+    proc: subprocess.Popen[bytes],
+    args: Sequence[str],
+    *,
+    timeout: float = 60.0,
+    input: bytes | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    """Wait for a started git (killing its group after ``timeout``) and check its status."""
+    with proc:
         try:
             out, err = proc.communicate(input, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -101,11 +127,21 @@ def run_git(
             proc.communicate()
             message = f"git {args[0]} took longer than {timeout:g} s and was stopped"
             raise CrawlError(message) from None
-    result = subprocess.CompletedProcess(argv, proc.returncode, out, err)
+        except BaseException:
+            kill_group(proc)
+            raise
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check and proc.returncode != 0:
         message = err.decode("utf-8", "replace").strip().splitlines()
         raise CrawlError(f"git {args[0]} failed: {message[-1] if message else proc.returncode}")
     return result
+
+
+def abandon_git(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a started git that is no longer wanted and reap it (after an error elsewhere)."""
+    kill_group(proc)
+    with proc:
+        proc.communicate()
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:

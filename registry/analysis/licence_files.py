@@ -1,7 +1,10 @@
 """Where a repository states its licence: licence files and SPDX headers in source files.
 
 Bounded on purpose: a few licence files, a sample of source files, each read up to a cap,
-so one odd repository (100,000 files, a 1 GB "LICENSE") cannot slow a crawl.
+so one odd repository (100,000 files, a 1 GB "LICENSE") cannot slow a crawl. Headers are
+tallied over the shallowest ``MAX_HEADER_FILES`` source files (a deterministic sample:
+REUSE-style repositories tag every file, so a few dozen settle the majority) and only the
+first ``HEADER_SCAN_CHARS`` of each is decoded and searched.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from registry.analysis.tree import FileEntry, Tree, decode_text
 
 MAX_LICENCE_FILES = 12
 LICENCE_READ_LIMIT = 512_000
-MAX_HEADER_FILES = 200
+MAX_HEADER_FILES = 64
 HEADER_READ_LIMIT = 256_000
 HEADER_SCAN_CHARS = 4_000
 
@@ -104,11 +107,11 @@ def spdx_headers(tree: Tree, entries: Sequence[FileEntry]) -> HeaderTally:
     first: dict[str, str] = {}
     sampled = 0
     for entry in sources[:MAX_HEADER_FILES]:
-        text = read_text(tree, entry.path, HEADER_READ_LIMIT)
-        if text is None:
+        data = tree.read(entry.path, HEADER_READ_LIMIT)
+        if data is None:
             continue
         sampled += 1
-        tag = _TAG.search(text[:HEADER_SCAN_CHARS])
+        tag = _TAG.search(decode_text(data[:HEADER_SCAN_CHARS]))
         expression = normalise_expression(tag.group(1)) if tag else None
         if expression:
             counts[expression] += 1

@@ -151,11 +151,25 @@ def federal_public_domain(words: Words) -> tuple[bool, bool]:
     return statement, statement and words.has_any(tuple(federal["waiver"]))
 
 
-def operative_words(words: Words) -> int:
+def has_phrase(joined: str, phrases: tuple[str, ...]) -> bool:
+    """Whether words joined by single spaces hold any phrase as whole words: what
+    ``Words.has_any`` answers, without building offsets (one line at a time is hot)."""
+    padded = f" {joined} "
+    return any(f" {phrase} " in padded for phrase in phrases)
+
+
+def line_words(line: str) -> list[str]:
+    """A line's normalised words (lower case, letters and digits)."""
+    return _WORD.findall(line.lower())
+
+
+def operative_words(words: Words | list[str]) -> int:
     """Words of a line when it adds or changes terms (see the data file), else 0."""
-    if not words.words:
+    found = words.words if isinstance(words, Words) else words
+    if not found:
         return 0
     table = rules()
-    if words.has_any(table.boilerplate):
+    joined = " ".join(found)
+    if has_phrase(joined, table.boilerplate):
         return 0
-    return len(words.words) if words.has_any(table.operative) else 0
+    return len(found) if has_phrase(joined, table.operative) else 0

@@ -4,11 +4,19 @@ A text is *identified* only when the recognised regions (classifier matches, rul
 ``SPDX-License-Identifier`` tags) leave no uncovered line that changes terms (see
 ``operative`` in ``data/licence_rules.toml``). Otherwise it is *unknown*, with the closest
 licence and a score, so a modified licence is never reported as the one it came from.
+
+Identifying a full GNU text takes tens of milliseconds, and the same texts recur in
+thousands of repositories (the Apache and GNU texts are copied verbatim), so results are
+kept in a small in-process LRU keyed by the text's SHA-1: the answer depends on the text
+alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 
@@ -18,6 +26,8 @@ from registry.analysis.licence_ids import family, normalise_expression
 from registry.analysis.licence_rules import (
     Words,
     federal_public_domain,
+    has_phrase,
+    line_words,
     operative_words,
     rules,
     translation_hits,
@@ -25,6 +35,7 @@ from registry.analysis.licence_rules import (
 from registry.analysis.licence_similarity import closest
 
 MAX_TEXT_CHARS = 200_000  # the longest common licence (AGPL-3.0) is ~34,000
+CACHE_SIZE = 4096  # distinct licence texts remembered per process (results are small)
 _SPDX_TAG = re.compile(r"SPDX-License-Identifier:\s*([^\n*#>]+?)\s*(?:-->|\*/|$)", re.M | re.I)
 _URL = re.compile(r"\S+://\S+")
 _GNU = ("GPL-", "LGPL-", "AGPL-", "GFDL-")
@@ -87,15 +98,15 @@ def _line_words(text: str, regions: list[_Region]) -> tuple[int, int]:
     for line in text.splitlines(keepends=True):
         middle = pos + len(line.rstrip()) // 2
         pos += len(line)
-        line_words = Words.of(_URL.sub(" ", line))
-        if line_words.has_any(table.appendix_starts):
+        words = line_words(_URL.sub(" ", line) if "://" in line else line)
+        if words and has_phrase(" ".join(words), table.appendix_starts):
             appendix_left = table.appendix_words
         if any(r.start <= middle < r.end for r in regions):
-            covered += len(line_words.words)
-        elif appendix_left >= len(line_words.words):
-            appendix_left -= len(line_words.words)
+            covered += len(words)
+        elif appendix_left >= len(words):
+            appendix_left -= len(words)
         else:
-            operative += operative_words(line_words)
+            operative += operative_words(words)
     return covered, operative
 
 
@@ -105,7 +116,7 @@ def _expression(regions: list[_Region], text: str) -> tuple[str, bool]:
     for region in sorted(regions, key=lambda r: r.start):
         by_family.setdefault(family(region.spdx), []).append(region)
     size = {
-        name: sum(len(Words.of(text[r.start : r.end]).words) for r in group)
+        name: sum(len(line_words(text[r.start : r.end])) for r in group)
         for name, group in by_family.items()
     }
     total = sum(size.values()) or 1
@@ -120,8 +131,51 @@ def _expression(regions: list[_Region], text: str) -> tuple[str, bool]:
     return normalise_expression(joined) or joined, open_version
 
 
+class _Results:
+    """A thread-safe LRU of text digest -> ``TextResult``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[bytes, TextResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> TextResult | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, result: TextResult) -> None:
+        with self._lock:
+            self._items[key] = result
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_RESULTS = _Results(CACHE_SIZE)
+
+
 def examine_text(text: str) -> TextResult:
-    """Identify one licence text, or say how close it comes to one."""
+    """Identify one licence text, or say how close it comes to one (remembered by digest)."""
+    key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+    result = _RESULTS.get(key)
+    if result is None:
+        result = _examine(text)
+        _RESULTS.put(key, result)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget remembered results (benchmarks measuring cold identification)."""
+    _RESULTS.clear()
+
+
+def _examine(text: str) -> TextResult:
     if looks_binary(text):
         return TextResult(None, None, 0.0, "not a text file")
     text = text[:MAX_TEXT_CHARS]
