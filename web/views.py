@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from registry.analysis.licence import licence_info
+from registry.analysis.licence_ids import licence_keys
 from registry.models import Agency, Repository, RepositoryPublic
-from registry.models.repository import LanguagePublic
+from registry.models.repository import LanguagePublic, LicenceDetail
 from registry.services import repositories
 
 
@@ -23,8 +25,19 @@ def repository_public(
                 for lang in langs
             ],
             "page_url": f"{base_url.rstrip('/')}/repositories/{repo.id}",
+            "licence_details": licence_details(repo.licence),
         }
     )
+
+
+def licence_details(expression: str | None) -> list[LicenceDetail]:
+    """Each licence of an SPDX expression with its approvals, current id and class."""
+    details = []
+    for key in licence_keys(expression) if expression else ():
+        info = licence_info(key)
+        if info is not None:
+            details.append(LicenceDetail.model_validate(info, from_attributes=True))
+    return details
 
 
 def clone_command(repo: Repository) -> str:

@@ -123,8 +123,19 @@ class LanguagePublic(SQLModel):
     share: float
 
 
+class LicenceDetail(SQLModel):
+    id: str
+    name: str
+    osi_approved: bool
+    fsf_libre: bool
+    deprecated: bool
+    current_id: str
+    licence_class: str
+
+
 class RepositoryPublic(RepositoryBase):
     id: int
+    licence_details: list[LicenceDetail]
     agency: str
     agency_name: str
     topics: list[str]

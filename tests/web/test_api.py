@@ -45,6 +45,9 @@ def test_filters_facets_and_paging(client):
     assert item["languages"][0] == {"language": "JavaScript", "bytes": 900, "share": 0.9}
     assert item["agency"] == "ahs" and item["page_url"].endswith(f"/repositories/{item['id']}")
     assert "readme_text" not in item and "analysis_hash" not in item  # public shape only
+    assert item["licence_details"] == [{"id": "MIT", "name": "MIT License", "osi_approved": True,
+        "fsf_libre": True, "deprecated": False, "current_id": "MIT",
+        "licence_class": "permissive"}]  # fmt: skip
     again = client.get(f"/api/v1/repositories/{item['id']}").json()
     assert again == item
 

@@ -13,7 +13,7 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
 from web import search_params
-from web.views import clone_command
+from web.views import clone_command, licence_details
 
 FACET_LABELS = {
     "licence": "Licence",
@@ -115,6 +115,7 @@ async def repository_page(request: Request) -> Response:
             "reused_by": reuse.reused_by(session, repo_id),
             "reuses": reuse.reuses(session, repo_id),
             "clone": clone_command(repo),
+            "licences": licence_details(repo.licence),
         }
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
 
