@@ -72,6 +72,11 @@ def test_openapi_describes_the_api(client):
     assert {"licence", "languages", "maturity_level", "fork_url"} <= set(props)
 
 
+def test_facets_name_countries_and_agencies(client):
+    page = client.get("/", params={"q": "service"}).text
+    assert "United Kingdom" in page and 'value="gb"' in page
+
+
 def test_agency_pages_and_health(client):
     assert "ahs/covid-self-assessment" in client.get("/agencies/ahs").text
     assert "Gds" in client.get("/agencies").text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pycountry
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -40,6 +41,16 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "indexed": request.app.state.index.count()})
 
 
+def _facet_label(field: str, value: str, agency_names: dict[str, str]) -> str:
+    """What a person reads for a facet value: agency and country names, not codes."""
+    if field == "agency":
+        return agency_names.get(value, value)
+    if field == "country":
+        country = pycountry.countries.get(alpha_2=value.upper()) if len(value) == 2 else None
+        return country.name if country else (value or "unknown")
+    return value
+
+
 def _toggle_url(params, param: str, value: str) -> str:
     """The URL of this search with ``param=value`` switched on or off (and page reset)."""
     items = [(k, v) for k, v in params.multi_items() if k != "page"]
@@ -71,7 +82,7 @@ async def search_page(request: Request) -> Response:
                 "values": [
                     {
                         "value": value,
-                        "label": names.get(value, value) if field == "agency" else value,
+                        "label": _facet_label(field, value, names),
                         "count": n,
                         "checked": value in chosen,
                         "url": _toggle_url(request.query_params, param, value),
