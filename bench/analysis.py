@@ -1,15 +1,17 @@
 """Analysis benchmark: repositories analysed per second from local bare clones, against the
 floor of `git ls-tree -r` on the same clones, and peak memory.
 
-    python -m bench.analysis --repos 200 [--partial] [--keep DIR] [--profile N]
+    python -m bench.analysis --repos 200 [--partial] [--keep DIR] [--profile N] [--reader cli|both]
 
 Each repository is varied (languages, sizes, history, publiccode.yml, manifests, a few
 hundred files for some) and carries what real repositories carry as licence files: full
 texts (Debian's ``/usr/share/common-licenses`` and a complete MIT), a few modified ones,
 NOTICE files, SPDX headers in sources, and none at all for a fifth of them (the mix is
 printed). The analysis is the production stage (`crawlers.record`) over the production
-tree reader (`crawlers.git.GitTree`). ``--partial`` clones with ``--filter=blob:limit``
-as the crawler's cache does; ``--keep`` reuses (or builds once) the repositories in DIR.
+reader (libgit2: `crawlers.gitread`); ``--reader cli`` uses the fallback (`crawlers.git`,
+git processes) and ``--reader both`` interleaves the two on each repository.
+``--partial`` clones with ``--filter=blob:limit`` as the crawler's cache does; ``--keep``
+reuses (or builds once) the repositories in DIR.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import git
 
 from crawlers.base import HostFacts, RepoRef, RepoSnapshot
 from crawlers.git import GitTree, read_git_facts
+from crawlers.gitread import Pygit2Tree, read_git_facts_pygit2
 from crawlers.record import build_record
 from registry.analysis.licence_text import clear_cache
 from tests.fakes.gitrepos import commit, make_repo
@@ -152,9 +155,13 @@ def build(root: Path, n: int, *, partial: bool) -> tuple[list[Path], Counter[str
     return bare, kinds
 
 
-def analyse(path: Path, now: datetime) -> None:
-    facts = read_git_facts(path, now=now)
-    with GitTree(path, facts.head, max_blob_bytes=1_000_000, max_files=50_000) as tree:
+READERS = {"pygit2": (read_git_facts_pygit2, Pygit2Tree), "cli": (read_git_facts, GitTree)}
+
+
+def analyse(path: Path, now: datetime, reader: str = "pygit2") -> None:
+    read_facts, open_tree = READERS[reader]
+    facts = read_facts(path, now=now)
+    with open_tree(path, facts.head, max_blob_bytes=1_000_000, max_files=50_000) as tree:
         ref = RepoRef("git", "bench", path.stem, str(path), f"https://bench.example/{path.stem}")
         snap = RepoSnapshot(ref=ref, facts=HostFacts(), git=facts, tree=tree)
         build_record(snap, forks=[], fork_url="", now=now)
@@ -181,27 +188,35 @@ def run(root: Path, args: argparse.Namespace) -> None:
     print(f"built {len(clones)} bare repositories in {time.perf_counter() - t0:.1f}s")
     print("licence files: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
     now = datetime.now(UTC)
-    analyse(clones[0], now)  # warm the classifiers' caches once, as a worker would
+    readers = sorted(READERS) if args.reader == "both" else [args.reader]
+    for reader in readers:
+        analyse(clones[0], now, reader)  # warm the classifiers' caches once, as a worker would
     if args.profile:
         profile = cProfile.Profile()
-        profile.runcall(lambda: [analyse(p, now) for p in clones[: args.profile]])
+        profile.runcall(lambda: [analyse(p, now, readers[-1]) for p in clones[: args.profile]])
         pstats.Stats(profile).sort_stats("tottime").print_stats(45)
         return
-    floor, spent = [], []
-    for path in clones:  # interleaved, so both see the same load on a shared machine
+    floor: list[float] = []
+    spent: dict[str, list[float]] = {reader: [] for reader in readers}
+    for path in clones:  # interleaved, so all see the same load on a shared machine
         floor += timed(ls_tree, [path])
-        if args.cold:
-            clear_cache()
-        spent += timed(lambda p: analyse(p, now), [path])
-    total = sum(spent)
-    print(f"analysis: {len(clones) / total:.1f} repositories/s, "
-          f"median {statistics.median(spent) * 1000:.1f} ms, "
-          f"p95 {sorted(spent)[int(len(spent) * 0.95) - 1] * 1000:.1f} ms")  # fmt: skip
+        for reader in readers:
+            if args.cold:
+                clear_cache()
+            spent[reader] += timed(lambda p: analyse(p, now, reader), [path])  # noqa: B023
     print(f"git ls-tree -r floor: median {statistics.median(floor) * 1000:.1f} ms")
-    print(f"ratio (median analysis / median floor): "
-          f"{statistics.median(spent) / statistics.median(floor):.1f}x")  # fmt: skip
+    for reader, times in spent.items():
+        report(reader, times, statistics.median(floor))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MiB")
+
+
+def report(reader: str, spent: list[float], floor: float) -> None:
+    median = statistics.median(spent)
+    print(f"{reader} reader: {len(spent) / sum(spent):.1f} repositories/s, "
+          f"median {median * 1000:.1f} ms, "
+          f"p95 {sorted(spent)[int(len(spent) * 0.95) - 1] * 1000:.1f} ms, "
+          f"ratio (median analysis / median floor) {median / floor:.1f}x")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -211,6 +226,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
     parser.add_argument("--profile", type=int, default=0, help="cProfile N repositories")
     parser.add_argument("--cold", action="store_true", help="forget licence texts per repo")
+    parser.add_argument(
+        "--reader", choices=[*sorted(READERS), "both"], default="pygit2", help="tree reader"
+    )
     args = parser.parse_args(argv)
     if args.keep:
         run(args.keep, args)

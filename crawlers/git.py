@@ -40,7 +40,7 @@ from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
 from registry.errors import CrawlError
 from registry.urlpolicy import check_git_ref
 
-__all__ = ["GitCache", "GitTree", "read_git_facts"]
+__all__ = ["GitCache", "GitTree", "read_git_facts", "sample_paths", "spell_path"]
 
 PREFETCH_BYTES = 16 * 1024 * 1024  # content held per open tree, at most
 _SYMLINK, _GITLINK = b"120000", b"160000"
@@ -133,7 +133,7 @@ class GitTree:
             if mode == _GITLINK or kind != b"blob":
                 continue
             known = int(size[0]) if size and size[0].isdigit() else -1
-            raw[name.decode("utf-8", "backslashreplace")] = (mode, oid.decode(), known)
+            raw[spell_path(name)] = (mode, oid.decode(), known)
         chosen = self._sample(sorted(raw))
         if finding is not None:
             missing = finish_git(finding, missing_args).stdout
@@ -148,15 +148,9 @@ class GitTree:
         return blobs
 
     def _sample(self, paths: list[str]) -> list[str]:
-        """All paths, or root files plus a deterministic hash-ordered sample of the rest."""
-        if len(paths) <= self.max_files:
-            return paths
-        self.truncated = True
-        root = [p for p in paths if "/" not in p][: self.max_files]
-        rest = sorted(
-            (p for p in paths if "/" in p), key=lambda p: hashlib.sha1(p.encode()).digest()
-        )
-        return sorted(root + rest[: self.max_files - len(root)])
+        chosen = sample_paths(paths, self.max_files)
+        self.truncated = len(chosen) < len(paths)
+        return chosen
 
     def _present_sizes(self, oids: set[str], listing: bytes) -> dict[str, int]:
         """Sizes of the blobs that are in the clone (``listing``: ``rev-list --missing=print``
@@ -227,6 +221,21 @@ class GitTree:
             )
             self._finalizer = weakref.finalize(self, _stop, self._proc)
         return self._proc
+
+
+def spell_path(name: bytes) -> str:
+    """A path as both tree readers spell it: UTF-8, other bytes as visible ``\\xNN`` escapes."""
+    return name.decode("utf-8", "backslashreplace")
+
+
+def sample_paths(paths: list[str], max_files: int) -> list[str]:
+    """``paths`` (sorted) if they fit, else root files plus a deterministic hash-ordered
+    sample of the rest, sorted: the same sample every time and for every reader."""
+    if len(paths) <= max_files:
+        return paths
+    root = [p for p in paths if "/" not in p][:max_files]
+    rest = sorted((p for p in paths if "/" in p), key=lambda p: hashlib.sha1(p.encode()).digest())
+    return sorted(root + rest[: max_files - len(root)])
 
 
 def is_partial_clone(repo_path: Path) -> bool:
