@@ -36,6 +36,7 @@ from crawlers.git import GitTree, read_git_facts
 from crawlers.gitread import Pygit2Tree, read_git_facts_pygit2
 from crawlers.record import build_record
 from registry.analysis.licence_text import clear_cache
+from tests.fakes import demo_world
 from tests.fakes.gitrepos import commit, make_repo
 
 SNIPPETS = {
@@ -48,28 +49,14 @@ SNIPPETS = {
     "h": "int f{i}(int x);\n",
 }
 COMMENT = {"py": "#", "rb": "#", "js": "//", "go": "//", "java": "//", "css": "/*", "h": "//"}
-MIT = """MIT License
 
-Copyright (c) {year} {holder}
 
-Permission is hereby granted, free of charge, to any person obtaining a copy
-of this software and associated documentation files (the "Software"), to deal
-in the Software without restriction, including without limitation the rights
-to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
+def mit(*, year: int, holder: str, extra: str) -> str:
+    """A complete MIT text; ``extra`` (an added clause) goes before the warranty disclaimer."""
+    text = demo_world.MIT.format(year=year, holder=holder)
+    return text.replace("\nTHE SOFTWARE IS", extra + "\nTHE SOFTWARE IS", 1)
 
-The above copyright notice and this permission notice shall be included in all
-copies or substantial portions of the Software.
-{extra}
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
-OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
-SOFTWARE.
-"""
+
 MODIFIED = (
     "\nThe Software shall be used for Good, not Evil, and shall not be used by any\n"
     "military or intelligence organisation of any country.\n"
@@ -109,7 +96,7 @@ def licence_files(r: int, year: int) -> tuple[str, dict[str, str], str | None]:
     if kind.startswith("MIT"):
         holder = "Crown Copyright (Government Digital Service)" if "Crown" in kind else "Bench"
         extra = MODIFIED if "modified" in kind else ""
-        return kind, {"LICENSE": MIT.format(year=year, holder=holder, extra=extra)}, header
+        return kind, {"LICENSE": mit(year=year, holder=holder, extra=extra)}, header
     return kind, {}, None
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from crawlers.base import HostFacts, RepoRef
-from crawlers.forges import git_ref
+from crawlers.forges import NoApiForge, git_ref
 from registry.analysis.licence import normalise_expression
 from registry.analysis.metadata.codejson import CodeJsonRelease, parse_code_json
 from registry.analysis.metadata.errors import MetadataError
@@ -27,9 +27,7 @@ def is_git_url(url: str) -> bool:
     return in_repo and (host in GIT_HOSTS or host.startswith(("gitlab.", "git.")))
 
 
-class CodeJsonForge:
-    kind = "git"
-
+class CodeJsonForge(NoApiForge):
     def __init__(
         self, fetch: Callable[[str], bytes], git_check: Callable[[str], str], *, max_urls: int
     ) -> None:
@@ -56,12 +54,6 @@ class CodeJsonForge:
                 yield git_ref(self._check(url)), facts_of(release)
             except UnsafeURLError:
                 yield RepoRef("git", "refused", url[:200], url, url), HostFacts()
-
-    def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
-        return []
-
-    def fork_url(self, ref: RepoRef) -> str:
-        return ""
 
 
 def facts_of(release: CodeJsonRelease) -> HostFacts:

@@ -66,17 +66,10 @@ class CrawlContext:
         return GitTree(path, commit, **limits)
 
 
-class GitUrlForge:
-    """Any git URL, with no API: the source's locator is the repository's URL."""
+class NoApiForge:
+    """A source with no forge API behind it: nothing knows its forks or has a fork page."""
 
     kind = "git"
-
-    def __init__(self, url_check: Callable[[str], str]) -> None:
-        self._check = url_check
-
-    def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
-        url = self._check(owner)
-        yield git_ref(url), HostFacts()
 
     def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
         return []
@@ -85,13 +78,22 @@ class GitUrlForge:
         return ""
 
 
-class GitListForge:
+class GitUrlForge(NoApiForge):
+    """Any git URL, with no API: the source's locator is the repository's URL."""
+
+    def __init__(self, url_check: Callable[[str], str]) -> None:
+        self._check = url_check
+
+    def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
+        url = self._check(owner)
+        yield git_ref(url), HostFacts()
+
+
+class GitListForge(NoApiForge):
     """A JSON or YAML list of git URLs (or of ``{url: …}`` objects) at an https URL, for hosts
     with no API we support. Every URL passes the policy here; a refused one is still yielded,
     unchanged, so the clone refuses it again (no request) and the run records it as that
     repository's error: one bad entry never stops the crawl."""
-
-    kind = "git"
 
     def __init__(
         self, fetch: Callable[[str], bytes], git_check: Callable[[str], str], *, max_urls: int
@@ -106,12 +108,6 @@ class GitListForge:
                 yield git_ref(self._check(url)), HostFacts()
             except UnsafeURLError:
                 yield RepoRef("git", "refused", url[:200], url, url), HostFacts()
-
-    def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
-        return []
-
-    def fork_url(self, ref: RepoRef) -> str:
-        return ""
 
 
 def parse_git_list(data: bytes) -> list[str]:
