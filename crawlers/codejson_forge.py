@@ -4,7 +4,7 @@ what the inventory says of it (description, tags, homepage, a single declared li
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from crawlers.base import HostFacts, RepoRef
