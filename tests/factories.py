@@ -55,3 +55,17 @@ def fork_claim(reuser: RepositoryRecord | str, target: RepositoryRecord | str) -
     r_url = reuser if isinstance(reuser, str) else reuser.html_url
     t_url = target if isinstance(target, str) else target.html_url
     return ReuseClaim("fork", r_url, r_url.split("/", 3)[-1], t_url, "test")
+
+
+def source(
+    engine: Engine, kind: str, locator: str, *, api_url: str = "", slug: str = "ahs",
+    name: str = "AHS",
+) -> int:  # fmt: skip
+    """Register an agency and one of its sources (a GitHub org, a GitLab group, a list…)."""
+    with session_scope(engine) as session:
+        agency = agencies.ensure_agency(session, slug=slug, name=name)
+        found = agencies.ensure_source(
+            session, agency=agency, kind=kind, locator=locator, api_url=api_url
+        )
+        assert found.id is not None
+        return found.id

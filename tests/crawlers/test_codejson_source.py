@@ -10,9 +10,8 @@ from sqlmodel import Session, select
 from crawlers.codejson_forge import is_git_url
 from crawlers.forges import CrawlContext
 from crawlers.pipeline import crawl_source
-from registry.db import session_scope
 from registry.models import Repository
-from registry.services import agencies
+from tests import factories
 from tests.fakes.static_http import StaticServer
 
 
@@ -50,11 +49,9 @@ def test_code_json_inventory_is_crawled(settings, engine, fake_github):
     with StaticServer({"/code.json": json.dumps(inventory).encode()}) as web:
         s = settings.model_copy(update={"allow_http_hosts": [
             web.host, fake_github.base_url.removeprefix("http://")]})  # fmt: skip
-        with session_scope(engine) as session:
-            agency = agencies.ensure_agency(session, slug="nasa", name="NASA")
-            source = agencies.ensure_source(
-                session, agency=agency, kind="code-json", locator=web.url("/code.json")
-            ).id
+        source = factories.source(
+            engine, "code-json", web.url("/code.json"), slug="nasa", name="NASA"
+        )
         summary = crawl_source(engine, CrawlContext.from_settings(s), source)
     assert summary.status == "finished" and summary.counts["new"] == 1, summary
     with Session(engine) as session:

@@ -8,9 +8,8 @@ from sqlmodel import Session, select
 
 from crawlers.forges import CrawlContext
 from crawlers.pipeline import crawl_source
-from registry.db import session_scope
 from registry.models import Repository
-from registry.services import agencies
+from tests import factories
 
 
 @pytest.fixture
@@ -28,11 +27,9 @@ def crawl(settings, engine, world):
         update={"allow_http_hosts": [world.base_url.removeprefix("http://")]}
     )
     ctx = CrawlContext.from_settings(allowed)
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug="ahs", name="AHS")
-        source = agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator="ahs", api_url=world.api_url
-        ).id
+    source = factories.source(
+        engine, "github-org", "ahs", api_url=world.api_url, slug="ahs", name="AHS"
+    )
 
     def run(*, full: bool = False):
         world.clear_log()

@@ -9,10 +9,9 @@ from sqlmodel import Session, select
 
 from crawlers.forges import CrawlContext, GitListForge, forge_for, parse_git_list
 from crawlers.pipeline import crawl_source
-from registry.db import session_scope
 from registry.errors import CrawlError
 from registry.models import CrawlRun, Repository, Source
-from registry.services import agencies
+from tests import factories
 from tests.fakes.static_http import StaticServer
 from tests.story_helpers import govcode
 
@@ -47,9 +46,7 @@ def world(fake_github):
 
 
 def _source(engine, url: str) -> int:
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug="city", name="City of Example")
-        return agencies.ensure_source(session, agency=agency, kind="git-list", locator=url).id
+    return factories.source(engine, "git-list", url, slug="city", name="City of Example")
 
 
 def test_git_list_crawled_end_to_end(settings, engine, world) -> None:

@@ -16,10 +16,9 @@ from crawlers.forges import CrawlContext, forge_for
 from crawlers.github import GitHubForge
 from crawlers.github_cache import HttpCacheConfig
 from crawlers.pipeline import crawl_source
-from registry.db import session_scope
 from registry.errors import CrawlError
 from registry.models import Repository
-from registry.services import agencies
+from tests import factories
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.github_auth import make_app_key
 
@@ -171,11 +170,9 @@ def test_a_github_app_installation_authenticates_with_a_signed_jwt(acme, tmp_pat
 
 
 def _source(engine, fake: FakeGitHub) -> int:
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug="acme", name="Acme")
-        return agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator="acme", api_url=fake.api_url
-        ).id
+    return factories.source(
+        engine, "github-org", "acme", api_url=fake.api_url, slug="acme", name="Acme"
+    )
 
 
 def test_crawl_budget_first_at_most_3_a_repository_then_zero(acme, settings, engine):

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from crawlers.forges import CrawlContext
 from crawlers.pipeline import crawl_source
-from registry.db import session_scope
 from registry.models import (
     CrawlRun,
     Event,
@@ -21,7 +20,7 @@ from registry.models import (
     RepositoryLanguage,
     ReuseEdge,
 )
-from registry.services import agencies
+from tests import factories
 from tests.conftest import LiveServer
 from tests.fakes.demo_world import licence_text
 from tests.fakes.gitlab_api import FakeGitLab
@@ -59,11 +58,9 @@ def _settings(settings, fake: FakeGitLab):
 
 
 def _source(engine, fake: FakeGitLab, group: str = "gov") -> int:
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug="ahs", name="Alberta Health Services")
-        return agencies.ensure_source(
-            session, agency=agency, kind="gitlab-group", locator=group, api_url=fake.url
-        ).id
+    return factories.source(
+        engine, "gitlab-group", group, api_url=fake.url, slug="ahs", name="Alberta Health Services"
+    )
 
 
 def test_a_group_with_nested_subgroups_is_crawled_end_to_end(settings, engine, gitlab):

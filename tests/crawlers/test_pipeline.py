@@ -13,6 +13,7 @@ from registry.db import session_scope
 from registry.errors import UnsafeURLError
 from registry.models import CrawlRun, Repository
 from registry.services import agencies
+from tests import factories
 
 
 @pytest.fixture
@@ -24,11 +25,9 @@ def world(fake_github):
 
 
 def _source(engine, fake) -> int:
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug="ahs", name="AHS")
-        return agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator="ahs", api_url=fake.api_url
-        ).id
+    return factories.source(
+        engine, "github-org", "ahs", api_url=fake.api_url, slug="ahs", name="AHS"
+    )
 
 
 def _ctx(settings, fake) -> CrawlContext:

@@ -14,7 +14,8 @@ from crawlers.pipeline import crawl_source
 from registry.db import session_scope
 from registry.delivery import Senders, deliver_pending
 from registry.models import LicenceEvidence, Repository, RepositoryFingerprint, ReuseEdge
-from registry.services import agencies, subscriptions
+from registry.services import subscriptions
+from tests import factories
 from tests.fakes.webhooks import WebhookReceiver
 
 SECRET = "alberta-hook"
@@ -45,11 +46,9 @@ def world(fake_github):
 
 
 def _crawl(engine, settings, fake, org: str, allowed: list[str]):
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug=org, name=fake.world.owner(org).name)
-        source = agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator=org, api_url=fake.api_url
-        ).id
+    source = factories.source(
+        engine, "github-org", org, api_url=fake.api_url, slug=org, name=fake.world.owner(org).name
+    )
     s = settings.model_copy(update={"allow_http_hosts": allowed})
     summary = crawl_source(engine, CrawlContext.from_settings(s), source)
     assert summary.status == "finished" and summary.counts["failed"] == 0, summary.errors

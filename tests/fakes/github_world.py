@@ -16,7 +16,15 @@ from pathlib import Path
 
 import git
 
-from tests.fakes.gitrepos import DEFAULT_AUTHOR, Author, Files, commit, make_repo, tag
+from tests.fakes.gitrepos import (
+    DEFAULT_AUTHOR,
+    Author,
+    Files,
+    commit,
+    make_repo,
+    publish_bare,
+    tag,
+)
 
 LICENCE_FILE_PREFIXES = ("license", "licence", "copying", "unlicense")
 
@@ -137,15 +145,7 @@ class World:
         return self.git_root / owner / f"{name}.git", self.work_root / owner / name
 
     def _new_bare(self, bare: Path, source: Path) -> None:
-        """A bare clone of ``source`` configured for partial clones over HTTP."""
-        bare.parent.mkdir(parents=True, exist_ok=True)
-        repo = git.Repo.clone_from(str(source), str(bare), bare=True)
-        with repo.config_writer() as cw:
-            for key, value in BARE_CONFIG.items():
-                section, option = key.rsplit(".", 1)
-                cw.set_value(section, option, value)
-            cw.remove_section('remote "origin"')
-        repo.close()
+        publish_bare(source, bare, BARE_CONFIG)
 
     def add_repo(
         self,

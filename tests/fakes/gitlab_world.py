@@ -17,7 +17,7 @@ from typing import Any
 import git
 
 from tests.fakes.github_world import BARE_CONFIG
-from tests.fakes.gitrepos import Files, commit, make_repo
+from tests.fakes.gitrepos import Files, commit, make_repo, publish_bare
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _STAMPS = ("created_at", "last_activity_at")
@@ -51,15 +51,7 @@ class GitLabProject:
 
 
 def _new_bare(bare: Path, source: Path) -> None:
-    """A bare clone of ``source`` that allows partial clones over HTTP, with no remote."""
-    bare.parent.mkdir(parents=True, exist_ok=True)
-    repo = git.Repo.clone_from(str(source), str(bare), bare=True)
-    with repo.config_writer() as cw:
-        for key, value in BARE_CONFIG.items():
-            section, option = key.rsplit(".", 1)
-            cw.set_value(section, option, value)
-        cw.remove_section('remote "origin"')
-    repo.close()
+    publish_bare(source, bare, BARE_CONFIG)
 
 
 class GitLabWorld:

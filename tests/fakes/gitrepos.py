@@ -208,3 +208,16 @@ class RepoFactory:
         self, dates: Sequence[datetime], *, name: str | None = None, **kwargs: object
     ) -> git.Repo:
         return activity_history(self._next_path(name), dates, **kwargs)  # type: ignore[arg-type]
+
+
+def publish_bare(source: Path, bare: Path, config: Mapping[str, str]) -> None:
+    """A bare clone of ``source`` with ``config`` set (e.g. partial clones over HTTP) and no
+    remote: what a forge serves."""
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    repo = git.Repo.clone_from(str(source), str(bare), bare=True)
+    with repo.config_writer() as cw:
+        for key, value in config.items():
+            section, option = key.rsplit(".", 1)
+            cw.set_value(section, option, value)
+        cw.remove_section('remote "origin"')
+    repo.close()

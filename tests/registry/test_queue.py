@@ -9,10 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from crawlers.tasks import register
-from registry.db import session_scope
 from registry.models import CrawlRun, Repository
 from registry.queue import make_huey
-from registry.services import agencies
+from tests import factories
 
 REDIS_URL = os.environ.get("GOVCODE_TEST_REDIS_URL", "")
 
@@ -51,11 +50,9 @@ def queued_settings(request, settings, fake_github):
 
 def test_a_queued_crawl_runs_on_a_worker(queued_settings, engine):
     s = queued_settings
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug="ahs", name="AHS")
-        source_id = agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator="ahs", api_url=s.github_api_url
-        ).id
+    source_id = factories.source(
+        engine, "github-org", "ahs", api_url=s.github_api_url, slug="ahs", name="AHS"
+    )
     producer = register(make_huey(s), s)  # e.g. `govcode crawl github ahs --queue`
     producer.crawl_source(source_id)
     assert producer.huey.pending_count() == 1

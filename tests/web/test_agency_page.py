@@ -10,8 +10,7 @@ import httpx
 
 from crawlers.forges import CrawlContext
 from crawlers.pipeline import crawl_source
-from registry.db import session_scope
-from registry.services import agencies
+from tests import factories
 from tests.conftest import LiveServer
 
 
@@ -19,11 +18,14 @@ def test_the_agency_page_shows_its_crawl_runs_and_their_errors(settings, engine,
     fake_github.add_org("ahs", name="Alberta Health Services")
     for name in ("alpha", "beta"):
         fake_github.add_repo("ahs", name, {"README.md": f"# {name}\n", f"{name}.py": "x = 1\n"})
-    with session_scope(engine) as session:
-        agency = agencies.ensure_agency(session, slug="ahs", name="Alberta Health Services")
-        source = agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator="ahs", api_url=fake_github.api_url
-        ).id
+    source = factories.source(
+        engine,
+        "github-org",
+        "ahs",
+        api_url=fake_github.api_url,
+        slug="ahs",
+        name="Alberta Health Services",
+    )
     allowed = settings.model_copy(
         update={"allow_http_hosts": [fake_github.base_url.removeprefix("http://")]}
     )
