@@ -16,12 +16,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
 from registry import migrate
 from registry.db import make_engine, session_scope
 from registry.services import agencies
 from registry.settings import Settings
+from registry.source_kinds import GITHUB
 from tests.fakes.github_api import FakeGitHub
 
 LANGS = {
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         with session_scope(engine) as session:
             agency = agencies.ensure_agency(session, slug="bench", name="Bench")
             source_id = agencies.ensure_source(
-                session, agency=agency, kind="github-org", locator="bench", api_url=fake.api_url
+                session, agency=agency, kind=GITHUB.name, locator="bench", api_url=fake.api_url
             ).id
         ctx = CrawlContext.from_settings(s)
         for label in ("first crawl", "unchanged re-crawl"):

@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from registry.cli.common import console
+from registry.source_kinds import GITHUB
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +54,7 @@ def demo(
                 with session_scope(eng) as session:
                     agency = agencies.ensure_agency(session, slug=login, name=name, country=country)
                     source = agencies.ensure_source(
-                        session, agency=agency, kind="github-org", locator=login,
+                        session, agency=agency, kind=GITHUB.name, locator=login,
                         api_url=fake.api_url,
                     )  # fmt: skip
                 summary = run_crawl(s, source.id)  # type: ignore[arg-type]

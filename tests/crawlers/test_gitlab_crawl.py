@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
 from registry.models import (
     CrawlRun,
@@ -59,7 +59,7 @@ def _settings(settings, fake: FakeGitLab):
 
 def _source(engine, fake: FakeGitLab, group: str = "gov") -> int:
     return factories.source(
-        engine, "gitlab-group", group, api_url=fake.url, slug="ahs", name="Alberta Health Services"
+        engine, "gitlab", group, api_url=fake.url, slug="ahs", name="Alberta Health Services"
     )
 
 

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from registry.analysis.metadata.errors import MetadataError
+from registry.source_kinds import GIT, GITHUB, GITLAB, canonical_locator, source_kind
 
-SOURCE_KINDS = ("github-org", "gitlab-group", "git-url", "code-json", "publiccode-url")
-_OWNER_KINDS = ("github-org", "gitlab-group")
 GITLAB_HOSTS = frozenset({"gitlab.com"})
 _SCHEMES = frozenset({"http", "https", "git", "ssh"})
 
@@ -30,34 +29,34 @@ class InventoryError(MetadataError):
 
 
 @dataclass(frozen=True)
-class SourceRecord:
+class SourceEntry:
     """A place to crawl: a GitHub organisation, a GitLab group, a git URL or an inventory URL."""
 
-    kind: str  # one of SOURCE_KINDS
+    kind: str  # a ``registry.source_kinds`` name
     locator: str  # org login, group path, or URL
     host: str  # "github.com", "gitlab.com", or the URL's host
 
     @property
     def key(self) -> str:
         """Equal for the same place however it was spelt (logins are case-insensitive)."""
-        locator = self.locator.lower() if self.kind in _OWNER_KINDS else self.locator
+        locator = canonical_locator(source_kind(self.kind), self.locator)
         return f"{self.kind}:{self.host.lower()}:{locator}"
 
 
 @dataclass(frozen=True)
-class AgencyRecord:
+class AgencyEntry:
     key: str  # stable slug: "gh:alberta-health", "ore:tbs-sct", "us-codegov:nasa"
     name: str
     country: str | None = None  # ISO 3166-1 alpha-2 when known
     level: str | None = None  # "federal", "state", "municipal"… as the inventory says
     homepage: str | None = None
-    sources: tuple[SourceRecord, ...] = ()
+    sources: tuple[SourceEntry, ...] = ()
     names: dict[str, str] = field(default_factory=dict, hash=False)  # {"en": …, "fr": …}
 
 
 @dataclass(frozen=True)
 class InventoryImport:
-    agencies: tuple[AgencyRecord, ...]
+    agencies: tuple[AgencyEntry, ...]
     problems: tuple[str, ...] = ()
 
 
@@ -82,7 +81,7 @@ def _split(url: str) -> tuple[str, list[str]] | None:
     return host, [s for s in segments if s]
 
 
-def source_from_url(url: str, *, group: bool | None = None) -> SourceRecord | None:
+def source_from_url(url: str, *, group: bool | None = None) -> SourceEntry | None:
     """The source a URL names: an org/group page, or else the repository itself.
 
     ``group`` says what a GitLab URL with several segments is, when the inventory knows;
@@ -93,39 +92,39 @@ def source_from_url(url: str, *, group: bool | None = None) -> SourceRecord | No
         return None
     host, segments = split
     if host == "github.com" and len(segments) == 1:
-        return SourceRecord("github-org", segments[0], host)
+        return SourceEntry(GITHUB.name, segments[0], host)
     if host in GITLAB_HOSTS and (group or (group is None and len(segments) == 1)):
-        return SourceRecord("gitlab-group", "/".join(segments), host)
-    return SourceRecord("git-url", f"https://{host}/{'/'.join(segments)}", host)
+        return SourceEntry(GITLAB.name, "/".join(segments), host)
+    return SourceEntry(GIT.name, f"https://{host}/{'/'.join(segments)}", host)
 
 
-def owner_source(repository_url: str) -> SourceRecord | None:
+def owner_source(repository_url: str) -> SourceEntry | None:
     """The organisation or group that holds a repository on GitHub or GitLab.com."""
     split = _split(repository_url)
     if split is None:
         return None
     host, segments = split
     if host == "github.com" and len(segments) >= 2:
-        return SourceRecord("github-org", segments[0], host)
+        return SourceEntry(GITHUB.name, segments[0], host)
     if host in GITLAB_HOSTS and len(segments) >= 2:
-        return SourceRecord("gitlab-group", "/".join(segments[:-1]), host)
+        return SourceEntry(GITLAB.name, "/".join(segments[:-1]), host)
     return None
 
 
-def unique_sources(sources: Iterable[SourceRecord | None]) -> tuple[SourceRecord, ...]:
-    found: dict[str, SourceRecord] = {}
+def unique_sources(sources: Iterable[SourceEntry | None]) -> tuple[SourceEntry, ...]:
+    found: dict[str, SourceEntry] = {}
     for source in sources:
         if source is not None:
             found.setdefault(source.key, source)
     return tuple(found.values())
 
 
-def merge_agencies(records: Iterable[AgencyRecord]) -> list[AgencyRecord]:
+def merge_agencies(records: Iterable[AgencyEntry]) -> list[AgencyEntry]:
     """One record per key, first seen first; later records fill gaps and add sources.
 
     Put the most authoritative inventory first: its name and fields win.
     """
-    merged: dict[str, AgencyRecord] = {}
+    merged: dict[str, AgencyEntry] = {}
     for record in records:
         seen = merged.get(record.key)
         if seen is None:

@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from crawlers.gitcmd import run_git
+from crawlers.git.command import run_git
 from registry.urlpolicy import CheckedURL, inspect_git_url
 
 STAMP = "govcode-last-used"

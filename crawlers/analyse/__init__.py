@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from crawlers import record_metadata
+from crawlers.analyse import metadata as record_metadata
 from crawlers.base import RepoRef, RepoSnapshot
 from registry.analysis.languages import analyse_languages
 from registry.analysis.licence import LicenceFinding, analyse_licence

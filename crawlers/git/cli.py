@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from subprocess import DEVNULL, PIPE, Popen
 
-from crawlers.gitcache import GitCache
-from crawlers.gitcmd import (
+from crawlers.git.command import (
     abandon_git,
     finish_git,
     git_argv,
@@ -35,12 +34,11 @@ from crawlers.gitcmd import (
     safe_env,
     start_git,
 )
-from crawlers.gitfacts import read_git_facts
 from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
 from registry.errors import CrawlError
 from registry.urlpolicy import check_git_ref
 
-__all__ = ["GitCache", "GitTree", "read_git_facts", "sample_paths", "spell_path"]
+__all__ = ["GitTree", "sample_paths", "spell_path"]
 
 PREFETCH_BYTES = 16 * 1024 * 1024  # content held per open tree, at most
 _SYMLINK, _GITLINK = b"120000", b"160000"

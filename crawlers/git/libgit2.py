@@ -2,7 +2,7 @@
 ``read_git_facts``, without a git process per question.
 
 Starting git costs ~2.4 ms, as much as analysing a small repository, so the read side of
-the crawler talks to libgit2 instead; the network side (``crawlers.gitcache``) stays on the
+the crawler talks to libgit2 instead; the network side (``crawlers.git.cache``) stays on the
 git CLI and its URL policy. libgit2 has no promisor support: it never fetches a missing
 object, so a blob left out of a partial clone is simply absent (= over the size cap) and no
 read can reach the network. Symlinks are listed, flagged and never read; submodules are
@@ -30,8 +30,8 @@ import pygit2
 from pygit2.enums import ConfigLevel, FileMode, ObjectType, ReferenceType
 
 from crawlers.base import GitFacts
-from crawlers.git import sample_paths, spell_path
-from crawlers.gitcmd import safe_env
+from crawlers.git.cli import sample_paths, spell_path
+from crawlers.git.command import safe_env
 from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
 from registry.errors import CrawlError
 from registry.urlpolicy import check_git_ref
@@ -171,7 +171,7 @@ class Pygit2Tree:
 
 
 def read_git_facts_pygit2(repo_path: Path, *, now: datetime, max_commits: int = 5000) -> GitFacts:
-    """What ``crawlers.gitfacts.read_git_facts`` answers, read in-process: the newest
+    """What ``crawlers.git.cli.read_git_facts`` answers, read in-process: the newest
     ``max_commits`` commits from ``HEAD`` in ``git log``'s own order; roots from the rest of
     the walk when it was capped; tags spelt as ``for-each-ref``'s ``refname:short``."""
     now = now if now.tzinfo else now.replace(tzinfo=UTC)

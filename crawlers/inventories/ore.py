@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from posixpath import basename, dirname
 from typing import Any
 
-from crawlers.inventory_records import (
-    AgencyRecord,
+from crawlers.inventories.entries import (
+    AgencyEntry,
     InventoryError,
-    SourceRecord,
+    SourceEntry,
     owner_source,
     source_from_url,
     unique_sources,
@@ -50,7 +50,7 @@ class OreRelease:
 
 @dataclass(frozen=True)
 class OreImport:
-    agencies: tuple[AgencyRecord, ...]
+    agencies: tuple[AgencyEntry, ...]
     releases: tuple[OreRelease, ...]
     problems: tuple[str, ...]
 
@@ -74,7 +74,7 @@ def _level(path: str) -> str:
     return {"others": "other"}.get(stem, stem) or "other"
 
 
-def _admin(raw: Any, level: str, problems: list[str]) -> AgencyRecord | None:
+def _admin(raw: Any, level: str, problems: list[str]) -> AgencyEntry | None:
     code = text(mapping(raw).get("code"))
     names = _bilingual(mapping(raw).get("name"))
     if code is None or not _CODE.match(code):
@@ -82,7 +82,7 @@ def _admin(raw: Any, level: str, problems: list[str]) -> AgencyRecord | None:
         return None
     country = None if code.lower() == "international" else "CA"
     name = names.get("en") or names.get("fr") or code
-    return AgencyRecord(f"ore:{code.lower()}", name, country, level, None, (), names)
+    return AgencyEntry(f"ore:{code.lower()}", name, country, level, None, (), names)
 
 
 def _release(admin_code: str, raw: Any) -> OreRelease | None:
@@ -120,7 +120,7 @@ def parse_ore(
     """Agencies (keyed ``ore:<code>``) with the GitHub/GitLab owners of their releases as
     sources, and every release. Inputs are ``(path, bytes)`` pairs, paths as in ``_data``."""
     problems: list[str] = []
-    agencies: dict[str, AgencyRecord] = {}
+    agencies: dict[str, AgencyEntry] = {}
     for path, data in administrations:
         doc = _yaml(data, path)
         for raw in _list(doc) if doc is not None else []:
@@ -141,7 +141,7 @@ def parse_ore(
             if not names:
                 problems.append(f"{path}: administration {admin_code!r} is not listed")
             name = names.get("en") or admin_code
-            agencies[key] = AgencyRecord(key, name, "CA", _level(path), None, (), names)
+            agencies[key] = AgencyEntry(key, name, "CA", _level(path), None, (), names)
         for index, raw in enumerate(_list(doc.get("releases"))):
             release = _release(admin_code, raw)
             if release is None:
@@ -152,8 +152,8 @@ def parse_ore(
 
 
 def _with_sources(
-    agencies: Mapping[str, AgencyRecord], releases: list[OreRelease]
-) -> tuple[AgencyRecord, ...]:
+    agencies: Mapping[str, AgencyEntry], releases: list[OreRelease]
+) -> tuple[AgencyEntry, ...]:
     """Each agency's GitHub/GitLab owners as sources; an owner that holds releases of several
     administrations (``canada-ca``) belongs to none of them, so those get repository URLs."""
     urls: dict[str, list[str]] = {}
@@ -165,7 +165,7 @@ def _with_sources(
             if (owner := owner_source(url)) is not None:
                 holders.setdefault(owner.key, set()).add(key)
 
-    def source_for(url: str) -> SourceRecord | None:
+    def source_for(url: str) -> SourceEntry | None:
         owner = owner_source(url)
         if owner is not None and len(holders[owner.key]) == 1:
             return owner

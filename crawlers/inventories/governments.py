@@ -7,15 +7,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from crawlers.inventory_records import (
-    AgencyRecord,
+from crawlers.inventories.entries import (
+    AgencyEntry,
     InventoryError,
     InventoryImport,
-    SourceRecord,
+    SourceEntry,
     merge_agencies,
 )
 from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_yaml
+from registry.source_kinds import GITHUB
 
 # GitHub logins: alphanumerics and single inner dashes, at most 39 characters (older
 # organisations may still carry a double or trailing dash, so those are accepted).
@@ -67,7 +68,7 @@ def parse_governments_yml(data: bytes) -> InventoryImport:
     if not isinstance(doc, Mapping):
         raise InventoryError("governments.yml is not a mapping of headings to logins")
     problems: list[str] = []
-    records: list[AgencyRecord] = []
+    records: list[AgencyEntry] = []
     seen: dict[str, str] = {}
     for heading, logins in doc.items():
         group = str(heading)
@@ -89,6 +90,6 @@ def parse_governments_yml(data: bytes) -> InventoryImport:
                 problems.append(f"{login!r} listed under {seen[key]!r} and {group!r}")
                 continue
             seen[key] = group
-            source = SourceRecord("github-org", login, "github.com")
-            records.append(AgencyRecord(key, login, country, level, None, (source,)))
+            source = SourceEntry(GITHUB.name, login, GITHUB.default_host or "github.com")
+            records.append(AgencyEntry(key, login, country, level, None, (source,)))
     return InventoryImport(tuple(merge_agencies(records)), tuple(problems))

@@ -10,30 +10,30 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from crawlers.inventory_codejson import agency_key, parse_code_gov_agencies, parse_code_json_index
-from crawlers.inventory_github import GROUPS, parse_governments_yml
-from crawlers.inventory_ore import OreImport, OreRelease, parse_ore
-from crawlers.inventory_records import (
-    AgencyRecord,
+from crawlers.inventories.codejson import agency_key, parse_code_gov_agencies, parse_code_json_index
+from crawlers.inventories.entries import (
+    AgencyEntry,
     InventoryError,
     InventoryImport,
-    SourceRecord,
+    SourceEntry,
     merge_agencies,
     owner_source,
     source_from_url,
 )
+from crawlers.inventories.governments import GROUPS, parse_governments_yml
+from crawlers.inventories.ore import OreImport, OreRelease, parse_ore
 from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_yaml, text
 from registry.analysis.tree import decode_text
 
 __all__ = [
     "GROUPS",
-    "AgencyRecord",
+    "AgencyEntry",
     "InventoryError",
     "InventoryImport",
     "OreImport",
     "OreRelease",
-    "SourceRecord",
+    "SourceEntry",
     "agency_key",
     "merge_agencies",
     "owner_source",

@@ -11,20 +11,25 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from github import Auth, Github, GithubException, RateLimitExceededException, UnknownObjectException
 from github.PaginatedList import PaginatedList
 from github.Repository import Repository as GhRepository
 
 from crawlers.base import HostFacts, RepoRef
-from crawlers.github_cache import (
+from crawlers.forges.github.cache import (
     HttpCacheConfig,
     credential_namespace,
     open_cached_session,
     token_credential,
 )
-from crawlers.github_http import GitHubAdapter, RateBudget, bounded_retry, plug_session
+from crawlers.forges.github.http import GitHubAdapter, RateBudget, bounded_retry, plug_session
 from registry.errors import CrawlError, RateLimited
+from registry.source_kinds import GITHUB
+
+if TYPE_CHECKING:
+    from crawlers.context import CrawlContext
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +67,24 @@ def make_auth(
 
 
 class GitHubForge:
-    kind = "github"
+    kind = GITHUB.name
+
+    @classmethod
+    def from_context(cls, ctx: CrawlContext, api_url: str) -> GitHubForge:
+        s = ctx.settings
+        key = s.github_app_private_key
+        return cls(
+            api_url=api_url or s.github_api_url,
+            token=s.github_token.get_secret_value() if s.github_token else None,
+            app_id=s.github_app_id,
+            app_private_key=key.get_secret_value() if key else None,
+            app_installation_id=s.github_app_installation_id,
+            timeout=s.http_timeout,
+            requests_per_second=s.requests_per_second,
+            url_check=ctx.url_check,
+            http_cache=HttpCacheConfig.from_settings(s),
+            max_rate_sleep=s.github_rate_limit_max_sleep,
+        )
 
     def __init__(
         self,
@@ -164,7 +186,7 @@ class GitHubForge:
     @staticmethod
     def _ref(repo: GhRepository) -> RepoRef:
         return RepoRef(
-            forge="github",
+            forge=GITHUB.name,
             owner=repo.owner.login,
             name=repo.name,
             clone_url=repo.clone_url,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from crawlers.base import GitFacts
-from crawlers.gitcmd import abandon_git, finish_git, run_git, start_git
+from crawlers.git.command import abandon_git, finish_git, run_git, start_git
 from registry.errors import CrawlError
 
 _HEAD_BRANCH = "HEAD -> refs/heads/"

@@ -14,11 +14,11 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from crawlers.inventory_records import (
-    AgencyRecord,
+from crawlers.inventories.entries import (
+    AgencyEntry,
     InventoryError,
     InventoryImport,
-    SourceRecord,
+    SourceEntry,
     merge_agencies,
     slug,
 )
@@ -27,6 +27,7 @@ from registry.analysis.metadata.loose import load_yaml, mapping, text
 from registry.analysis.metadata.publiccode import parse_publiccode
 from registry.errors import CrawlError, GovcodeError
 from registry.settings import Settings
+from registry.source_kinds import GIT
 from registry.urlpolicy import check_url
 
 Fetch = Callable[[str], bytes]
@@ -105,7 +106,7 @@ def read_inventory(location: str, settings: Settings) -> bytes:
         raise InventoryError(f"{location} cannot be read: {exc.strerror or exc}") from None
 
 
-def publiccode_agency(data: bytes, where: str) -> tuple[AgencyRecord, bool]:
+def publiccode_agency(data: bytes, where: str) -> tuple[AgencyEntry, bool]:
     """The agency and repository a publiccode.yml names, and whether the file names the
     organisation itself (else the repository's owner path stands in); InventoryError when
     it names no repository."""
@@ -121,8 +122,8 @@ def publiccode_agency(data: bytes, where: str) -> tuple[AgencyRecord, bool]:
     owner = f"{parts.hostname}/{parts.path.strip('/').split('/')[0]}".rstrip("/")
     name = code.repo_owner or ipa or owner
     key = f"it-ipa:{ipa.lower()}" if ipa else f"publiccode:{slug(code.repo_owner or owner)}"
-    source = SourceRecord("git-url", repo_url, parts.hostname)
-    record = AgencyRecord(key, name, "IT" if ipa else None, None, None, (source,))
+    source = SourceEntry(GIT.name, repo_url, parts.hostname)
+    record = AgencyEntry(key, name, "IT" if ipa else None, None, None, (source,))
     return record, code.repo_owner is not None
 
 
@@ -142,8 +143,8 @@ def _ipa_code(data: bytes) -> str | None:
 
 def read_publiccode_list(urls: list[str], fetch: Fetch, *, max_urls: int) -> InventoryImport:
     """Fetch each publiccode.yml (sequentially, at most ``max_urls``): one agency per
-    organisation, its repositories as ``git-url`` sources; broken files are problems."""
-    found: list[tuple[AgencyRecord, bool]] = []
+    organisation, its repositories as ``git`` sources; broken files are problems."""
+    found: list[tuple[AgencyEntry, bool]] = []
     problems: list[str] = []
     if len(urls) > max_urls:
         problems.append(f"{len(urls) - max_urls} URLs past the first {max_urls} skipped")
