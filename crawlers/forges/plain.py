@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from crawlers.base import ForgeBase, HostFacts, RepoRef
 from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_yaml
+from registry.analysis.metadata.yaml_bounded import NO_ALIASES
 from registry.errors import CrawlError, UnsafeURLError
 from registry.source_kinds import GIT
 
@@ -67,7 +68,7 @@ def parse_git_list(data: bytes) -> list[str]:
     """Every entry of a URL list as a string, in order, without duplicates; nothing is
     judged here (the policy does that). CrawlError when the list cannot be read at all."""
     try:
-        doc = load_yaml(data, "git URL list")  # JSON is YAML too
+        doc = load_yaml(data, "git URL list", NO_ALIASES)  # JSON is YAML too
     except MetadataError as exc:
         raise CrawlError(str(exc)) from None
     if isinstance(doc, Mapping):
