@@ -25,7 +25,7 @@ from crawlers.context import CrawlContext
 from crawlers.forges import forge_for
 from crawlers.freshness import is_unchanged
 from registry.db import session_scope
-from registry.errors import GovcodeError, RateLimited
+from registry.errors import CrawlError, GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
 from registry.services.records import RepositoryRecord
 
@@ -117,13 +117,9 @@ def crawl_source(
     try:
         forge = forge or forge_for(kind, api_url, ctx)  # the URL policy runs here
         for ref, facts in forge.list_repositories(locator):
-            if not full and skip_unchanged(engine, ref, facts, now):
-                summary.counts["unchanged"] += 1
-                status = "unchanged"
-            else:
-                status = _crawl_one(
-                    engine, ctx, forge, ref, facts, agency_id, source_id, now, summary
-                )
+            status = _crawl_one(
+                engine, ctx, forge, ref, facts, agency_id, source_id, now, summary, full=full
+            )
             if progress:
                 progress(ref.full_name, status)
     except RateLimited as exc:
@@ -131,6 +127,9 @@ def crawl_source(
         summary.reset_at = exc.reset_at
     except GovcodeError as exc:
         summary.status, summary.message = "failed", str(exc)
+    except Exception as exc:  # a defect of ours: the run still ends, and says why
+        log.exception("crawl of source %s stopped", source_id)
+        summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
     finally:
         if forge is not None:
             summary.counts["requests"] = forge.requests_spent
@@ -158,9 +157,18 @@ def _crawl_one(
     source_id: int,
     now: datetime,
     summary: CrawlSummary,
+    *,
+    full: bool = False,
 ) -> str:
+    """One listed entry, all of it inside the guard: a refused entry, the fast path, the
+    scan, the analysis and the store."""
     deadline = Deadline(ctx.settings.repo_time_budget)
     try:
+        if ref.error is not None:
+            raise CrawlError(ref.error)
+        if not full and skip_unchanged(engine, ref, facts, now):
+            summary.counts["unchanged"] += 1
+            return "unchanged"
         snapshot = scan(ctx, ref, facts, now=now, deadline=deadline)
         record = analyse(forge, snapshot, now=now, deadline=deadline)
         with session_scope(engine) as session:
