@@ -107,8 +107,10 @@ def crawl_source(
     """Crawl every repository of one source; ``full`` fetches and analyses even the ones
     the forge shows unchanged."""
     now = now or datetime.now(UTC)
+    stale_after = ctx.settings.crawl_stale_after
     with session_scope(engine) as session:
         source = agencies.get_source(session, source_id)
+        crawl_runs.interrupt_stale(session, now=now, stale_after=stale_after, source_id=source_id)
         run = crawl_runs.start(session, source_id=source_id, now=now)
         agency_id, locator, kind, api_url = (
             source.agency_id, source.locator, source.kind, source.api_url
@@ -120,6 +122,8 @@ def crawl_source(
             status = _crawl_one(
                 engine, ctx, forge, ref, facts, agency_id, source_id, now, summary, full=full
             )
+            with session_scope(engine) as session:  # alive: the run is not "interrupted"
+                crawl_runs.beat(session, run_id=summary.run_id, now=datetime.now(UTC))
             if progress:
                 progress(ref.full_name, status)
     except RateLimited as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pycountry
@@ -143,6 +144,12 @@ async def agency_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
         sources = agencies.sources_of(session, agency)
+        stale_after = request.app.state.settings.crawl_stale_after
+        for s in sources:  # a killed crawl is shown as interrupted, not "running" forever
+            crawl_runs.interrupt_stale(
+                session, now=datetime.now(UTC), stale_after=stale_after, source_id=s.id
+            )
+        session.commit()
         context = {
             "agency": agency,
             "repositories": repositories.of_agency(session, agency.id),  # type: ignore[arg-type]
