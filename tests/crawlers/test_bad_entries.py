@@ -123,3 +123,34 @@ def test_a_bad_gitlab_project_is_recorded_and_the_crawl_goes_on(
                               "requests": summary.counts["requests"]}  # fmt: skip
     assert _names(engine) == ["alpha", "omega"]
     assert _run(engine).status == "finished" and _run(engine).failed == 1
+
+
+def test_over_long_inventory_and_publiccode_values_are_stored_bounded(
+    settings, engine, world
+) -> None:
+    """A code.json ``homepageURL`` of 600 characters and a publiccode.yml
+    ``developmentStatus`` of 40: the repository is stored, and says what was dropped."""
+    publiccode = (
+        'publiccodeYmlVersion: "0.4"\nname: Permits\n'
+        "developmentStatus: stable-and-used-in-production-everywhere\n"
+    )
+    world.add_repo("city", "forms", {"README.md": "# Forms\n", "publiccode.yml": publiccode})
+    homepage = "https://city.example.gov/" + "forms/" * 100
+    inventory = {"version": "2.0.0", "agency": "City", "measurementType": {"method": "projects"},
+                 "releases": [{"name": "forms", "repositoryURL": world.clone_url("city/forms"),
+                               "homepageURL": homepage, "description": "Forms",
+                               "permissions": {"licenses": [{"name": "MIT"}],
+                                               "usageType": "openSource"},
+                               "laborHours": 0, "contact": {"email": "x@example.gov"},
+                               "tags": []}]}  # fmt: skip
+    with StaticServer({"/code.json": json.dumps(inventory).encode()}) as web:
+        ctx = _context(settings, world.base_url.removeprefix("http://"), web.host)
+        source = factories.source(engine, "code-json", web.url("/code.json"), slug="city")
+        summary = crawl_source(engine, ctx, source)
+    assert summary.counts["new"] == 1 and summary.counts["failed"] == 0, summary.errors
+    with Session(engine) as session:
+        repo = session.exec(select(Repository)).one()
+    assert repo.development_status is None and repo.homepage == ""
+    problems = " ".join(repo.extra_metadata["problems"])
+    assert "development_status is longer than 20" in problems
+    assert "homepage is longer than 500" in problems
