@@ -23,7 +23,7 @@ from registry.db import make_engine, session_scope
 from registry.services import agencies
 from registry.settings import Settings
 from registry.source_kinds import GITHUB
-from tests.fakes.github_api import FakeGitHub
+from localforge.github import FakeGitHub
 
 LANGS = {
     "py": "def f{i}(x):\n    return x * {i}\n",

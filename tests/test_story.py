@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import LiveServer
-from tests.fakes import demo_world
+from registry import demo_world
 from tests.fakes.mail import MailReceiver
 from tests.fakes.webhooks import WebhookReceiver
 from tests.story_helpers import govcode

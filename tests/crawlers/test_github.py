@@ -20,8 +20,8 @@ from crawlers.pipeline import crawl_source
 from registry.errors import CrawlError
 from registry.models import Repository
 from tests import factories
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.github_auth import make_app_key
+from localforge.github import FakeGitHub
+from localforge.github.auth import make_app_key
 
 T0 = datetime(2022, 5, 1, 9, 0, tzinfo=UTC)
 

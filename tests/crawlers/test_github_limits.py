@@ -18,7 +18,7 @@ from registry.errors import CrawlError, RateLimited
 from registry.models import CrawlRun
 from registry.queue import make_huey
 from registry.services import agencies
-from tests.fakes.github_api import FakeGitHub
+from localforge.github import FakeGitHub
 
 SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes."
 

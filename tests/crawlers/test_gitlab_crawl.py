@@ -22,8 +22,8 @@ from registry.models import (
 )
 from tests import factories
 from tests.conftest import LiveServer
-from tests.fakes.demo_world import licence_text
-from tests.fakes.gitlab_api import FakeGitLab
+from registry.demo_world import licence_text
+from localforge.gitlab import FakeGitLab
 from tests.story_helpers import govcode
 
 MIT = licence_text("MIT", "Alberta Health Services", 2024)

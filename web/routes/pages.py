@@ -35,7 +35,7 @@ def routes() -> list[Route]:
     ]
 
 
-async def health(request: Request) -> Response:
+def health(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         session.connection().exec_driver_sql("SELECT 1")
     return JSONResponse({"status": "ok", "indexed": request.app.state.index.count()})
@@ -61,7 +61,7 @@ def _toggle_url(params, param: str, value: str) -> str:
     return "/?" + urlencode(items)
 
 
-async def search_page(request: Request) -> Response:
+def search_page(request: Request) -> Response:
     try:
         req = search_params.parse(request.query_params)
     except BadRequest:
@@ -112,7 +112,7 @@ async def search_page(request: Request) -> Response:
     )
 
 
-async def repository_page(request: Request) -> Response:
+def repository_page(request: Request) -> Response:
     repo_id = request.path_params["repo_id"]
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, repo_id)
@@ -131,7 +131,7 @@ async def repository_page(request: Request) -> Response:
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
 
 
-async def agencies_page(request: Request) -> Response:
+def agencies_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         rows = agencies.list_agencies(session)
     return request.app.state.templates.TemplateResponse(
@@ -139,7 +139,7 @@ async def agencies_page(request: Request) -> Response:
     )
 
 
-async def agency_page(request: Request) -> Response:
+def agency_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
         sources = agencies.sources_of(session, agency)
