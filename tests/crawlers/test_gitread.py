@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.context import CrawlContext
-from crawlers.git.cli import libgit2 as gitread
+from crawlers.git import libgit2 as gitread
 from crawlers.git.cli import GitTree
 from crawlers.git.cli_facts import read_git_facts
 from crawlers.git.libgit2 import Pygit2Tree, ReaderUnavailable, read_git_facts_pygit2
