@@ -4,6 +4,7 @@ local forge it needs ship inside the package."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import sysconfig
@@ -54,11 +55,14 @@ def test_the_demo_runs_from_an_installed_wheel(installed):
         cwd=installed, env=env, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
-    assert "Alberta Health Services" in out.stdout and "'failed': 0" in out.stdout
+    with sqlite3.connect(installed / "var" / "govcode.db") as db:
+        runs = db.execute("SELECT status, failed FROM crawlrun").fetchall()
+        names = {n for (n,) in db.execute("SELECT full_name FROM repository")}
+    assert runs and all(run == ("finished", 0) for run in runs)
+    assert "alberta-health-services/covid-self-assessment" in names
     location = subprocess.run(
         [str(installed / "venv" / "bin" / "python"), "-c",
          "import localforge, registry; print(localforge.__file__); print(registry.__file__)"],
         cwd=installed, env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert str(ROOT) not in location  # the installed copy ran, not this checkout
-    assert (installed / "var" / "govcode.db").exists()
