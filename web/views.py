@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlmodel import Session
 
 from registry.analysis.licence import licence_info
+from registry.analysis.licence_duties import licence_duties
 from registry.analysis.licence_ids import licence_keys
 from registry.models import Agency, Repository, RepositoryPublic
+from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import LanguagePublic, LicenceDetail
 from registry.services import repositories
 
@@ -38,6 +42,12 @@ def licence_details(expression: str | None) -> list[LicenceDetail]:
         if info is not None:
             details.append(LicenceDetail.model_validate(info, from_attributes=True))
     return details
+
+
+def licence_duties_public(repo: Repository) -> LicenceDutiesPublic:
+    """What the repository's licence asks of a reuser (warnings when missing or unknown)."""
+    duties = licence_duties(repo.licence, status=repo.licence_status)
+    return LicenceDutiesPublic.model_validate(asdict(duties))
 
 
 def clone_command(repo: Repository) -> str:

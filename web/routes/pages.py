@@ -14,7 +14,7 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
 from web import search_params
-from web.views import clone_command, licence_details
+from web.views import clone_command, licence_details, licence_duties_public
 
 FACET_LABELS = {
     "licence": "Licence",
@@ -127,6 +127,7 @@ def repository_page(request: Request) -> Response:
             "reuses": reuse.reuses(session, repo_id),
             "clone": clone_command(repo),
             "licences": licence_details(repo.licence),
+            "duties": licence_duties_public(repo),
         }
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
 
