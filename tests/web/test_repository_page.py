@@ -21,3 +21,17 @@ def test_the_page_says_what_the_licence_asks(settings, engine):
     assert "counts as distribution" in page
     assert "No licence was found" in missing and 'role="alert"' in missing
     assert 'class="conditions"' not in missing
+
+
+def test_the_readme_is_rendered_safely_with_links_to_the_crawled_commit(settings, engine):
+    f = factories
+    stored = f.store(engine, f.record(
+        "ahs", "covid", head_commit="c0ffee", readme_path="README.md", readme_markup="markdown",
+        readme_source="# COVID tool\n\n![shot](docs/shot.png)\n\n<script>alert(1)</script>\n",
+    ))  # fmt: skip
+    with LiveServer(settings) as live:
+        page = httpx.get(f"{live.url}/repositories/{stored.repository_id}").text
+    readme = page.split('<div class="readme">', 1)[1].split("</div>", 1)[0]
+    assert '<h3 id="readme-covid-tool">COVID tool</h3>' in readme
+    assert 'src="https://github.example/ahs/covid/raw/c0ffee/docs/shot.png"' in readme
+    assert "<script" not in readme and "alert(1)" not in readme
