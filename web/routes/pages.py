@@ -14,6 +14,7 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
 from web import search_params
+from web.routes.badges import badge_markdown
 from web.views import clone_command, licence_details, licence_duties_public, readme_html
 
 FACET_LABELS = {
@@ -128,6 +129,7 @@ def repository_page(request: Request) -> Response:
             "clone": clone_command(repo),
             "licences": licence_details(repo.licence),
             "duties": licence_duties_public(repo),
+            "badge": badge_markdown(request.app.state.settings.base_url, repo.full_name, repo_id),
             "readme_html": readme_html(
                 repo, max_chars=request.app.state.settings.readme_render_max_chars
             ),
