@@ -62,5 +62,18 @@ def readme_html(repo: Repository, *, max_chars: int) -> str:
     return render_readme(repo.readme_source, repo.readme_markup, where, max_chars=max_chars)
 
 
+def software_heritage_ids(repo: Repository) -> dict[str, str] | None:
+    """SWHIDs of the crawled head, to cite the exact version (SHA-1 repositories only: the
+    archive's identifiers are SHA-1 git ids)."""
+    head, tree = repo.head_commit, repo.head_tree
+    if len(head) != 40:
+        return None
+    ids = {"revision": f"swh:1:rev:{head}"}
+    if len(tree) == 40:
+        ids["directory"] = f"swh:1:dir:{tree}"
+        ids["citation"] = f"swh:1:dir:{tree};origin={repo.clone_url};anchor=swh:1:rev:{head}"
+    return ids
+
+
 def clone_command(repo: Repository) -> str:
     return f"git clone {repo.clone_url}"

@@ -161,6 +161,8 @@ def build_record(
         readme_markup=readme.markup,
         root_commits=list(provenance.root_commits),
         head_commit=git.head,
+        head_tree=git.head_tree,
+        commit_weeks=list(git.commit_weeks),
         forge_created_at=facts.created_at,
         pushed_at=facts.pushed_at,
         last_commit_at=git.last_commit_at,

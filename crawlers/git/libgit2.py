@@ -29,7 +29,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import ConfigLevel, FileMode, ObjectType, ReferenceType
 
-from crawlers.base import GitFacts
+from crawlers.base import GitFacts, commit_weeks
 from crawlers.git.cli import sample_paths, spell_path
 from crawlers.git.command import safe_env
 from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
@@ -200,6 +200,8 @@ def read_git_facts_pygit2(repo_path: Path, *, now: datetime, max_commits: int = 
         commits_365d=sum(1 for t in times if t >= stamp - timedelta(days=365).total_seconds()),
         contributors=len(emails - {""}),
         tags=tags,
+        head_tree=str(head.tree_id),
+        commit_weeks=commit_weeks(times, now),
     )
 
 

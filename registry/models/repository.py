@@ -57,6 +57,8 @@ class Repository(RepositoryBase, table=True):
     licence_mismatches: list[str] = json_list()
     root_commits: list[str] = json_list()
     head_commit: str = Field(default="", max_length=64)
+    head_tree: str = Field(default="", max_length=64)
+    commit_weeks: list[int] = json_list()  # commits in each of the last 52 weeks, oldest first
     analysis_hash: str = Field(default="", max_length=64)
     forge_created_at: datetime | None = when()
     pushed_at: datetime | None = when()

@@ -33,7 +33,7 @@ _COPIED = (
     "truncated", "licence", "licence_status", "licence_label", "licence_mismatches",
     "maturity_level", "maturity_score", "development_status", "publiccode", "readme_excerpt",
     "readme_text", "readme_path", "readme_source", "readme_markup", "root_commits", "head_commit",
-    "forge_created_at", "pushed_at", "last_commit_at",
+    "head_tree", "commit_weeks", "forge_created_at", "pushed_at", "last_commit_at",
 )  # fmt: skip
 
 

@@ -35,3 +35,31 @@ def test_the_readme_is_rendered_safely_with_links_to_the_crawled_commit(settings
     assert '<h3 id="readme-covid-tool">COVID tool</h3>' in readme
     assert 'src="https://github.example/ahs/covid/raw/c0ffee/docs/shot.png"' in readme
     assert "<script" not in readme and "alert(1)" not in readme
+
+
+def test_pictures_have_words_and_the_version_can_be_cited(settings, engine):
+    f = factories
+    head, tree = "a" * 40, "b" * 40
+    weeks = [0] * 50 + [3, 1]
+    stored = f.store(engine, f.record(
+        "ahs", "covid", head_commit=head, head_tree=tree, commit_weeks=weeks,
+        languages=[("JavaScript", 900, 0.9), ("CSS", 100, 0.1)],
+    ))  # fmt: skip
+    sha256 = f.store(engine, f.record("ahs", "new-format", head_commit="c" * 64))
+    with LiveServer(settings) as live:
+        page = httpx.get(f"{live.url}/repositories/{stored.repository_id}").text
+        newer = httpx.get(f"{live.url}/repositories/{sha256.repository_id}").text
+    assert (
+        '<svg class="language-bar"' in page
+        and "<title>Languages: JavaScript 90.0%, CSS 10.0%" in page
+    )
+    assert 'fill="#f1e05a"' in page  # Linguist's colour for JavaScript
+    assert '<svg class="sparkline"' in page
+    assert "4 commits in the 52 weeks before the last crawl, in 2 of those weeks" in page
+    assert f"swh:1:rev:{head}" in page and f"swh:1:dir:{tree}" in page
+    assert (
+        f"swh:1:dir:{tree};origin=https://github.example/ahs/covid.git;anchor=swh:1:rev:{head}"
+        in page
+    )
+    assert "swh:1:" not in newer  # SHA-256 histories have no Software Heritage id yet
+    assert "style=" not in page.split("<main", 1)[1]  # no inline styles (the CSP forbids them)

@@ -14,8 +14,15 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
 from web import search_params
+from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
 from web.routes.badges import badge_markdown
-from web.views import clone_command, licence_details, licence_duties_public, readme_html
+from web.views import (
+    clone_command,
+    licence_details,
+    licence_duties_public,
+    readme_html,
+    software_heritage_ids,
+)
 
 FACET_LABELS = {
     "licence": "Licence",
@@ -118,10 +125,16 @@ def repository_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, repo_id)
         agency = session.get(Agency, repo.agency_id)
+        langs = repositories.languages(session, repo_id)
+        slices = language_slices([(lang.language, lang.share) for lang in langs])
         context = {
             "repo": repo,
             "agency": agency,
-            "languages": repositories.languages(session, repo_id),
+            "languages": langs,
+            "language_slices": slices,
+            "language_bar": language_bar(slices),
+            "sparkline": activity_sparkline(repo.commit_weeks),
+            "activity": activity_words(repo.commit_weeks) if repo.commit_weeks else "",
             "evidence": repositories.licence_evidence(session, repo_id),
             "signals": repositories.maturity_signals(session, repo_id),
             "reused_by": reuse.reused_by(session, repo_id),
@@ -129,6 +142,7 @@ def repository_page(request: Request) -> Response:
             "clone": clone_command(repo),
             "licences": licence_details(repo.licence),
             "duties": licence_duties_public(repo),
+            "swh": software_heritage_ids(repo),
             "badge": badge_markdown(request.app.state.settings.base_url, repo.full_name, repo_id),
             "readme_html": readme_html(
                 repo, max_chars=request.app.state.settings.readme_render_max_chars
