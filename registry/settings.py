@@ -83,6 +83,12 @@ class Settings(BaseSettings):
 
     max_blob_bytes: int = Field(1_000_000, description="larger blobs are never read")
     max_tree_files: int = Field(50_000, description="larger trees are sampled")
+    contact_email: str = Field(
+        "contact@govcode.invalid",
+        max_length=200,
+        description="the registry's contact address, where an export needs one and the "
+        "publisher gave none",
+    )
     readme_render_max_chars: int = Field(
         100_000, ge=0, description="characters of a README a repository page renders"
     )

@@ -37,6 +37,14 @@ def publiccode_summary(pc: Publiccode | None) -> dict:
         "licence": pc.licence,
         "is_based_on": list(pc.is_based_on),
         "short_description": desc.short if desc else "",
+        "contacts": [
+            {
+                k: str(v)[:200]
+                for k, v in c.items()
+                if k in ("name", "email", "phone", "affiliation")
+            }
+            for c in pc.contacts[:10]
+        ],
         "descriptions": {
             lang: {"short": d.short, "long": d.long[:4000], "features": list(d.features)}
             for lang, d in pc.descriptions.items()
