@@ -41,6 +41,9 @@ _SOURCE_SUFFIXES = {
     ".vue", ".svelte", ".css", ".scss", ".html", ".xml", ".yml", ".yaml", ".toml", ".sql",
     ".ex", ".exs", ".erl", ".hs", ".lua", ".dart", ".groovy", ".m", ".tf",
 }  # fmt: skip
+# Data and build files hold declarations (``license: GPL-3.0-only``), not notices: their
+# SPDX tags count, but a licence named in them is read by the manifest readers instead.
+_DECLARATION_SUFFIXES = {".yml", ".yaml", ".toml", ".xml", ".json"}
 _TAG = re.compile(r"SPDX-License-Identifier:\s*([^\n*#>]+?)\s*(?:-->|\*/|\"|$)", re.M | re.I)
 
 
@@ -121,7 +124,8 @@ def spdx_headers(tree: Tree, entries: Sequence[FileEntry]) -> HeaderTally:
         if expression:
             tally.counts[expression] += 1
             tally.first_path.setdefault(expression, entry.path)
-        notice = find_notice(header) if not tag else None
+        prose = PurePosixPath(entry.path).suffix.lower() not in _DECLARATION_SUFFIXES
+        notice = find_notice(header) if prose and not tag else None
         if notice is not None:
             tally.notices[notice.spdx] += 1
             tally.notice_first.setdefault(notice.spdx, (entry.path, notice.phrase))

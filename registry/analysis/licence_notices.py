@@ -141,13 +141,13 @@ def _window_end(words: list[str], at: int, table: _Phrases) -> int:
     return end
 
 
-def _has_later(words: list[str], at: int, end: int, table: _Phrases) -> bool:
-    window = words[at:end]
-    for phrase in table.later:
-        n = len(phrase)
-        if any(tuple(window[i : i + n]) == phrase for i in range(len(window) - n + 1)):
-            return True
-    return False
+def _later_end(words: list[str], at: int, end: int, table: _Phrases) -> int:
+    """Where the first "any later version" phrase in ``words[at:end]`` ends, or -1."""
+    for i in range(at, end):
+        for phrase in table.later:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                return i + len(phrase)
+    return -1
 
 
 def find_notice(text: str) -> Notice | None:
@@ -192,8 +192,10 @@ def find_notice(text: str) -> Notice | None:
         if not labelled and not set(words[max(0, start - 12) : window_end]) & table.licensing:
             i = end
             continue
-        if _has_later(words, v_end, window_end, table):
-            return Notice(f"{spdx_base}-or-later", phrase, True)
+        later = _later_end(words, v_end, window_end, table)
+        if later >= 0:
+            said = " ".join(words[min(start, v_start) : later])[:300]
+            return Notice(f"{spdx_base}-or-later", said, True)
         near = set(words[v_end : v_end + 4]) | set(words[max(0, v_start - 3) : v_start])
         explicit = bool(near & table.only)
         return Notice(f"{spdx_base}-only", phrase, explicit)
