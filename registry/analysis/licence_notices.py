@@ -21,6 +21,7 @@ _DATA = Path(__file__).with_name("data") / "gnu_notices.toml"
 _WORD = re.compile(r"[^\W_]+")
 _COMPACT = re.compile(r"^(a|l)?gplv?([123])$")  # gplv3, lgplv2, agpl3
 _PLUS = re.compile(r"\b([AL]?)GPL-?v?([123])(?:\.[01])?\+", re.IGNORECASE)  # GPLv3+, GPL-2.0+
+_HINTS = ("gpl", "general", "publi", "pubbli", "ffentlich")  # a GNU name may be near
 _VERSIONS = {"GPL": ("1.0", "2.0", "3.0"), "LGPL": ("2.0", "2.1", "3.0"), "AGPL": ("1.0", "3.0")}
 MAX_NOTICE_CHARS = 8_000
 _AFTER = 40  # words after a licence name in which its version is looked for
@@ -39,7 +40,7 @@ class Notice:
 
 @dataclass(frozen=True)
 class _Phrases:
-    names: tuple[tuple[tuple[str, ...], str], ...]  # (words, family), longest first
+    names: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (words, family)
     lesser_q: frozenset[str]
     affero_q: frozenset[str]
     version_words: frozenset[str]
@@ -50,9 +51,11 @@ class _Phrases:
 
 def plain_words(text: str) -> list[str]:
     """Lower-case words without accents ("Générale" -> "generale")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _WORD.findall(stripped.replace("ß", "ss"))
+    lowered = text.lower()
+    if not lowered.isascii():
+        decomposed = unicodedata.normalize("NFKD", lowered.replace("ß", "ss"))
+        lowered = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WORD.findall(lowered)
 
 
 @cache
@@ -61,9 +64,12 @@ def _phrases() -> _Phrases:
     names = [(tuple(plain_words(n)), "GPL") for n in data["names"]]
     names += [(tuple(plain_words(n)), "LGPL") for n in data["lesser"]]
     names += [(tuple(plain_words(n)), "AGPL") for n in data["affero"]]
-    names.sort(key=lambda item: -len(item[0]))
+    names.sort(key=lambda item: -len(item[0]))  # longest first
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, family in names:
+        by_first.setdefault(phrase[0], []).append((phrase, family))
     return _Phrases(
-        names=tuple(names),
+        names={first: tuple(found) for first, found in by_first.items()},
         lesser_q=frozenset(data["lesser_qualifiers"]),
         affero_q=frozenset(data["affero_qualifiers"]),
         version_words=frozenset(data["version_words"]),
@@ -79,7 +85,7 @@ def _name_at(words: list[str], i: int, table: _Phrases) -> tuple[int, str, str |
     if compact:
         family = {"a": "AGPL", "l": "LGPL"}.get(compact.group(1) or "", "GPL")
         return 1, family, compact.group(2)
-    for phrase, family in table.names:
+    for phrase, family in table.names.get(words[i], ()):
         if tuple(words[i : i + len(phrase)]) == phrase:
             return len(phrase), family, None
     return None
@@ -153,6 +159,9 @@ def _later_end(words: list[str], at: int, end: int, table: _Phrases) -> int:
 def find_notice(text: str) -> Notice | None:
     """The first GNU notice in ``text`` that names a version, or None."""
     sample = text[:MAX_NOTICE_CHARS]
+    lowered = sample.lower()
+    if not any(hint in lowered for hint in _HINTS):  # most files name no licence at all
+        return None
     words = plain_words(sample)
     table = _phrases()
     plus = {
@@ -168,13 +177,15 @@ def find_notice(text: str) -> Notice | None:
         span, family, carried = hit
         start, end = i, i + span
         family = _qualified(words, start, end, family, table)
-        if carried:
-            found = _number(words, end, family)  # "lgplv2 1"
-            version = found[0] if found and found[0].startswith(carried) else f"{carried}.0"
+        if carried:  # "gplv3", "lgplv2 1"
+            has_minor = end < len(words) and words[end] in {"0", "1"}
+            version = f"{carried}.{words[end] if has_minor else '0'}"
+            if version not in _VERSIONS[family]:
+                version = f"{carried}.0"
             if version not in _VERSIONS[family]:
                 i = end
                 continue
-            v_start, v_end = start, found[1] if found and found[0] == version else end
+            v_start, v_end = start, end + 1 if has_minor else end
         else:
             located = _version(words, start, end, family, table)
             if located is None:

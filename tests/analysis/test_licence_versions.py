@@ -119,6 +119,9 @@ TRANSLATED = {
         "Foundation.",
         "GPL-2.0-only",
     ),
+    "compact-plus": ("License: GPLv3+", "GPL-3.0-or-later"),
+    "compact-later": ("Licensed under the LGPLv2.1 or later.", "LGPL-2.1-or-later"),
+    "compact-only": ("Released under the AGPLv3 only.", "AGPL-3.0-only"),
 }
 
 
