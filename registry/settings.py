@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     readme_render_max_chars: int = Field(
         100_000, ge=0, description="characters of a README a repository page renders"
     )
+    language_sample_bytes: int = Field(
+        16_384,
+        ge=256,
+        description="bytes read from the start of a file whose name alone cannot tell its "
+        "language (any size of file)",
+    )
     repo_time_budget: float = Field(300.0, description="seconds one repository may take")
     git_cache_max_bytes: int = Field(5 * 1024**3, description="git cache size cap")
     requests_per_second: float = Field(10.0, description="per forge, outgoing")

@@ -141,6 +141,8 @@ class LicenceDetail(SQLModel):
 class RepositoryPublic(RepositoryBase):
     id: int
     licence_details: list[LicenceDetail]
+    # where declarations and the files disagree, each with the conclusion and why
+    licence_mismatches: list[str] = []
     agency: str
     agency_name: str
     topics: list[str]
