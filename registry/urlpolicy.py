@@ -48,6 +48,23 @@ def system_resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+def link_url(url: str | None, *, max_length: int = 2000) -> str | None:
+    """``url`` if it may become a live link (``href``): http or https with a host, no
+    whitespace or control characters a browser would strip to read another scheme, at most
+    ``max_length`` characters. ``None`` for anything else (``javascript:``, ``data:``…).
+    Every page, feed and message builds its links from stored URLs through this."""
+    if not url or len(url) > max_length or any(_unsafe_character(ch) for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return url
+
+
 def check_url(
     url: str, *, allow_http_hosts: Collection[str] = (), resolve: Resolver | None = None
 ) -> str:
@@ -162,8 +179,12 @@ def _refuse_option_or_characters(url: str) -> None:
         raise UnsafeURLError(f"URL {url!r} looks like a command-line option")
 
 
+def _unsafe_character(ch: str) -> bool:
+    return ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F
+
+
 def _refuse_characters(value: str, what: str) -> None:
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+    if any(_unsafe_character(ch) for ch in value):
         raise UnsafeURLError(f"{what} {value!r} contains whitespace or control characters")
 
 

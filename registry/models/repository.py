@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from registry.models._types import created, json_dict, json_list, long_text, when
+from registry.models.reuse import ReuseEdgePublic
 
 
 class RepositoryBase(SQLModel):
@@ -133,6 +134,35 @@ class LicenceDetail(SQLModel):
     licence_class: str
 
 
+class LicenceEvidencePublic(SQLModel):
+    source: str
+    path: str | None
+    spdx: str | None
+    confidence: float
+    detail: str
+
+
+class MaturitySignalPublic(SQLModel):
+    name: str
+    value: str
+    points: float
+    weight: float
+    explanation: str
+
+
+class PubliccodeProblemPublic(SQLModel):
+    severity: str = ""
+    key: str = ""
+    message: str = ""
+    line: int | None = None
+
+
+class PubliccodePublic(SQLModel):
+    version: str | None = None
+    valid: bool = False
+    problems: list[PubliccodeProblemPublic] = []
+
+
 class RepositoryPublic(RepositoryBase):
     id: int
     licence_details: list[LicenceDetail]
@@ -144,3 +174,16 @@ class RepositoryPublic(RepositoryBase):
     page_url: str
     last_commit_at: datetime | None
     last_crawled_at: datetime | None
+
+
+class RepositoryDetail(RepositoryPublic):
+    """One repository with everything its page shows (``/api/v1/repositories/{id}``)."""
+
+    licence_evidence: list[LicenceEvidencePublic]
+    licence_mismatches: list[str]
+    maturity_signals: list[MaturitySignalPublic]
+    publiccode: PubliccodePublic | None
+    reused_by: list[ReuseEdgePublic]
+    reuses: list[ReuseEdgePublic]
+    truncated: bool  # the tree was sampled: findings are from part of it
+    crawl_error: str | None  # why the last crawl of it failed, if it did
