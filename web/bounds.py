@@ -38,13 +38,14 @@ def max_length(field: FieldInfo) -> int | None:
 
 
 def bounded_fields(row: SQLModel, model: type[SQLModel] | None = None) -> dict[str, Any]:
-    """``row``'s fields as a dict, every string within the limits of ``model``'s fields
-    (default: the row's own class)."""
-    fields = (model or type(row)).model_fields
+    """``row``'s fields as a dict, every string within the tighter of its own column's
+    limit and that of the same field of ``model`` (the public shape it is going into)."""
+    own, shown = type(row).model_fields, (model or type(row)).model_fields
     data = row.model_dump()
     for name, value in data.items():
-        field = fields.get(name) or type(row).model_fields.get(name)
-        limit = (max_length(field) if field else None) or TEXT_LIMIT
+        field = shown.get(name) or own.get(name)
+        limits = [max_length(f) for f in (own.get(name), shown.get(name)) if f is not None]
+        limit = min((n for n in limits if n is not None), default=TEXT_LIMIT)
         if name in URL_FIELDS and isinstance(value, str) and len(value) > limit:
             data[name] = "" if field is None or field.is_required() else field.default
         else:
