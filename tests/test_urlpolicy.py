@@ -11,6 +11,7 @@ from registry.urlpolicy import (
     check_git_url,
     check_url,
     inspect_url,
+    link_url,
     normalise_host,
 )
 
@@ -200,3 +201,35 @@ def test_allow_list_entries_are_normalised_like_urls() -> None:
     with pytest.raises(UnsafeURLError, match="plain http"):  # strasse is another host
         check_url("http://straße.test:8080/", allow_http_hosts=["strasse.test:8080"],
                   resolve=lambda h, p: ["127.0.0.1"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "\x01javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "/relative/path",
+        "https://",
+        "https://host.example:99999/",
+        "https://host.example/" + "a" * 3000,
+        "",
+        None,
+    ],
+)
+def test_only_http_urls_become_links(url: str | None) -> None:
+    assert link_url(url) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://ahs.example/tool", "HTTP://127.0.0.1:8000/x?y=1#z", "https://[::1]/"]
+)
+def test_http_urls_are_links_as_written(url: str) -> None:
+    assert link_url(url) == url
