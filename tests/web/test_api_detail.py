@@ -13,21 +13,42 @@ from tests import factories
 from tests.conftest import LiveServer
 
 MISMATCH = "publiccode.yml declares GPL-3.0-only but the file headers say GPL-3.0-or-later"
-EVIDENCE = {"source": "file", "path": "LICENSE", "spdx": "GPL-3.0-or-later",
-            "confidence": 0.97, "detail": "LICENSE matches GPL-3.0 with the or-later notice"}  # fmt: skip
-SIGNAL = {"name": "releases", "value": "12", "points": 0.8, "weight": 2.0,
-          "explanation": "12 releases in two years"}  # fmt: skip
-PUBLICCODE = {"version": "0.4", "valid": False, "name": "covid", "problems": [
-    {"key": "legal.license", "message": "not an SPDX id", "line": 7, "severity": "error"}]}  # fmt: skip
+EVIDENCE = {
+    "source": "file",
+    "path": "LICENSE",
+    "spdx": "GPL-3.0-or-later",
+    "confidence": 0.97,
+    "detail": "LICENSE matches GPL-3.0 with the or-later notice",
+}
+SIGNAL = {
+    "name": "releases",
+    "value": "12",
+    "points": 0.8,
+    "weight": 2.0,
+    "explanation": "12 releases in two years",
+}
+PUBLICCODE = {
+    "version": "0.4",
+    "valid": False,
+    "name": "covid",
+    "problems": [
+        {"key": "legal.license", "message": "not an SPDX id", "line": 7, "severity": "error"}
+    ],
+}
 
 
 @pytest.fixture
 def world(settings, engine):
     upstream = factories.record(
-        "ahs", "covid-self-assessment", licence="GPL-3.0-or-later", licence_evidence=[EVIDENCE],
-        licence_mismatches=[MISMATCH], maturity_signals=[SIGNAL], truncated=True,
+        "ahs",
+        "covid-self-assessment",
+        licence="GPL-3.0-or-later",
+        licence_evidence=[EVIDENCE],
+        licence_mismatches=[MISMATCH],
+        maturity_signals=[SIGNAL],
+        truncated=True,
         publiccode=PUBLICCODE,
-    )  # fmt: skip
+    )
     copy = factories.record("ods", "covid-ontario")
     copy.reuse = [factories.fork_claim(copy, upstream)]
     ids = {
@@ -35,8 +56,12 @@ def world(settings, engine):
         "copy": factories.store(engine, copy, agency="ods").repository_id,
     }
     with session_scope(engine) as session:  # a later crawl failed: the last good record stays
-        repositories.record_failure(session, html_url=upstream.html_url,
-                                    error="clone timed out after 300 s", now=factories.NOW)  # fmt: skip
+        repositories.record_failure(
+            session,
+            html_url=upstream.html_url,
+            error="clone timed out after 300 s",
+            now=factories.NOW,
+        )
     with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=10) as client:
         yield client, ids
 
@@ -57,8 +82,13 @@ def test_the_detail_carries_reuse_both_ways_evidence_signals_truncation_and_erro
     assert up["maturity_signals"] == [SIGNAL]
     assert up["truncated"] is True and copy["truncated"] is False
     assert up["crawl_error"] == "clone timed out after 300 s" and copy["crawl_error"] is None
-    assert up["publiccode"] == {"version": "0.4", "valid": False, "problems": [
-        {"key": "legal.license", "message": "not an SPDX id", "line": 7, "severity": "error"}]}  # fmt: skip
+    assert up["publiccode"] == {
+        "version": "0.4",
+        "valid": False,
+        "problems": [
+            {"key": "legal.license", "message": "not an SPDX id", "line": 7, "severity": "error"}
+        ],
+    }
     assert copy["publiccode"] is None
 
 
@@ -66,8 +96,14 @@ def test_what_the_page_shows_the_api_shows(world):
     client, ids = world
     page = html.unescape(client.get(f"/repositories/{ids['upstream']}").text)
     body = client.get(f"/api/v1/repositories/{ids['upstream']}").json()
-    shown = [MISMATCH, EVIDENCE["detail"], SIGNAL["explanation"], "ods/covid-ontario",
-             "clone timed out after 300 s", "not an SPDX id"]  # fmt: skip
+    shown = [
+        MISMATCH,
+        EVIDENCE["detail"],
+        SIGNAL["explanation"],
+        "ods/covid-ontario",
+        "clone timed out after 300 s",
+        "not an SPDX id",
+    ]
     for text in shown:
         assert text in page and text in str(body), text
     assert "more files than govcode reads" in page and body["truncated"] is True
