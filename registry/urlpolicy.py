@@ -32,7 +32,7 @@ _GIT_SCHEMES_REFUSED = ("ext::", "fd::")
 class CheckedURL:
     """A URL that passed, with what was learnt checking it (so callers can pin DNS)."""
 
-    url: str  # to fetch: its host is ``host`` whenever the written one was not ASCII
+    url: str  # to fetch: as given, but with ``host`` for a non-ASCII or dot-ended name
     host: str  # normalised: lower case, IDNA 2008 A-labels, IP literals in their short form
     port: int
     addresses: tuple[str, ...]  # what to connect to (allow-listed hosts: whatever they resolve to)
@@ -68,8 +68,8 @@ def link_url(url: str | None, *, max_length: int = 2000) -> str | None:
 def check_url(
     url: str, *, allow_http_hosts: Collection[str] = (), resolve: Resolver | None = None
 ) -> str:
-    """The URL to fetch if ``url`` may be fetched (``url`` itself, or with a non-ASCII host
-    in its normalised A-label form); raise ``UnsafeURLError`` saying why not."""
+    """The URL to fetch if ``url`` may be fetched (``url`` itself, or with a non-ASCII or
+    dot-ended host in its normalised form); raise ``UnsafeURLError`` saying why not."""
     return inspect_url(url, allow_http_hosts=allow_http_hosts, resolve=resolve).url
 
 
@@ -123,7 +123,8 @@ def inspect_url(
         raise UnsafeURLError(f"URL {url!r} has no host")
     host = normalise_host(written)
     port = port if port is not None else _DEFAULT_PORTS[scheme]
-    url = _with_host(parts, host) if not written.isascii() else url
+    if not written.isascii() or (parts.hostname or "").endswith("."):
+        url = _with_host(parts, host)  # what connects must be the name that was checked
     allowed = _allow_listed(host, port, allow_http_hosts)
     if not allowed and scheme != "https":
         raise UnsafeURLError(f"plain http is only allowed to allow-listed hosts: {url!r}")

@@ -42,12 +42,18 @@ def fake_resolve(host: str, port: int) -> list[str]:
     [
         "https://code.gov.example/org/repo.git",
         "https://dual.gov.example:8443/x",
-        "https://CODE.gov.example./a",
+        "https://CODE.gov.example/a",
     ],
 )
 def test_public_https_passes_unchanged(url: str) -> None:
     assert check_url(url, resolve=fake_resolve) == url
     assert check_git_url(url, resolve=fake_resolve) == url
+
+
+def test_a_dot_ended_host_is_given_back_as_it_was_checked() -> None:
+    assert check_url("https://CODE.gov.example./a", resolve=fake_resolve) == (
+        "https://code.gov.example/a"
+    )
 
 
 @pytest.mark.parametrize(
