@@ -12,7 +12,7 @@ import httpx
 import pytest
 import trustme
 
-from crawlers.inventory_fetch import fetch_url
+from crawlers.inventories.fetch import fetch_url
 from registry.errors import CrawlError, UnsafeURLError
 from registry.notify import ReuseNotice
 from registry.notify.webhooks import HttpxWebhookSender

@@ -22,7 +22,7 @@ from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
 from web import errors
-from web.routes import api, feeds, pages
+from web.routes import api, badges, feeds, pages
 from web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes(),
             *api.routes(),
             *feeds.routes(),
+            *badges.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],

@@ -15,7 +15,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' https: data:",  # README images from the forge
         "font-src 'self'",
         "connect-src 'self'",
         "form-action 'self'",
