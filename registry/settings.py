@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     inventory_max_bytes: int = Field(
         20_000_000, description="largest inventory or URL list read (file or download)"
     )
+    inventory_deadline: float = Field(
+        60.0,
+        description="seconds one inventory request (one URL list, code.json or publiccode.yml "
+        "fetch, headers and body) may take in total, however slowly the server answers",
+    )
     inventory_max_urls: int = Field(
         2_000, description="most publiccode.yml files or git URLs read from one list"
     )
