@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
+from localforge.gitlab import FakeGitLab
 from registry.models import CrawlRun, Repository
 from tests import factories
-from tests.fakes.gitlab_api import FakeGitLab
 from tests.fakes.static_http import StaticServer
 
 # Each of these once raised outside the per-repository guard and ended the crawl.
