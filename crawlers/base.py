@@ -20,6 +20,7 @@ class RepoRef:
     clone_url: str
     html_url: str
     forge_id: str | None = None  # the forge's own id, when it has one
+    error: str | None = None  # why this listed entry cannot be crawled (nothing is fetched)
 
     @property
     def full_name(self) -> str:

@@ -35,6 +35,8 @@ class CrawlContext:
             allow_http_hosts=settings.allow_http_hosts,
             timeout=settings.repo_time_budget,
             max_blob_bytes=settings.max_blob_bytes,
+            max_clone_bytes=settings.clone_max_bytes,
+            memory_limit=settings.git_max_memory_bytes,
         )
         return cls(settings=settings, git_cache=cache)
 
@@ -53,16 +55,22 @@ class CrawlContext:
 
     def open_tree(self, path: Path, commit: str) -> Pygit2Tree | GitTree:
         """The commit's files, in-process with libgit2; the git CLI if libgit2 cannot."""
+        s = self.settings
         limits = {
-            "max_blob_bytes": self.settings.max_blob_bytes,
-            "max_files": self.settings.max_tree_files,
+            "max_blob_bytes": s.max_blob_bytes,
+            "max_files": s.max_tree_files,
+            "max_entries": s.max_tree_entries,
         }
         if self.reader == "pygit2":
             try:
                 return Pygit2Tree(path, commit, **limits)
             except ReaderUnavailable as exc:
                 log.warning("reading %s with the git CLI: %s", path.name, exc)
-        return GitTree(path, commit, **limits)
+        cli = {
+            "max_listing_bytes": s.max_tree_listing_bytes,
+            "memory_limit": s.git_max_memory_bytes,
+        }
+        return GitTree(path, commit, **limits, **cli)
 
     @property
     def git_url_check(self) -> Callable[[str], str]:

@@ -26,7 +26,7 @@ from crawlers.forges import forge_for
 from crawlers.freshness import is_unchanged
 from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE
 from registry.db import session_scope
-from registry.errors import GovcodeError, RateLimited
+from registry.errors import CrawlError, GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
 from registry.services.records import RepositoryRecord
 
@@ -119,8 +119,10 @@ def crawl_source(
     """Crawl every repository of one source; ``full`` fetches and analyses even the ones
     the forge shows unchanged."""
     now = now or datetime.now(UTC)
+    stale_after = ctx.settings.crawl_stale_after
     with session_scope(engine) as session:
         source = agencies.get_source(session, source_id)
+        crawl_runs.interrupt_stale(session, now=now, stale_after=stale_after, source_id=source_id)
         run = crawl_runs.start(session, source_id=source_id, now=now)
         agency_id, locator, kind, api_url = (
             source.agency_id, source.locator, source.kind, source.api_url
@@ -129,13 +131,11 @@ def crawl_source(
     try:
         forge = forge or forge_for(kind, api_url, ctx)  # the URL policy runs here
         for ref, facts in forge.list_repositories(locator):
-            if not full and skip_unchanged(engine, ref, facts, now):
-                summary.counts["unchanged"] += 1
-                status = "unchanged"
-            else:
-                status = _crawl_one(
-                    engine, ctx, forge, ref, facts, agency_id, source_id, now, summary
-                )
+            status = _crawl_one(
+                engine, ctx, forge, ref, facts, agency_id, source_id, now, summary, full=full
+            )
+            with session_scope(engine) as session:  # alive: the run is not "interrupted"
+                crawl_runs.beat(session, run_id=summary.run_id, now=datetime.now(UTC))
             if progress:
                 progress(ref.full_name, status)
     except RateLimited as exc:
@@ -143,6 +143,9 @@ def crawl_source(
         summary.reset_at = exc.reset_at
     except GovcodeError as exc:
         summary.status, summary.message = "failed", str(exc)
+    except Exception as exc:  # a defect of ours: the run still ends, and says why
+        log.exception("crawl of source %s stopped", source_id)
+        summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
     finally:
         if forge is not None:
             summary.counts["requests"] = forge.requests_spent
@@ -170,9 +173,18 @@ def _crawl_one(
     source_id: int,
     now: datetime,
     summary: CrawlSummary,
+    *,
+    full: bool = False,
 ) -> str:
+    """One listed entry, all of it inside the guard: a refused entry, the fast path, the
+    scan, the analysis and the store."""
     deadline = Deadline(ctx.settings.repo_time_budget)
     try:
+        if ref.error is not None:
+            raise CrawlError(ref.error)
+        if not full and skip_unchanged(engine, ref, facts, now):
+            summary.counts["unchanged"] += 1
+            return "unchanged"
         snapshot = scan(ctx, ref, facts, now=now, deadline=deadline)
         record = analyse(
             forge,

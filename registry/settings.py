@@ -105,6 +105,21 @@ class Settings(BaseSettings):
     )
     repo_time_budget: float = Field(300.0, description="seconds one repository may take")
     git_cache_max_bytes: int = Field(5 * 1024**3, description="git cache size cap")
+    max_tree_entries: int = Field(
+        1_000_000, description="a tree listing more entries is refused (a git bomb)"
+    )
+    max_tree_listing_bytes: int = Field(
+        128 * 1024**2, description="a tree listing longer than this is refused (a git bomb)"
+    )
+    git_max_memory_bytes: int = Field(
+        2 * 1024**3, description="address space each git process may use"
+    )
+    clone_max_bytes: int = Field(
+        1024**3, description="most one clone or fetch may transfer and keep"
+    )
+    crawl_stale_after: float = Field(
+        900.0, description="seconds without a heartbeat before a running crawl is interrupted"
+    )
     requests_per_second: float = Field(10.0, description="per forge, outgoing")
 
     smtp_host: str = Field("", description="SMTP server; empty = print mail to the console")

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawlers.base import ForgeBase, HostFacts, RepoRef
+from crawlers.forges.entries import entry
 from crawlers.forges.plain import git_ref
 from registry.analysis.licence import normalise_expression
 from registry.analysis.metadata.codejson import CodeJsonRelease, parse_code_json
 from registry.analysis.metadata.errors import MetadataError
-from registry.errors import CrawlError, UnsafeURLError
+from registry.errors import CrawlError
 from registry.source_kinds import GIT
 
 if TYPE_CHECKING:
@@ -30,6 +31,15 @@ def is_git_url(url: str) -> bool:
         return True
     in_repo = parts.path.strip("/").count("/") == 1  # owner/name, not a file page
     return in_repo and (host in GIT_HOSTS or host.startswith(("gitlab.", "git.")))
+
+
+def _crawlable(url: str) -> bool:
+    """Whether to try ``url``; one that does not even parse is tried, so that ``entry``
+    refuses it and the run records why."""
+    try:
+        return is_git_url(url)
+    except ValueError:
+        return True
 
 
 class CodeJsonForge(ForgeBase):
@@ -58,16 +68,15 @@ class CodeJsonForge(ForgeBase):
         seen: set[str] = set()
         for release in inventory.releases:
             url = (release.repository_url or "").strip()
-            if not url or not is_git_url(url):
+            if not url or not _crawlable(url):
                 self.skipped.append(release.name)
                 continue
             if url in seen or len(seen) >= self.max_urls:
                 continue
             seen.add(url)
-            try:
-                yield git_ref(self._check(url)), facts_of(release)
-            except UnsafeURLError:
-                yield RepoRef(GIT.name, "refused", url[:200], url, url), HostFacts()
+            yield entry(
+                GIT.name, url, lambda u=url, r=release: (git_ref(self._check(u)), facts_of(r))
+            )
 
 
 def facts_of(release: CodeJsonRelease) -> HostFacts:

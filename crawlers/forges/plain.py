@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawlers.base import ForgeBase, HostFacts, RepoRef
+from crawlers.forges.entries import entry
 from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_yaml
-from registry.errors import CrawlError, UnsafeURLError
+from registry.analysis.metadata.yaml_bounded import NO_ALIASES
+from registry.errors import CrawlError
 from registry.source_kinds import GIT
 
 if TYPE_CHECKING:
@@ -29,14 +31,14 @@ class GitUrlForge(ForgeBase):
         return cls(ctx.git_url_check)
 
     def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
-        url = self._check(owner)
+        url = self._check(owner)  # the source itself: a refusal fails the run
         yield git_ref(url), HostFacts()
 
 
 class GitListForge(ForgeBase):
     """A JSON or YAML list of git URLs (or of ``{url: …}`` objects) at an https URL, for hosts
     with no API we support. Every URL passes the policy here; a refused one is still yielded,
-    unchanged, so the clone refuses it again (no request) and the run records it as that
+    as a refused entry (``crawlers.forges.entries``) and the run records it as that
     repository's error: one bad entry never stops the crawl."""
 
     def __init__(
@@ -57,17 +59,14 @@ class GitListForge(ForgeBase):
 
     def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
         for url in parse_git_list(self._fetch(owner))[: self.max_urls]:
-            try:
-                yield git_ref(self._check(url)), HostFacts()
-            except UnsafeURLError:
-                yield RepoRef(GIT.name, "refused", url[:200], url, url), HostFacts()
+            yield entry(GIT.name, url, lambda url=url: (git_ref(self._check(url)), HostFacts()))
 
 
 def parse_git_list(data: bytes) -> list[str]:
     """Every entry of a URL list as a string, in order, without duplicates; nothing is
     judged here (the policy does that). CrawlError when the list cannot be read at all."""
     try:
-        doc = load_yaml(data, "git URL list")  # JSON is YAML too
+        doc = load_yaml(data, "git URL list", NO_ALIASES)  # JSON is YAML too
     except MetadataError as exc:
         raise CrawlError(str(exc)) from None
     if isinstance(doc, Mapping):

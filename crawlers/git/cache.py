@@ -7,6 +7,11 @@ a temporary folder and renamed into place so a crash never leaves half a reposit
 callers of the same URL are serialised with ``fcntl`` locks so two workers never fetch into
 one repository at once. The cache is derived data: eviction deletes whole clones,
 least-recently-used first, until the cache fits its cap.
+
+A server may ignore the filter (or never have supported it) and send every blob, so what
+one clone or fetch brings is capped too (``max_clone_bytes``): git is watched while it
+transfers, stopped once the repository on disk has grown past the cap, and whatever it
+brought is deleted, so nothing over the cap is kept.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from crawlers.git.command import run_git
+from crawlers.git.command import MEMORY_LIMIT, run_git
+from registry.errors import CrawlError
 from registry.urlpolicy import CheckedURL, inspect_git_url
 
 STAMP = "govcode-last-used"
@@ -41,12 +47,16 @@ class GitCache:
         allow_http_hosts: Collection[str] = (),
         timeout: float = 300.0,
         max_blob_bytes: int = 1_000_000,
+        max_clone_bytes: int = 1024**3,
+        memory_limit: int | None = MEMORY_LIMIT,
     ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
         self.allow_http_hosts = tuple(allow_http_hosts)
         self.timeout = timeout
         self.max_blob_bytes = max_blob_bytes
+        self.max_clone_bytes = max_clone_bytes
+        self.memory_limit = memory_limit
 
     def path_for(self, url: str) -> Path:
         """Where the clone of ``url`` lives (whether or not it exists yet)."""
@@ -101,7 +111,10 @@ class GitCache:
                 timeout=self.timeout,
                 network=True,
                 extra_config=_pin_dns(checked),
+                memory_limit=self.memory_limit,
+                watch=self._growth_watch(tmp, 0),
             )
+            self._check_kept(tmp, 0)
             run_git(["config", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"], cwd=tmp)
             tmp.rename(path)
         finally:
@@ -110,13 +123,24 @@ class GitCache:
     def _fetch(self, path: Path, checked: CheckedURL) -> None:
         started = time.monotonic()
         pin = _pin_dns(checked)
-        run_git(
-            [*_FETCH, "--", "origin"],
-            cwd=path,
-            timeout=self.timeout,
-            network=True,
-            extra_config=pin,
-        )
+        before = _size(path)
+        try:
+            run_git(
+                [*_FETCH, "--", "origin"],
+                cwd=path,
+                timeout=self.timeout,
+                network=True,
+                extra_config=pin,
+                memory_limit=self.memory_limit,
+                watch=self._growth_watch(path, before),
+            )
+            self._check_kept(path, before)
+        except CrawlError:
+            for partial in (path / "objects" / "pack").glob("tmp_*"):
+                partial.unlink(missing_ok=True)  # what a stopped index-pack left behind
+            if _size(path) - before > self.max_clone_bytes:
+                shutil.rmtree(path, ignore_errors=True)  # derived data: the next crawl clones
+            raise
         remaining = max(1.0, self.timeout - (time.monotonic() - started))
         listing = run_git(
             ["ls-remote", "--symref", "--", "origin", "HEAD"],
@@ -130,6 +154,24 @@ class GitCache:
             ref = match.group(1).decode("utf-8", "replace")
             if run_git(["check-ref-format", ref], check=False).returncode == 0:
                 run_git(["symbolic-ref", "HEAD", ref], cwd=path)
+
+    def _growth_watch(self, folder: Path, before: int):
+        """A ``run_git`` watch: stop git once ``folder`` has grown past ``max_clone_bytes``."""
+        cap = self.max_clone_bytes
+
+        def over_cap() -> str | None:
+            grown = _size(folder) - before
+            if grown > cap:
+                return f"it brought more than {cap} bytes (GOVCODE_CLONE_MAX_BYTES)"
+            return None
+
+        return over_cap
+
+    def _check_kept(self, folder: Path, before: int) -> None:
+        """After git finished: refuse what grew past the cap between two looks."""
+        reason = self._growth_watch(folder, before)()
+        if reason:
+            raise CrawlError(f"git transfer refused: {reason}")
 
 
 def _pin_dns(checked: CheckedURL) -> list[str]:

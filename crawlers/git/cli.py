@@ -26,12 +26,13 @@ from pathlib import Path
 from subprocess import DEVNULL, PIPE, Popen
 
 from crawlers.git.command import (
+    MEMORY_LIMIT,
     abandon_git,
     finish_git,
     git_argv,
     kill_group,
+    popen_git,
     run_git,
-    safe_env,
     start_git,
 )
 from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
@@ -41,6 +42,9 @@ from registry.urlpolicy import check_git_ref
 __all__ = ["GitTree", "sample_paths", "spell_path"]
 
 PREFETCH_BYTES = 16 * 1024 * 1024  # content held per open tree, at most
+MAX_LISTED = 1_000_000  # tree entries listed at most (Settings.max_tree_entries)
+MAX_LISTING_BYTES = 128 * 1024 * 1024  # of ``ls-tree`` output (Settings.max_tree_listing_bytes)
+_CHUNK = 1 << 16
 _SYMLINK, _GITLINK = b"120000", b"160000"
 _REV_LIST_OBJECTS = ("rev-list", "--objects", "--no-object-names", "--missing=print", "--no-walk")
 # Anything that could let git fetch lazily, or read config or objects from elsewhere.
@@ -66,11 +70,17 @@ class GitTree:
         max_blob_bytes: int,
         max_files: int,
         prefetch_bytes: int = PREFETCH_BYTES,
+        max_entries: int = MAX_LISTED,
+        max_listing_bytes: int = MAX_LISTING_BYTES,
+        memory_limit: int | None = MEMORY_LIMIT,
     ) -> None:
         self.repo_path = Path(repo_path)
         self.commit = check_git_ref(commit)
         self.max_blob_bytes = max_blob_bytes
         self.max_files = max_files
+        self.max_entries = max_entries
+        self.max_listing_bytes = max_listing_bytes
+        self.memory_limit = memory_limit
         self.prefetch_bytes = prefetch_bytes
         self.truncated = False
         self.partial = is_partial_clone(self.repo_path)
@@ -117,21 +127,25 @@ class GitTree:
     def _list(self) -> dict[str, _Blob]:
         missing_args = [*_REV_LIST_OBJECTS, self.commit, "--"]
         # In a partial clone the missing-blob walk runs while ls-tree does.
-        finding = start_git(missing_args, cwd=self.repo_path) if self.partial else None
+        mem = self.memory_limit
+        finding = (
+            start_git(missing_args, cwd=self.repo_path, memory_limit=mem) if self.partial else None
+        )
         try:
             sizes = () if finding else ("-l",)
-            listing = run_git(
+            listing = stream_records(
                 ["ls-tree", "-r", "-z", *sizes, "--full-tree", self.commit, "--"],
                 cwd=self.repo_path,
-            ).stdout
+                max_records=self.max_entries,
+                max_bytes=self.max_listing_bytes,
+                memory_limit=mem,
+            )
         except BaseException:
             if finding is not None:
                 abandon_git(finding)
             raise
         raw: dict[str, tuple[bytes, str, int]] = {}
-        for record in listing.split(b"\0"):
-            if not record:
-                continue
+        for record in listing:
             meta, _, name = record.partition(b"\t")
             mode, kind, oid, *size = meta.split()
             if mode == _GITLINK or kind != b"blob":
@@ -167,6 +181,7 @@ class GitTree:
             ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
             cwd=self.repo_path,
             input="".join(f"{oid}\n" for oid in wanted).encode(),
+            memory_limit=self.memory_limit,
         ).stdout
         sizes = {}
         for line in checked.decode().splitlines():
@@ -194,6 +209,7 @@ class GitTree:
             ["cat-file", "--batch"],
             cwd=self.repo_path,
             input="".join(f"{oid}\n" for oid in wanted).encode(),
+            memory_limit=self.memory_limit,
         ).stdout
         return parse_batch(out)
 
@@ -214,17 +230,53 @@ class GitTree:
 
     def _process(self) -> Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
-            self._proc = Popen(
-                git_argv(["cat-file", "--batch"]),
+            mem = self.memory_limit
+            self._proc = popen_git(
+                git_argv(["cat-file", "--batch"], memory_limit=mem),
                 cwd=self.repo_path,
-                env=safe_env(),
                 stdin=PIPE,
-                stdout=PIPE,
                 stderr=DEVNULL,
-                start_new_session=True,
+                memory_limit=mem,
             )
             self._finalizer = weakref.finalize(self, _stop, self._proc)
         return self._proc
+
+
+def stream_records(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    max_records: int,
+    max_bytes: int,
+    timeout: float = 60.0,
+    memory_limit: int | None = MEMORY_LIMIT,
+) -> list[bytes]:
+    """The NUL-separated records git writes for ``args``, read as they come; past
+    ``max_records`` records or ``max_bytes`` bytes git is stopped and CrawlError raised. A
+    tree that references one subtree ten times, ten levels deep, lists 10**10 files from a
+    few kilobytes of objects: its listing must never be held whole."""
+    proc = start_git(args, cwd=cwd, memory_limit=memory_limit)
+    assert proc.stdout is not None
+    records: list[bytes] = []
+    tail, total = b"", 0
+    try:
+        while chunk := proc.stdout.read1(_CHUNK):
+            total += len(chunk)
+            parts = (tail + chunk).split(b"\0")
+            tail = parts.pop()
+            records.extend(p for p in parts if p)
+            if len(records) > max_records or total > max_bytes:
+                over = len(records) > max_records
+                what = f"{max_records} entries" if over else f"{max_bytes} bytes"
+                raise CrawlError(f"git {args[0]} listed more than {what}: refused as a git bomb")
+    except BaseException:
+        abandon_git(proc)
+        raise
+    proc.stdout.close()
+    finish_git(proc, args, timeout=timeout)
+    if tail:
+        records.append(tail)
+    return records
 
 
 def spell_path(name: bytes) -> str:

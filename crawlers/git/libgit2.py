@@ -80,8 +80,17 @@ class _Blob:
 class Pygit2Tree:
     """The files of one commit of a bare repository (implements ``registry.analysis.Tree``)."""
 
-    def __init__(self, repo_path: Path, commit: str, *, max_blob_bytes: int, max_files: int):
+    def __init__(
+        self,
+        repo_path: Path,
+        commit: str,
+        *,
+        max_blob_bytes: int,
+        max_files: int,
+        max_entries: int = MAX_WALK,
+    ):
         self.repo_path = Path(repo_path)
+        self.max_entries = max_entries
         self.commit = check_git_ref(commit)
         self.max_blob_bytes = max_blob_bytes
         self.max_files = max_files
@@ -164,8 +173,11 @@ class Pygit2Tree:
                 stack.pop()
                 continue
             seen += 1
-            if seen > MAX_WALK:
-                raise CrawlError(f"tree at {self.commit} has more than {MAX_WALK} entries")
+            if seen > self.max_entries:
+                raise CrawlError(
+                    f"tree at {self.commit} has more than {self.max_entries} entries:"
+                    " refused as a git bomb"
+                )
             name = prefix + entry.raw_name
             if entry.type == ObjectType.TREE:
                 try:

@@ -24,6 +24,7 @@ from crawlers.inventories.governments import GROUPS, parse_governments_yml
 from crawlers.inventories.ore import OreImport, OreRelease, parse_ore
 from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_yaml, text
+from registry.analysis.metadata.yaml_bounded import NO_ALIASES
 from registry.analysis.tree import decode_text
 
 __all__ = [
@@ -51,7 +52,11 @@ MAX_URL = 2_000
 def _structured(body: str) -> list[object]:
     """A JSON or YAML list of URLs, or of objects with a ``url``."""
     try:
-        doc = json.loads(body) if body[0] in "[{" else load_yaml(body.encode(), "URL list")
+        doc = (
+            json.loads(body)
+            if body[0] in "[{"
+            else load_yaml(body.encode(), "URL list", NO_ALIASES)
+        )
     except (ValueError, RecursionError, MetadataError) as exc:
         raise InventoryError(f"URL list is neither JSON nor YAML: {exc}") from None
     if isinstance(doc, Mapping):

@@ -16,6 +16,7 @@ from crawlers.inventories.entries import (
 )
 from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_yaml
+from registry.analysis.metadata.yaml_bounded import NO_ALIASES
 from registry.source_kinds import GITHUB
 
 # GitHub logins: alphanumerics and single inner dashes, at most 39 characters (older
@@ -62,7 +63,7 @@ def parse_governments_yml(data: bytes) -> InventoryImport:
     """Every organisation under every heading; unknown headings keep no country and are
     reported, bad logins are skipped and reported, a login listed twice is one agency."""
     try:
-        doc = load_yaml(data, "governments.yml")
+        doc = load_yaml(data, "governments.yml", NO_ALIASES)
     except MetadataError as exc:
         raise InventoryError(str(exc)) from None
     if not isinstance(doc, Mapping):

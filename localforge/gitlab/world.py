@@ -44,6 +44,7 @@ class GitLabProject:
     last_activity_at: datetime = _EPOCH
     shared_with: list[str] = field(default_factory=list)
     bare_path: Path | None = None  # None: an API-only project (no git data)
+    overrides: dict[str, Any] = field(default_factory=dict)  # what a broken instance says
 
     @property
     def full_path(self) -> str:
@@ -197,7 +198,7 @@ class GitLabWorld:
             key = p.licence_key
             about = {"nickname": None, "html_url": None, "source_url": None}
             data["license"] = key and {"key": key, "name": key.upper()} | about
-        return data
+        return data | p.overrides
 
     def _list(self, projects: list[GitLabProject], query: dict[str, str]) -> list[dict[str, Any]]:
         if "archived" in query:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from registry.analysis.maturity_evidence import scan_tree
 from registry.analysis.maturity_signals import LEVELS, Fact, collect_facts, days_between
+from registry.analysis.metadata.yaml_bounded import safe_load
 from registry.analysis.readme import analyse_readme
 from registry.analysis.tree import Tree
 from registry.errors import GovcodeError
@@ -130,7 +131,7 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
     """Read and check the thresholds file (the packaged one by default)."""
     source = path or DEFAULT_THRESHOLDS
     try:
-        return Thresholds.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+        return Thresholds.model_validate(safe_load(source.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise GovcodeError(f"maturity thresholds {source}: {exc}") from exc
 

@@ -13,9 +13,11 @@ from registry.models._types import created, json_list, when
 class CrawlRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", index=True)
-    status: str = Field(default="running", max_length=20)  # running | finished | failed
+    # running | finished | failed | rate-limited | interrupted (killed: its heartbeat stopped)
+    status: str = Field(default="running", max_length=20)
     started_at: datetime = created()
     finished_at: datetime | None = when()
+    heartbeat_at: datetime | None = when()  # touched after every repository while running
     new: int = 0
     changed: int = 0
     unchanged: int = 0

@@ -2,18 +2,58 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from registry.models import CrawlRun, Source
 
+INTERRUPTED = "interrupted"
+
 
 def start(session: Session, *, source_id: int, now: datetime) -> CrawlRun:
-    run = CrawlRun(source_id=source_id, started_at=now)
+    run = CrawlRun(source_id=source_id, started_at=now, heartbeat_at=now)
     session.add(run)
     session.flush()
     return run
+
+
+def beat(session: Session, *, run_id: int, now: datetime) -> None:
+    """A running crawl is alive: note it (after every repository)."""
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id, CrawlRun.status == "running")  # type: ignore[arg-type]
+        .values(heartbeat_at=now)
+    )
+
+
+def interrupt_stale(
+    session: Session, *, now: datetime, stale_after: float, source_id: int | None = None
+) -> list[int]:
+    """Mark every "running" run whose heartbeat (or start, before the first beat) is older
+    than ``stale_after`` seconds as interrupted, saying so; return their ids.
+
+    A crawl process that was killed (or whose machine went down) never finishes its run;
+    this is how such a run stops claiming to be running.
+    """
+    cutoff = now - timedelta(seconds=stale_after)
+    last = func.coalesce(CrawlRun.heartbeat_at, CrawlRun.started_at)
+    query = select(CrawlRun).where(CrawlRun.status == "running", last < cutoff)
+    if source_id is not None:
+        query = query.where(CrawlRun.source_id == source_id)
+    stale = list(session.exec(query).all())
+    for run in stale:
+        seen = run.heartbeat_at or run.started_at
+        run.status = INTERRUPTED
+        run.finished_at = seen
+        run.message = (
+            f"interrupted: the crawl stopped without finishing (no sign of life since "
+            f"{seen:%Y-%m-%d %H:%M:%S} UTC); later repositories were not crawled"
+        )
+        session.add(run)
+    session.flush()
+    return [run.id for run in stale if run.id is not None]
 
 
 def finish(

@@ -13,10 +13,14 @@ def normalise_url(url: str) -> str:
     url = url.strip()
     if "://" not in url:
         url = "https://" + url
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:  # unparsable (a refused entry): compare it as written
+        return url.lower()
+    if port:
+        host = f"{host}:{port}"
     path = parts.path.rstrip("/").removesuffix(".git").rstrip("/").lower()
     return f"{host}{path}"
 

@@ -23,6 +23,7 @@ from registry.models import (
     RepositoryRootCommit,
 )
 from registry.services import reuse, reuse_graph
+from registry.services.record_bounds import bounded
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
 
 # Facts copied as they are from the record onto the row.
@@ -55,7 +56,9 @@ def store(
 
     The caller owns the transaction (one per repository). Changed repositories are logged in
     ``IndexChange`` so every web node's index follows; new reuse edges write outbox events.
+    Strings that do not fit their columns are bounded first (``record_bounds``).
     """
+    record = bounded(record)
     digest = analysis_hash(record)
     key = normalise_url(record.html_url)
     repo = session.exec(select(Repository).where(Repository.url_key == key)).first()

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from crawlers.context import CrawlContext
-from crawlers.git import libgit2 as gitread
 from crawlers.git.cli import GitTree
 from crawlers.git.cli_facts import read_git_facts
 from crawlers.git.libgit2 import Pygit2Tree, ReaderUnavailable, read_git_facts_pygit2
@@ -245,15 +244,16 @@ def test_context_reads_with_libgit2_and_falls_back(tmp_path: Path, settings) -> 
     assert ctx.read_git_facts(sha256, now=NOW) == read_git_facts(sha256, now=NOW)
 
 
-def test_a_tree_bomb_stops_at_the_walk_cap(tmp_path: Path, monkeypatch) -> None:
+def test_a_tree_bomb_stops_at_the_walk_cap(tmp_path: Path) -> None:
     repo = bare_repo(tmp_path / "bomb.git")
     files = {b"/".join(b"d%d" % (k // 3**j % 3) for j in range(4)) + b"/f": (FILE, b"x")
              for k in range(81)}  # fmt: skip
     commit(repo, files)
     assert len(assert_same_tree(Path(repo.git_dir))) == 81
-    monkeypatch.setattr(gitread, "MAX_WALK", 50)
     with pytest.raises(CrawlError, match="more than 50 entries"):
-        Pygit2Tree(Path(repo.git_dir), "HEAD", max_blob_bytes=CAP, max_files=1000)
+        Pygit2Tree(Path(repo.git_dir), "HEAD", max_blob_bytes=CAP, max_files=1000, max_entries=50)
+    with pytest.raises(CrawlError, match="more than 50 entries"):
+        GitTree(Path(repo.git_dir), "HEAD", max_blob_bytes=CAP, max_files=1000, max_entries=50)
 
 
 def test_gitlink_to_a_missing_commit_is_skipped(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pycountry
@@ -163,6 +164,7 @@ def agencies_page(request: Request) -> Response:
 
 
 def agency_page(request: Request) -> Response:
+    _end_stale_runs(request)
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
         sources = agencies.sources_of(session, agency)
@@ -174,6 +176,18 @@ def agency_page(request: Request) -> Response:
             "runs": {s.id: bounded_all(_latest_runs(session, s.id)) for s in sources},
         }
     return request.app.state.templates.TemplateResponse(request, "agency.html", context)
+
+
+def _end_stale_runs(request: Request) -> None:
+    """A killed crawl is shown as interrupted, not "running" forever."""
+    stale_after = request.app.state.settings.crawl_stale_after
+    with Session(request.app.state.engine) as session:
+        agency = agencies.get_agency(session, request.path_params["slug"])
+        for s in agencies.sources_of(session, agency):
+            crawl_runs.interrupt_stale(
+                session, now=datetime.now(UTC), stale_after=stale_after, source_id=s.id
+            )
+        session.commit()
 
 
 def _latest_runs(session: Session, source_id: int | None) -> list:

@@ -18,6 +18,7 @@ from github.PaginatedList import PaginatedList
 from github.Repository import Repository as GhRepository
 
 from crawlers.base import HostFacts, RepoRef
+from crawlers.forges.entries import entry
 from crawlers.forges.github.cache import (
     HttpCacheConfig,
     credential_namespace,
@@ -159,9 +160,12 @@ class GitHubForge:
                         "skipping %s: disabled on GitHub, it cannot be cloned", repo.html_url
                     )
                     continue
-                facts = self._facts(repo)
-                facts.releases = self._releases(repo)
-                yield self._ref(repo), facts
+                yield entry(
+                    GITHUB.name,
+                    repo.html_url,
+                    lambda r=repo: self._entry(r),
+                    forge_errors=(GithubException, OSError),
+                )
 
     def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
         with _errors(f"listing forks of {ref.full_name}"):
@@ -182,6 +186,11 @@ class GitHubForge:
             log.info("no release count for %s: %s", repo.full_name, exc)
             return None
         return len(data) if isinstance(data, list) else None
+
+    def _entry(self, repo: GhRepository) -> tuple[RepoRef, HostFacts]:
+        facts = self._facts(repo)
+        facts.releases = self._releases(repo)
+        return self._ref(repo), facts
 
     @staticmethod
     def _ref(repo: GhRepository) -> RepoRef:

@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
+from registry.analysis.metadata import yaml_bounded
 from registry.analysis.metadata.errors import MetadataError
+from registry.analysis.metadata.yaml_bounded import DEFAULT_LIMITS, YamlBudgetError, YamlLimits
 from registry.analysis.tree import decode_text
 
 MAX_TEXT = 200_000  # characters kept of any one string value
@@ -27,10 +29,15 @@ def load_json(data: bytes, what: str) -> Any:
         raise MetadataError(f"{what} is not valid JSON: {exc}") from None
 
 
-def load_yaml(data: bytes, what: str) -> Any:
-    """Parse YAML with the safe loader (no object construction), or raise MetadataError."""
+def load_yaml(data: bytes, what: str, limits: YamlLimits = DEFAULT_LIMITS) -> Any:
+    """Parse YAML with the safe loader (no object construction) within ``limits`` (alias
+    bombs, cycles, deep nesting and huge values are refused), or raise MetadataError."""
+    if len(data) > limits.max_chars * 4:  # no decoding can bring it under the budget
+        raise MetadataError(f"{what} is refused: larger than {limits.max_chars} characters")
     try:
-        return yaml.safe_load(decode_text(data))
+        return yaml_bounded.safe_load(decode_text(data), limits)
+    except YamlBudgetError as exc:
+        raise MetadataError(f"{what} is refused: {exc}") from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise MetadataError(f"{what} is not valid YAML: {exc}") from None
 

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 import langcodes
 import pycountry
 import regex
-import yaml
 from license_expression import ExpressionError, get_spdx_licensing
+
+from registry.analysis.metadata.yaml_bounded import safe_load
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "publiccode_vocabularies.yml"
 
@@ -34,7 +35,7 @@ IPA_URN = "urn:x-italian-pa:"
 def vocabulary(name: str) -> frozenset[str]:
     """One list from the vocabularies file (``categories``, ``scopes``, ``aliases``…)."""
     with _DATA.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = safe_load(handle.read())
     return frozenset(str(v) for v in data[name])
 
 
@@ -42,7 +43,7 @@ def vocabulary(name: str) -> frozenset[str]:
 def ordered(name: str) -> tuple[str, ...]:
     """The same list in file order, for messages that enumerate it."""
     with _DATA.open(encoding="utf-8") as handle:
-        return tuple(str(v) for v in yaml.safe_load(handle)[name])
+        return tuple(str(v) for v in safe_load(handle.read())[name])
 
 
 def is_url(value: str) -> bool:

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from registry.analysis.metadata import yaml_bounded
+from registry.analysis.metadata.yaml_bounded import YamlBudgetError, YamlLimits
+
 # Nesting and node budgets: aliases can make a small file a huge (or cyclic) graph.
 MAX_DEPTH = 40
 MAX_NODES = 50_000
+LIMITS = YamlLimits(max_nodes=MAX_NODES, max_depth=MAX_DEPTH, max_chars=5_000_000)
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -42,12 +46,9 @@ def compose(text: str) -> Node | YamlFailure | None:
     refused here (as yaml.v3 refuses excessive aliasing), so later walks need no guard.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        if root is not None and _expanded_size(root, {}, set(), 0) > MAX_NODES:
-            return YamlFailure(
-                "invalid YAML: document is too deep or expands to too many nodes", None, None
-            )
-        return root
+        return yaml_bounded.compose(text, LIMITS)
+    except YamlBudgetError as exc:
+        return YamlFailure(f"invalid YAML: {exc}", None, None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -55,30 +56,6 @@ def compose(text: str) -> Node | YamlFailure | None:
         return YamlFailure(f"invalid YAML: {message}", *where)
     except Exception as exc:  # PyYAML raises odd things on odd bytes; none may escape
         return YamlFailure(f"invalid YAML: {type(exc).__name__}", None, None)
-
-
-def _expanded_size(node: Node, sizes: dict[int, int], open_: set[int], depth: int) -> int:
-    """Nodes in the document once every alias is expanded; past the limits, MAX_NODES + 1."""
-    known = sizes.get(id(node))
-    if known is not None:
-        return known
-    if id(node) in open_ or depth > MAX_DEPTH:
-        return MAX_NODES + 1
-    open_.add(id(node))
-    total = 1
-    if isinstance(node, SequenceNode):
-        children: list[Node] = node.value
-    elif isinstance(node, MappingNode):
-        children = [n for pair in node.value for n in pair]
-    else:
-        children = []
-    for kid in children:
-        total += _expanded_size(kid, sizes, open_, depth + 1)
-        if total > MAX_NODES:
-            break
-    open_.discard(id(node))
-    sizes[id(node)] = min(total, MAX_NODES + 1)
-    return sizes[id(node)]
 
 
 def position(node: Node | None) -> tuple[int | None, int | None]:
