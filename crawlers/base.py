@@ -62,6 +62,10 @@ class GitFacts:
     commits_365d: int
     contributors: int  # distinct author e-mails over the whole history (capped walk)
     tags: tuple[str, ...]
+    # Newest commits first, as (sha, committer UNIX time, author key): provenance's
+    # evidence of who reused whom. ``history_complete``: the sample is the whole history.
+    history: tuple[tuple[str, int, str], ...] = ()
+    history_complete: bool = False
 
 
 class RepoTree(Tree, Protocol):

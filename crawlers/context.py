@@ -46,7 +46,8 @@ class CrawlContext:
         """History facts, in-process with libgit2; the git CLI if libgit2 cannot open it."""
         if self.reader == "pygit2":
             try:
-                return read_git_facts_pygit2(path, now=now)
+                history = self.settings.provenance_history_commits
+                return read_git_facts_pygit2(path, now=now, history=history)
             except ReaderUnavailable as exc:
                 log.warning("reading %s with the git CLI: %s", path.name, exc)
         return read_git_facts(path, now=now)

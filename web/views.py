@@ -6,15 +6,20 @@ from sqlmodel import Session
 
 from registry.analysis.licence import licence_info
 from registry.analysis.licence_ids import licence_keys
-from registry.models import Agency, Repository, RepositoryPublic
+from registry.models import Agency, Repository, RepositoryPublic, ReuseEdgePublic
 from registry.models.repository import LanguagePublic, LicenceDetail
-from registry.services import repositories
+from registry.services import repositories, reuse
 
 
 def repository_public(
-    session: Session, repo: Repository, agency: Agency, *, base_url: str
+    session: Session, repo: Repository, agency: Agency, *, base_url: str, with_reuse: bool = False
 ) -> RepositoryPublic:
     langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
+    edges = (
+        reuse.reused_by(session, repo.id) + reuse.reuses(session, repo.id)  # type: ignore[arg-type]
+        if with_reuse
+        else []
+    )
     return RepositoryPublic.model_validate(
         {
             **repo.model_dump(),
@@ -26,6 +31,7 @@ def repository_public(
             ],
             "page_url": f"{base_url.rstrip('/')}/repositories/{repo.id}",
             "licence_details": licence_details(repo.licence),
+            "reuse": [ReuseEdgePublic.model_validate(e, from_attributes=True) for e in edges],
         }
     )
 

@@ -157,6 +157,8 @@ def build_record(
         readme_excerpt=readme.excerpt,
         readme_text=readme.text,
         root_commits=list(provenance.root_commits),
+        history=list(git.history),
+        history_complete=git.history_complete,
         head_commit=git.head,
         forge_created_at=facts.created_at,
         pushed_at=facts.pushed_at,

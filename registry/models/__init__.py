@@ -8,12 +8,13 @@ from registry.models.repository import (
     MaturitySignal,
     Repository,
     RepositoryFingerprint,
+    RepositoryHistory,
     RepositoryLanguage,
     RepositoryPackage,
     RepositoryPublic,
     RepositoryRootCommit,
 )
-from registry.models.reuse import Delivery, Event, ReuseEdge, Subscription
+from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
 
 __all__ = [
     "Agency",
@@ -28,11 +29,13 @@ __all__ = [
     "MaturitySignal",
     "Repository",
     "RepositoryFingerprint",
+    "RepositoryHistory",
     "RepositoryLanguage",
     "RepositoryPackage",
     "RepositoryPublic",
     "RepositoryRootCommit",
     "ReuseEdge",
+    "ReuseEdgePublic",
     "Source",
     "Subscription",
 ]

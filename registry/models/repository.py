@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from registry.models._types import created, json_dict, json_list, long_text, when
+from registry.models.reuse import ReuseEdgePublic
 
 
 class RepositoryBase(SQLModel):
@@ -109,6 +110,14 @@ class RepositoryRootCommit(SQLModel, table=True):
     sha: str = Field(max_length=64, primary_key=True, index=True)
 
 
+class RepositoryHistory(SQLModel, table=True):
+    """A repository's sampled history (newest commits first), the evidence of direction."""
+
+    repository_id: int = Field(foreign_key="repository.id", primary_key=True, ondelete="CASCADE")
+    commits: list[Any] = json_list()  # [sha, committer UNIX time, author key]
+    complete: bool = False  # the sample is the whole history
+
+
 class RepositoryFingerprint(SQLModel, table=True):
     """Normalised content hashes of source files, for copied-code detection."""
 
@@ -144,3 +153,4 @@ class RepositoryPublic(RepositoryBase):
     page_url: str
     last_commit_at: datetime | None
     last_crawled_at: datetime | None
+    reuse: list[ReuseEdgePublic] = []  # both directions, and direction-unknown edges

@@ -32,8 +32,24 @@ class ReuseEdge(SQLModel, table=True):
         default=None, foreign_key="repository.id", index=True, ondelete="SET NULL"
     )
     evidence: str = Field(default="", max_length=1000)
+    # "unknown": shared history whose source the evidence cannot tell; the ends are then
+    # stored in URL order and neither is said to reuse the other
+    direction: str = Field(default="known", max_length=10)
     created_at: datetime = created()
     notified_at: datetime | None = when()
+
+
+class ReuseEdgePublic(SQLModel):
+    """An edge as the API shows it; ``direction`` "unknown": neither end is the reuser."""
+
+    kind: str
+    direction: str
+    reuser_url: str
+    reuser_name: str
+    reuser_repository_id: int | None
+    target_url: str
+    target_repository_id: int | None
+    evidence: str
 
 
 class Subscription(SQLModel, table=True):

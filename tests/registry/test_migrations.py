@@ -9,7 +9,6 @@ from sqlmodel import SQLModel
 import registry.models  # noqa: F401
 from registry import migrate
 
-
 HEAD = migrate.heads()[0]
 
 

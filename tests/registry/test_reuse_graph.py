@@ -89,7 +89,12 @@ def test_a_shared_root_commit_across_hosts_makes_the_younger_the_reuser(engine, 
     for rec in (newer, older) if newer_first else (older, newer):
         store(engine, rec, agency=rec.owner)
     assert _edges(engine, "shared_history") == [
-        (_key(newer), _key(older), f"shares the root commit {ROOT[:12]} (git history carried over)")
+        (
+            _key(newer),
+            _key(older),
+            f"shares the root commit {ROOT[:12]} (git history carried"
+            " over); ahs/tool was created on its forge first",
+        )
     ]
     assert [e["kind"] for e in _events(engine)] == ["shared_history"]
 
