@@ -9,6 +9,7 @@ edges checked for every crawl order.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -221,3 +222,48 @@ def test_every_crawl_order_of_three_gives_the_same_graph(tmp_path: Path) -> None
         graphs.add(tuple(shared_edges(engine)))
         engine.dispose()
     assert graphs == {tuple(sorted((key(r), key(recs[0]), "known") for r in recs[1:]))}
+
+
+def _line(name: str, commits: list[tuple[str, int, str]], **kw) -> Lineage:
+    return Lineage(name, tuple(sorted(commits, key=lambda c: -c[1])), **kw)
+
+
+SHARED = [(f"s{n}", 1000 + n, "ann") for n in range(10)]
+
+
+def test_a_sampled_history_never_counts_what_lies_beyond_its_horizon_as_missing() -> None:
+    """The upstream's sample stops at its newest commits; the copy's whole history reaches
+    further back. Those old commits are not 'held before the split' by the copy."""
+    upstream_sample = _line("up", SHARED[5:] + [(f"u{n}", 2000 + n, "ann") for n in range(5)],
+                            complete=False)  # fmt: skip
+    copy = _line("copy", SHARED + [(f"c{n}", 2000 + n, "cy") for n in range(3)], complete=True)
+    verdict = direction(upstream_sample, copy)
+    assert verdict.source == 0
+    assert verdict.reasons == ("up's own commits continue the authors of the shared history;"
+                               " copy's are by others",)  # fmt: skip
+    assert verdict.shared == 5
+
+
+def test_creation_dates_against_the_split_and_alone() -> None:
+    split = datetime.fromtimestamp(1009, UTC)
+    early, late = split - timedelta(days=400), split + timedelta(days=30)
+    a = _line("a", SHARED, created_at=early)
+    b = _line("b", SHARED, created_at=late)
+    assert direction(a, b).source == 0
+    assert direction(b, a).reasons == ("b was created on its forge after the newest shared commit",)
+    no_history_a, no_history_b = Lineage("a", created_at=late), Lineage("b", created_at=early)
+    assert direction(no_history_a, no_history_b).source == 1
+    same_day = Lineage("c", created_at=early + timedelta(hours=3))
+    assert direction(Lineage("a", created_at=early), same_day).source is None
+
+
+def test_evidence_that_points_both_ways_is_unknown_and_a_fork_is_decisive() -> None:
+    up = _line("up", [*SHARED, ("u1", 2000, "ann"), ("old", 500, "zed")])  # a pre-split commit
+    copy = _line("copy", [*SHARED, ("c1", 2001, "ann")])  # ann goes on in both
+    assert direction(up, copy).source == 0  # only the pre-split commit decides
+    holds = _line("holds", [*SHARED, ("o1", 500, "x")])  # holds a pre-split commit
+    goes_on = _line("goes-on", [*SHARED, ("e1", 2000, "ann")])  # its authors continue
+    both = direction(holds, goes_on)
+    assert both.source is None and both.reasons == ("the evidence points both ways",)
+    assert direction(replace(up, forked_from=True), copy).source == 1
+    assert direction(Lineage("a"), Lineage("b")) == direction(Lineage("b"), Lineage("a"))
