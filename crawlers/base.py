@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -87,6 +87,10 @@ class RepoSnapshot:
     git: GitFacts
     tree: RepoTree
     truncated: bool = False  # tree sampled because it exceeded max_tree_files
+    # Past commits whose files provenance sketches (roots first, then a sample of history),
+    # and how to open one of them (None: HEAD is all there is to read).
+    past_commits: tuple[str, ...] = ()
+    open_commit: Callable[[str], RepoTree] | None = None
 
 
 class Forge(Protocol):

@@ -13,6 +13,8 @@ from registry.models.repository import (
     RepositoryPackage,
     RepositoryPublic,
     RepositoryRootCommit,
+    RepositorySketch,
+    RepositorySketchBand,
 )
 from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
 
@@ -34,6 +36,8 @@ __all__ = [
     "RepositoryPackage",
     "RepositoryPublic",
     "RepositoryRootCommit",
+    "RepositorySketch",
+    "RepositorySketchBand",
     "ReuseEdge",
     "ReuseEdgePublic",
     "Source",

@@ -96,6 +96,8 @@ class RepositoryRecord:
     # (ecosystem, name, role "published"|"dependency", version spec)
     packages: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     fingerprints: list[tuple[str, str]] = field(default_factory=list)  # (path, fingerprint)
+    # near-duplicate sketches: (path, in a root commit, MinHash values); analysis/sketches.py
+    sketches: list[tuple[str, bool, list[int]]] = field(default_factory=list)
     readme_excerpt: str = ""
     readme_text: str = ""
     root_commits: list[str] = field(default_factory=list)

@@ -22,8 +22,10 @@ from registry.models import (
     RepositoryLanguage,
     RepositoryPackage,
     RepositoryRootCommit,
+    RepositorySketch,
+    RepositorySketchBand,
 )
-from registry.services import reuse, reuse_graph
+from registry.services import copied_history, reuse, reuse_graph
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
 
 # Facts copied as they are from the record onto the row.
@@ -92,7 +94,8 @@ def store(
 
 def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) -> None:
     tables = (RepositoryLanguage, LicenceEvidence, MaturitySignal, RepositoryPackage,
-              RepositoryRootCommit, RepositoryFingerprint, RepositoryHistory)  # fmt: skip
+              RepositoryRootCommit, RepositoryFingerprint, RepositoryHistory,
+              RepositorySketchBand, RepositorySketch)  # fmt: skip
     for table in tables:
         session.exec(delete(table).where(table.repository_id == repo_id))
     for language, size, share in record.languages:
@@ -112,6 +115,7 @@ def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) 
                                   commits=[list(c) for c in record.history]))  # fmt: skip
     for path, fp in dict(record.fingerprints).items():
         session.add(RepositoryFingerprint(repository_id=repo_id, path=path, fingerprint=fp))
+    copied_history.store_sketches(session, repo_id, record.sketches)
 
 
 def record_failure(session: Session, *, html_url: str, error: str, now: datetime) -> None:

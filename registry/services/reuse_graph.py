@@ -30,7 +30,7 @@ from registry.models import (
     RepositoryPackage,
     ReuseEdge,
 )
-from registry.services import reuse, shared_history
+from registry.services import copied_history, reuse, shared_history
 from registry.services.records import ReuseClaim, normalise_url
 
 COPIED_MIN_FILES = 3
@@ -70,7 +70,9 @@ def derive_claims(
     are never also reported as copies."""
     claims = _dependency_claims(session, repository)
     linked = _linked(session, repository) | set(group)
-    return claims + _copied_claims(session, repository, linked)
+    history = copied_history.copied_claims(session, repository, linked)
+    linked |= {_other(repository, c) for c in history}  # one copied edge per pair
+    return claims + history + _copied_claims(session, repository, linked)
 
 
 # -- dependency ----------------------------------------------------------------------------
@@ -254,3 +256,8 @@ def _first_commit(repo: Repository) -> datetime | None:
 
 def _aware(when: datetime | None) -> datetime | None:
     return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def _other(repo: Repository, claim: ReuseClaim) -> str:
+    ends = (normalise_url(claim.reuser_url), normalise_url(claim.target_url))
+    return ends[1] if ends[0] == repo.url_key else ends[0]

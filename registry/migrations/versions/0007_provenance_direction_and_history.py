@@ -8,6 +8,8 @@ Create Date: 2026-12-01 16:20:00
   evidence cannot tell (existing edges keep "known").
 - ``repositoryhistory``: each repository's sampled history, the evidence of direction
   (filled at the next crawl).
+- ``repositorysketch`` + ``repositorysketchband``: near-duplicate sketches of source files
+  at HEAD, in root commits and in sampled past commits, with their LSH band keys.
 - URL keys: repository and edge URLs are re-keyed with the canonical form (default port,
   ``www.``, loopback spelling, doubled slashes). A row whose new key another row already
   holds keeps its old key, so no data is lost; the next crawl of it merges nothing
@@ -104,12 +106,42 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["repository_id"], ["repository.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("repository_id"),
     )
+    op.create_table(
+        "repositorysketch",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("repository_id", sa.Integer(), nullable=False),
+        sa.Column("path", sa.String(length=500), nullable=False),
+        sa.Column("root", sa.Boolean(), nullable=False),
+        sa.Column("minhash", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["repository_id"], ["repository.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("repositorysketch", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_repositorysketch_repository_id"), ["repository_id"], unique=False
+        )
+    op.create_table(
+        "repositorysketchband",
+        sa.Column("sketch_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=24), nullable=False),
+        sa.Column("repository_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["repository_id"], ["repository.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["sketch_id"], ["repositorysketch.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("sketch_id", "key"),
+    )
+    with op.batch_alter_table("repositorysketchband", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_repositorysketchband_key"), ["key"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_repositorysketchband_repository_id"), ["repository_id"], unique=False
+        )
     _rekey_repositories()
     _rekey_edges()
 
 
 def downgrade() -> None:
     # Keys stay canonical: the old form is a subset of what they matched, nothing to undo.
+    op.drop_table("repositorysketchband")
+    op.drop_table("repositorysketch")
     op.drop_table("repositoryhistory")
     with op.batch_alter_table("reuseedge", schema=None) as batch_op:
         batch_op.drop_column("direction")

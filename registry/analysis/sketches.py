@@ -1,0 +1,143 @@
+"""Near-duplicate source files across histories: MinHash sketches (``datasketch``).
+
+Copied code often survives at neither HEAD: the copy drifted (reformatted, comments
+rewritten, functions edited) and the original moved on. So a repository's first commit is
+compared with the other's history, file by file, by resemblance rather than identical
+bytes. Each source file is normalised (comments and whitespace dropped, tokens kept), cut
+into shingles of ``SHINGLE`` tokens and summarised by a MinHash of ``NUM_PERM`` values; the
+values are grouped into LSH bands (``datasketch.MinHashLSH``'s parameters for
+``THRESHOLD``), so the store finds candidates by an indexed band key and confirms them by
+the estimated Jaccard similarity.
+
+``first_commit_copied`` says whether one repository's first commit is a copy of another's
+files, and refuses the two ways unrelated projects come to share files:
+
+- a **framework skeleton**: both began from the same generated files, so those files are
+  in the other's root commit too; matches the other's own root explains are not counted;
+- a **vendored library**: one self-contained folder both carry; the matched files must
+  also spread over most of the first commit's folders, not sit in one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from posixpath import dirname
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 64
+THRESHOLD = 0.6  # estimated Jaccard similarity of shingles: a near-duplicate
+SHINGLE = 5
+MIN_SHINGLES = 12  # shorter files say nothing about copying
+ROOT_COPY_FILES = 3  # first-commit files that must match, at least…
+ROOT_COPY_SHARE = 0.5  # …and at least this share of the first commit's source files
+FOLDER_SHARE = 0.5  # of the first commit's source folders holding a match
+
+_BLOCK = re.compile(rb'/\*.*?\*/|""".*?"""|\'\'\'.*?\'\'\'|<!--.*?-->', re.S)
+_LINE = re.compile(rb"(?:^|(?<=\s))(?://|#|--)[^\n]*")
+_TOKEN = re.compile(rb"\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Sketch:
+    path: str
+    root: bool  # the file is in a root commit (else HEAD or a sampled past commit)
+    values: tuple[int, ...]  # the MinHash values
+
+    def bands(self) -> tuple[str, ...]:
+        return band_keys(self.values)
+
+
+@dataclass(frozen=True)
+class CopyFinding:
+    matched: tuple[tuple[str, str, float], ...]  # (path in the copy, path in original, sim)
+    files: int  # source files sketched in the copy's first commit
+    share: float
+
+    def evidence(self, copy: str, original: str) -> str:
+        examples = ", ".join(f"{a} ≈ {b} ({s:.0%})" for a, b, s in self.matched[:3])
+        return (
+            f"{len(self.matched)} of the {self.files} source files of {copy}'s first commit"
+            f" ({self.share:.0%}) match files in {original}'s history, for example {examples}"
+        )
+
+
+def tokens(content: bytes) -> list[bytes]:
+    """The content as a copy keeps it: comments and whitespace gone, tokens in order."""
+    text = _LINE.sub(b" ", _BLOCK.sub(b" ", content))
+    return _TOKEN.findall(text)
+
+
+def sketch(content: bytes) -> tuple[int, ...] | None:
+    """MinHash values of the content's token shingles; None when too short to tell."""
+    words = tokens(content)
+    shingles = {b" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    if len(shingles) < MIN_SHINGLES:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM)
+    minhash.update_batch(list(shingles))
+    return tuple(int(v) for v in minhash.hashvalues)
+
+
+@cache
+def _bands() -> tuple[tuple[int, int], ...]:
+    return tuple(MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM).hashranges)
+
+
+def band_keys(values: Sequence[int]) -> tuple[str, ...]:
+    """One key per LSH band: files sharing a key are candidates (``band:digest``)."""
+    keys = []
+    for n, (start, end) in enumerate(_bands()):
+        data = np.asarray(values[start:end], dtype=np.uint32).tobytes()
+        keys.append(f"{n}:{hashlib.blake2b(data, digest_size=8).hexdigest()}")
+    return tuple(keys)
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """The estimated Jaccard similarity of two sketches."""
+    return float(np.mean(np.asarray(a, dtype=np.uint32) == np.asarray(b, dtype=np.uint32)))
+
+
+def _index(sketches: Iterable[Sketch]) -> dict[str, list[Sketch]]:
+    found: dict[str, list[Sketch]] = defaultdict(list)
+    for s in sketches:
+        for key in s.bands():
+            found[key].append(s)
+    return found
+
+
+def _best(s: Sketch, index: dict[str, list[Sketch]]) -> tuple[Sketch, float] | None:
+    candidates = {id(c): c for key in s.bands() for c in index.get(key, ())}
+    scored = [(c, similarity(s.values, c.values)) for c in candidates.values()]
+    scored = [(c, sim) for c, sim in scored if sim >= THRESHOLD]
+    return max(scored, key=lambda p: (p[1], not p[0].root, p[0].path), default=None)
+
+
+def first_commit_copied(copy: Sequence[Sketch], original: Sequence[Sketch]) -> CopyFinding | None:
+    """Whether ``copy``'s root-commit files are a copy of files in ``original``'s history
+    (beyond what ``original``'s own root commit explains); None when they are not."""
+    first = [s for s in copy if s.root]
+    if len(first) < ROOT_COPY_FILES:
+        return None
+    later = _index(s for s in original if not s.root)
+    roots = _index(s for s in original if s.root)
+    matched = []
+    for s in first:
+        hit = _best(s, later)
+        if hit is None or _best(s, roots) is not None:
+            continue  # no match, or one the original's own starting point explains
+        matched.append((s.path, hit[0].path, hit[1]))
+    share = len(matched) / len(first)
+    if len(matched) < ROOT_COPY_FILES or share < ROOT_COPY_SHARE:
+        return None
+    folders = {dirname(s.path) for s in first}
+    if len({dirname(a) for a, _, _ in matched}) < FOLDER_SHARE * len(folders):
+        return None
+    matched.sort(key=lambda m: (-m[2], m[0]))
+    return CopyFinding(tuple(matched), len(first), share)
