@@ -12,10 +12,14 @@ the estimated Jaccard similarity.
 ``first_commit_copied`` says whether one repository's first commit is a copy of another's
 files, and refuses the two ways unrelated projects come to share files:
 
-- a **framework skeleton**: both began from the same generated files, so those files are
-  in the other's root commit too; matches the other's own root explains are not counted;
-- a **vendored library**: one self-contained folder both carry; the matched files must
-  also spread over most of the first commit's folders, not sit in one of them.
+- a **framework skeleton**: both began from the same generated files, so the matches are
+  files of the original's own root commit; a copy also carries versions the original
+  wrote later (``EVOLVED_SHARE`` of the matches, at least two files);
+- a **vendored library**: third-party code both carry. The matched files must spread over
+  the first commit's folders rather than sit in one of them, and, in the original, lie
+  mostly in its own layout: the folders of its root commit (or, when that commit holds
+  too few files to tell, the folders where its files changed over the sampled history).
+  A library dropped into a new folder later is not the original's own code.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ MIN_SHINGLES = 12  # shorter files say nothing about copying
 ROOT_COPY_FILES = 3  # first-commit files that must match, at least…
 ROOT_COPY_SHARE = 0.5  # …and at least this share of the first commit's source files
 FOLDER_SHARE = 0.5  # of the first commit's source folders holding a match
+EVOLVED_SHARE = 0.25  # of the matches: closer to a version the original wrote after its root
 
 _BLOCK = re.compile(rb'/\*.*?\*/|""".*?"""|\'\'\'.*?\'\'\'|<!--.*?-->', re.S)
 _LINE = re.compile(rb"(?:^|(?<=\s))(?://|#|--)[^\n]*")
@@ -119,25 +124,69 @@ def _best(s: Sketch, index: dict[str, list[Sketch]]) -> tuple[Sketch, float] | N
     return max(scored, key=lambda p: (p[1], not p[0].root, p[0].path), default=None)
 
 
+def own_layout(sketches: Sequence[Sketch]) -> set[str]:
+    """The folders a repository's own code lives in: its root commit's, or where its files
+    changed over the sampled history when the root commit is too small to tell."""
+    roots = {dirname(s.path) for s in sketches if s.root}
+    if sum(s.root for s in sketches) >= ROOT_COPY_FILES:
+        return roots
+    versions: dict[str, set[tuple[int, ...]]] = defaultdict(set)
+    for s in sketches:
+        versions[s.path].add(s.values)
+    return roots | {dirname(path) for path, seen in versions.items() if len(seen) > 1}
+
+
 def first_commit_copied(copy: Sequence[Sketch], original: Sequence[Sketch]) -> CopyFinding | None:
-    """Whether ``copy``'s root-commit files are a copy of files in ``original``'s history
-    (beyond what ``original``'s own root commit explains); None when they are not."""
+    """Whether ``copy``'s root-commit files are a copy of files in ``original``'s history;
+    None when they are not, or when only a shared starting point or a library explains
+    the resemblance."""
     first = [s for s in copy if s.root]
     if len(first) < ROOT_COPY_FILES:
         return None
     later = _index(s for s in original if not s.root)
     roots = _index(s for s in original if s.root)
-    matched = []
+    matched, evolved = [], 0
     for s in first:
-        hit = _best(s, later)
-        if hit is None or _best(s, roots) is not None:
-            continue  # no match, or one the original's own starting point explains
+        at_root, after = _best(s, roots), _best(s, later)
+        hit = max((h for h in (at_root, after) if h), key=lambda h: h[1], default=None)
+        if hit is None:
+            continue
         matched.append((s.path, hit[0].path, hit[1]))
+        evolved += after is not None and (at_root is None or after[1] > at_root[1])
     share = len(matched) / len(first)
     if len(matched) < ROOT_COPY_FILES or share < ROOT_COPY_SHARE:
         return None
+    if evolved < max(2, EVOLVED_SHARE * len(matched)):
+        return None  # the original's own root commit explains it: a common starting point
     folders = {dirname(s.path) for s in first}
     if len({dirname(a) for a, _, _ in matched}) < FOLDER_SHARE * len(folders):
-        return None
+        return None  # the matches sit in a few of the copy's folders: a library
+    own = own_layout(original)
+    if sum(dirname(b) in own for _, b, _ in matched) < FOLDER_SHARE * len(matched):
+        return None  # outside the original's own folders: a library it carries too
     matched.sort(key=lambda m: (-m[2], m[0]))
     return CopyFinding(tuple(matched), len(first), share)
+
+
+def incidental(
+    a: Sequence[Sketch], b: Sequence[Sketch], pairs: Sequence[tuple[str, str]]
+) -> str | None:
+    """Why files two HEADs share say nothing of reuse, or None: most of them were in both
+    root commits already (a common starting point), or sit outside one side's own layout
+    (a library both carry). Repositories without sketches (stored by an older release)
+    give no answer."""
+    if not pairs or not a or not b:
+        return None
+    roots_a, roots_b = _index(s for s in a if s.root), _index(s for s in b if s.root)
+    heads = {s.path: s for s in a if not s.root} | {s.path: s for s in a if s.root}
+    common = 0
+    for path, _ in pairs:
+        mine = heads.get(path)
+        common += mine is not None and bool(_best(mine, roots_a)) and bool(_best(mine, roots_b))
+    if common >= FOLDER_SHARE * len(pairs):
+        return "both began with these files (a common starting point such as a skeleton)"
+    own_a, own_b = own_layout(a), own_layout(b)
+    outside = sum(dirname(x) not in own_a or dirname(y) not in own_b for x, y in pairs)
+    if outside >= FOLDER_SHARE * len(pairs):
+        return "the files sit outside one side's own folders (a library both carry)"
+    return None

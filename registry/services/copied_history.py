@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from registry.analysis.sketches import CopyFinding, Sketch, band_keys, first_commit_copied
+from registry.analysis.sketches import incidental as sketch_incidental
 from registry.models import Repository, RepositorySketch, RepositorySketchBand
 from registry.services.records import ReuseClaim
 
@@ -61,6 +62,14 @@ def copied_claims(session: Session, repo: Repository, linked: set[str]) -> list[
             words = f"{copy.evidence(repo.full_name, other.full_name)}; and the reverse"
             claims.append(_claim(repo, other, copy, words=words, direction="unknown"))
     return claims
+
+
+def incidental(
+    session: Session, repo: Repository, other: Repository, pairs: Sequence[tuple[str, str]]
+) -> str | None:
+    """Why identical files at both HEADs are no evidence of reuse (see ``sketches``)."""
+    found = _sketches(session, [repo.id, other.id])  # type: ignore[list-item]
+    return sketch_incidental(found.get(repo.id, []), found.get(other.id, []), pairs)  # type: ignore[arg-type]
 
 
 def _claim(

@@ -166,16 +166,19 @@ def _copied_claims(session: Session, repo: Repository, linked: set[str]) -> list
         return []
     shared: Counter[int] = Counter()
     example: dict[int, str] = {}
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for chunk in _chunks(sorted(mine)):
         query = (
-            select(RepositoryFingerprint.repository_id, RepositoryFingerprint.fingerprint)
+            select(RepositoryFingerprint.repository_id, RepositoryFingerprint.fingerprint,
+                   func.min(RepositoryFingerprint.path))
             .where(RepositoryFingerprint.fingerprint.in_(chunk))  # type: ignore[attr-defined]
             .where(RepositoryFingerprint.repository_id != repo.id)
-            .distinct()
-        )
-        for other_id, fp in session.exec(query):
+            .group_by(RepositoryFingerprint.repository_id, RepositoryFingerprint.fingerprint)
+        )  # fmt: skip
+        for other_id, fp, path in session.exec(query):
             shared[other_id] += 1
             example.setdefault(other_id, mine[fp])
+            pairs[other_id].append((mine[fp], path))
     candidates = [i for i, n in shared.most_common(MAX_PARTNERS) if n >= COPIED_MIN_FILES]
     sizes = _fingerprint_counts(session, candidates)
     claims = []
@@ -185,6 +188,8 @@ def _copied_claims(session: Session, repo: Repository, linked: set[str]) -> list
         count = shared[other.id]
         if other.url_key in linked or smaller == 0 or count < COPIED_MIN_SHARE * smaller:
             continue
+        if copied_history.incidental(session, repo, other, pairs[other.id]):
+            continue  # a skeleton both began with, or a library both carry
         words = (
             f"{count} identical source files ({count / smaller:.0%} of the smaller repository),"
             f" for example {example[other.id]}"
