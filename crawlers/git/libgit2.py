@@ -17,7 +17,6 @@ so the caller can fall back to the CLI reader.
 from __future__ import annotations
 
 import functools
-import hashlib
 import heapq
 import re
 import threading
@@ -32,6 +31,7 @@ from pygit2.enums import ConfigLevel, FileMode, ObjectType, ReferenceType
 
 from crawlers.base import GitFacts
 from crawlers.git.cli import sample_paths, spell_path
+from crawlers.git.cli_facts import author_key
 from crawlers.git.command import safe_env
 from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
 from registry.errors import CrawlError
@@ -212,12 +212,6 @@ def read_git_facts_pygit2(
         history=sample,
         history_complete=complete,
     )
-
-
-def author_key(email: str) -> str:
-    """A short digest of an author e-mail: equal addresses compare equal, none is stored."""
-    normal = email.strip().lower()
-    return hashlib.sha256(normal.encode("utf-8", "replace")).hexdigest()[:12] if normal else ""
 
 
 def _log_order(repo: pygit2.Repository, head: pygit2.Commit, path: Path) -> Iterator[pygit2.Commit]:
