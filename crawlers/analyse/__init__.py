@@ -72,8 +72,9 @@ def build_record(
     ref, facts, git, tree = snapshot.ref, snapshot.facts, snapshot.git, snapshot.tree
     pc = read_publiccode(snapshot)
     meta = record_metadata.read_metadata(tree)
-    provenance = analyse_provenance(tree, root_commits=git.root_commits, sketched=True)
-    sketches = past_sketches(snapshot, provenance.sketches)
+    memo: dict = {}  # one sketch per file version, however many commits hold it
+    provenance = analyse_provenance(tree, root_commits=git.root_commits, memo=memo)
+    sketches = past_sketches(snapshot, provenance.sketches, memo)
     declared = []
     if pc is not None and pc.licence:
         declared.append(("publiccode.yml", pc.licence))

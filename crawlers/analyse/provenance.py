@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from crawlers.base import RepoSnapshot
-from registry.analysis.provenance import sketch_commit
+from registry.analysis.provenance import Memo, sketch_commit
 from registry.analysis.sketches import Sketch
 from registry.errors import CrawlError
 
@@ -21,7 +21,9 @@ MAX_SKETCHES = 600  # per repository, HEAD's included: the store indexes each on
 PER_COMMIT = 200  # source files sketched in one past commit, biggest first
 
 
-def past_sketches(snapshot: RepoSnapshot, head: tuple[Sketch, ...]) -> tuple[Sketch, ...]:
+def past_sketches(
+    snapshot: RepoSnapshot, head: tuple[Sketch, ...], memo: Memo | None = None
+) -> tuple[Sketch, ...]:
     """HEAD's sketches plus those of the past commits, each distinct file version once
     per role (root-commit files, other files), roots first, at most ``MAX_SKETCHES``."""
     roots = set(snapshot.git.root_commits)
@@ -34,7 +36,10 @@ def past_sketches(snapshot: RepoSnapshot, head: tuple[Sketch, ...]) -> tuple[Ske
                 log.info("provenance skips %s of %s: %s", commit, snapshot.ref.full_name, exc)
                 continue
             try:
-                for s in sketch_commit(tree, root=commit in roots, max_files=PER_COMMIT):
+                sketched = sketch_commit(
+                    tree, root=commit in roots, max_files=PER_COMMIT, memo=memo
+                )
+                for s in sketched:
                     found.setdefault((s.root, s.values), s)
             except CrawlError as exc:
                 log.info("provenance stops at %s of %s: %s", commit, snapshot.ref.full_name, exc)

@@ -85,28 +85,42 @@ def analyse_provenance(
     root_commits: Sequence[str],
     max_files: int = 500,
     min_bytes: int = 256,
-    sketched: bool = False,
+    memo: Memo | None = None,
 ) -> ProvenanceFinding:
     """Root commits plus fingerprints of up to ``max_files`` source files, biggest first
-    (and, when ``sketched``, their near-duplicate sketches)."""
+    (and, when given a ``memo`` of sketches to fill, their near-duplicate sketches)."""
     prints: list[tuple[str, str]] = []
     sketches: list[Sketch] = []
     for path, content, normal in source_files(tree, max_files=max_files, min_bytes=min_bytes):
-        prints.append((path, hashlib.sha256(normal).hexdigest()))
-        values = sketch(content) if sketched else None
+        digest = hashlib.sha256(normal).hexdigest()
+        prints.append((path, digest))
+        values = _sketch(content, digest, memo) if memo is not None else None
         if values is not None:
             sketches.append(Sketch(path, False, values))
     return ProvenanceFinding(_root_commits(root_commits), tuple(sorted(prints)), tuple(sketches))
 
 
-def sketch_commit(tree: Tree, *, root: bool, max_files: int = 200) -> tuple[Sketch, ...]:
-    """Sketches of up to ``max_files`` source files of one past commit, biggest first."""
+Memo = dict[str, tuple[int, ...] | None]  # normalised-content digest -> sketch
+
+
+def sketch_commit(
+    tree: Tree, *, root: bool, max_files: int = 200, memo: Memo | None = None
+) -> tuple[Sketch, ...]:
+    """Sketches of up to ``max_files`` source files of one past commit, biggest first; a
+    file version already sketched (same normalised content, in ``memo``) is not again."""
+    memo = {} if memo is None else memo
     found = []
-    for path, content, _ in source_files(tree, max_files=max_files, min_bytes=256):
-        values = sketch(content)
+    for path, content, normal in source_files(tree, max_files=max_files, min_bytes=256):
+        values = _sketch(content, hashlib.sha256(normal).hexdigest(), memo)
         if values is not None:
             found.append(Sketch(path, root, values))
     return tuple(found)
+
+
+def _sketch(content: bytes, digest: str, memo: Memo) -> tuple[int, ...] | None:
+    if digest not in memo:
+        memo[digest] = sketch(content)
+    return memo[digest]
 
 
 def source_files(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
+SCHEME = "affine32"  # datasketch's permutation scheme: stored sketches are only comparable
+# with sketches made the same way, so it is named here rather than left to the default
 THRESHOLD = 0.6  # estimated Jaccard similarity of shingles: a near-duplicate
 SHINGLE = 5
 MIN_SHINGLES = 12  # shorter files say nothing about copying
@@ -45,8 +48,13 @@ FOLDER_SHARE = 0.5  # of the first commit's source folders holding a match
 EVOLVED_SHARE = 0.25  # of the matches: closer to a version the original wrote after its root
 
 _BLOCK = re.compile(rb'/\*.*?\*/|""".*?"""|\'\'\'.*?\'\'\'|<!--.*?-->', re.S)
-_LINE = re.compile(rb"(?:^|(?<=\s))(?://|#|--)[^\n]*")
-_TOKEN = re.compile(rb"\w+|[^\w\s]")
+_LINE = re.compile(rb"(?://|#|--)[^\n]*")  # also inside strings: both sides alike
+_TOKEN = re.compile(rb"\w+")  # words only: punctuation and layout are what copies change
+# Odd multipliers, one per position in a shingle; products wrap modulo 2**64 and the
+# sum is cut to 32 bits, the width MinHash's permutations expect.
+_POWERS = np.array(
+    [0x9E3779B1 ** (SHINGLE - n) % 2**61 | 1 for n in range(SHINGLE)], dtype=np.uint64
+)
 
 
 @dataclass(frozen=True)
@@ -74,20 +82,37 @@ class CopyFinding:
 
 
 def tokens(content: bytes) -> list[bytes]:
-    """The content as a copy keeps it: comments and whitespace gone, tokens in order."""
+    """The content as a copy keeps it: comments, punctuation and whitespace gone, words
+    in order."""
     text = _LINE.sub(b" ", _BLOCK.sub(b" ", content))
     return _TOKEN.findall(text)
 
 
+def shingles(content: bytes) -> np.ndarray:
+    """32-bit hashes of the content's distinct ``SHINGLE``-token shingles: each token's
+    CRC-32, combined along a window (a polynomial hash, stable across processes)."""
+    words = np.fromiter(map(zlib.crc32, tokens(content)), dtype=np.uint64)
+    if len(words) < SHINGLE:
+        return np.empty(0, dtype=np.uint64)
+    windows = np.lib.stride_tricks.sliding_window_view(words, SHINGLE)
+    combined = (windows * _POWERS).sum(axis=1, dtype=np.uint64) & np.uint64(0xFFFFFFFF)
+    return np.unique(combined)
+
+
 def sketch(content: bytes) -> tuple[int, ...] | None:
     """MinHash values of the content's token shingles; None when too short to tell."""
-    words = tokens(content)
-    shingles = {b" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    if len(shingles) < MIN_SHINGLES:
+    hashes = shingles(content)
+    if len(hashes) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM)
-    minhash.update_batch(list(shingles))
+    minhash = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme=SCHEME)
+    minhash.update_batch(hashes.tolist())
     return tuple(int(v) for v in minhash.hashvalues)
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's own permutations for ``NUM_PERM`` (seed 1), made once per process."""
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
 
 
 @cache
