@@ -12,14 +12,10 @@ from registry.services import repositories, reuse
 
 
 def repository_public(
-    session: Session, repo: Repository, agency: Agency, *, base_url: str, with_reuse: bool = False
+    session: Session, repo: Repository, agency: Agency, *, base_url: str
 ) -> RepositoryPublic:
     langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
-    edges = (
-        reuse.reused_by(session, repo.id) + reuse.reuses(session, repo.id)  # type: ignore[arg-type]
-        if with_reuse
-        else []
-    )
+    edges = reuse.reused_by(session, repo.id) + reuse.reuses(session, repo.id)  # type: ignore[arg-type]
     return RepositoryPublic.model_validate(
         {
             **repo.model_dump(),

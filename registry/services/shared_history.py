@@ -179,12 +179,18 @@ def _apply(
     for e in sorted(_edges_touching(session, repository.url_key, keys), key=lambda e: e.id or 0):
         pair = frozenset((e.reuser_url, e.target_url))
         (doubles.append(e) if pair in stored else stored.__setitem__(pair, e))
-    events: list[int] = []
+    plan = []
     for link in links:
         r, t = link.reuser, link.target
         if link.direction == "unknown" and t.url_key < r.url_key:
             r, t = t, r
-        edge = stored.pop(frozenset((r.url_key, t.url_key)), None)
+        plan.append((link, r, t, stored.pop(frozenset((r.url_key, t.url_key)), None)))
+    stale = [e.id for e in (*stored.values(), *doubles)]
+    if stale:  # first, so that turning an edge round never meets its old double
+        session.exec(update(Event).where(Event.reuse_edge_id.in_(stale)).values(reuse_edge_id=None))  # type: ignore[call-overload, union-attr]
+        session.exec(delete(ReuseEdge).where(ReuseEdge.id.in_(stale)))  # type: ignore[call-overload, union-attr]
+    events: list[int] = []
+    for link, r, t, edge in plan:
         if edge is None:
             edge = ReuseEdge(kind=KIND, reuser_url=r.url_key, reuser_name=r.full_name,
                              reuser_repository_id=r.id, target_url=t.url_key,
@@ -194,15 +200,14 @@ def _apply(
             session.flush()
             events += reuse.notify_new(session, edge, now=now)
             continue
+        told = edge.target_url if edge.direction == "known" else None
         edge.reuser_url, edge.reuser_name, edge.reuser_repository_id = r.url_key, r.full_name, r.id
         edge.target_url, edge.target_repository_id = t.url_key, t.id
         edge.direction, edge.evidence = link.direction, _words(link)[:1000]
         session.add(edge)
-    stale = [e.id for e in (*stored.values(), *doubles)]
-    if stale:
         session.flush()
-        session.exec(update(Event).where(Event.reuse_edge_id.in_(stale)).values(reuse_edge_id=None))  # type: ignore[call-overload, union-attr]
-        session.exec(delete(ReuseEdge).where(ReuseEdge.id.in_(stale)))  # type: ignore[call-overload, union-attr]
+        if link.direction == "known" and told is not None and told != t.url_key:
+            events += reuse.notify_new(session, edge, now=now)  # new evidence turned it round
     return events
 
 

@@ -196,3 +196,26 @@ def test_one_repository_crawled_under_two_spellings_is_one_record(engine, second
     with Session(engine) as session:
         assert len(session.exec(select(Repository)).all()) == 1
         assert session.exec(select(ReuseEdge)).all() == []
+
+
+def test_new_evidence_settles_an_unknown_direction_in_place(engine):
+    """Stored before their histories were read: direction unknown, both ends told. A later
+    crawl brings the histories; the same edge now says who reused whom, no one told twice."""
+    shared = [(f"{n:040x}", 1_000 + n, "ann") for n in range(5)]
+    up = record("ahs", "tool", forge="git", root_commits=[ROOT])
+    down = record("ods", "tool", forge="git", html_url="https://code.ontario.example/ods/tool",
+                  root_commits=[ROOT])  # fmt: skip
+    store(engine, up, agency="ahs")
+    store(engine, down, agency="ods")
+    [(_, _, before)] = _edges(engine, "shared_history")
+    assert "direction unknown" in before and len(_events(engine)) == 2
+    up.history = [("f" * 40, 3_000, "ann"), *shared[::-1]]
+    down.history = [("e" * 40, 3_000, "carol"), *shared[::-1]]
+    up.history_complete = down.history_complete = True
+    store(engine, up, agency="ahs")
+    store(engine, down, agency="ods")
+    with Session(engine) as session:
+        [edge] = session.exec(select(ReuseEdge)).all()
+    assert (edge.reuser_url, edge.target_url, edge.direction) == (_key(down), _key(up), "known")
+    assert "ahs/tool's own commits continue the authors" in edge.evidence
+    assert len(_events(engine)) == 2

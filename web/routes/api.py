@@ -60,9 +60,7 @@ async def get_repository(request: Request) -> Response:
         agency = session.get(Agency, repo.agency_id)
         assert agency is not None
         return _json(
-            repository_public(session, repo, agency, base_url=base_url, with_reuse=True).model_dump(
-                mode="json"
-            )
+            repository_public(session, repo, agency, base_url=base_url).model_dump(mode="json")
         )
 
 
