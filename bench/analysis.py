@@ -36,9 +36,9 @@ from crawlers.base import HostFacts, RepoRef, RepoSnapshot
 from crawlers.git.cli import GitTree
 from crawlers.git.cli_facts import read_git_facts
 from crawlers.git.libgit2 import Pygit2Tree, read_git_facts_pygit2
+from localforge.repos import commit, make_repo
+from registry import demo_world
 from registry.analysis.licence_text import clear_cache
-from tests.fakes import demo_world
-from tests.fakes.gitrepos import commit, make_repo
 
 SNIPPETS = {
     "py": "def f{i}(x):\n    return x * {i}\n",

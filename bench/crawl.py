@@ -18,12 +18,12 @@ from pathlib import Path
 
 from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
+from localforge.github import FakeGitHub
 from registry import migrate
 from registry.db import make_engine, session_scope
 from registry.services import agencies
 from registry.settings import Settings
 from registry.source_kinds import GITHUB
-from tests.fakes.github_api import FakeGitHub
 
 LANGS = {
     "py": "def f{i}(x):\n    return x * {i}\n",

@@ -100,11 +100,16 @@ class RepositoryRecord:
     sketches: list[tuple[str, bool, list[int]]] = field(default_factory=list)
     readme_excerpt: str = ""
     readme_text: str = ""
+    readme_path: str | None = None
+    readme_source: str = ""  # as written (capped), for the page to render
+    readme_markup: str = ""  # "markdown" | "text"
     root_commits: list[str] = field(default_factory=list)
     # newest commits first: (sha, committer UNIX time, author key); see analysis/lineage.py
     history: list[tuple[str, int, str]] = field(default_factory=list)
     history_complete: bool = False
     head_commit: str = ""
+    head_tree: str = ""
+    commit_weeks: list[int] = field(default_factory=list)  # last 52 weeks, oldest first
     forge_created_at: datetime | None = None
     pushed_at: datetime | None = None
     last_commit_at: datetime | None = None

@@ -181,7 +181,7 @@ def test_no_evidence_stores_direction_unknown_and_says_so(tmp_path: Path, settin
             page = httpx.get(f"{live.url}/repositories/{repo_id}").text
             api = httpx.get(f"{live.url}/api/v1/repositories/{repo_id}").json()
             assert "which one came first is not known" in page
-            assert [(e["kind"], e["direction"]) for e in api["reuse"]] == [
+            assert [(e["kind"], e["direction"]) for e in api["reused_by"]] == [
                 ("shared_history", "unknown")
             ]
 

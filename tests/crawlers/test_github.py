@@ -17,11 +17,11 @@ from crawlers.forges import forge_for
 from crawlers.forges.github import GitHubForge
 from crawlers.forges.github.cache import HttpCacheConfig
 from crawlers.pipeline import crawl_source
+from localforge.github import FakeGitHub
+from localforge.github.auth import make_app_key
 from registry.errors import CrawlError
 from registry.models import Repository
 from tests import factories
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.github_auth import make_app_key
 
 T0 = datetime(2022, 5, 1, 9, 0, tzinfo=UTC)
 

@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 from crawlers.forges.github import GitHubForge
 from crawlers.forges.github.cache import HttpCacheConfig
 from crawlers.tasks import register, retry_eta
+from localforge.github import FakeGitHub
 from registry.db import session_scope
 from registry.errors import CrawlError, RateLimited
 from registry.models import CrawlRun
 from registry.queue import make_huey
 from registry.services import agencies
-from tests.fakes.github_api import FakeGitHub
 
 SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes."
 

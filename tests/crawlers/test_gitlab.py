@@ -13,8 +13,8 @@ import pytest
 
 from crawlers.base import Forge, RepoRef
 from crawlers.forges.gitlab import GitLabForge, spdx_id
+from localforge.gitlab import FakeGitLab
 from registry.errors import CrawlError, RateLimited, UnsafeURLError
-from tests.fakes.gitlab_api import FakeGitLab
 
 
 def allow_only(host: str) -> Callable[[str], str]:

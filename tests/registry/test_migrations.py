@@ -99,7 +99,7 @@ def test_repository_urls_get_their_one_key(tmp_path):
             conn.exec_driver_sql(
                 "UPDATE repository SET html_url = ?, url_key = ? WHERE id = ?", (url, key, n)
             )
-    migrate.downgrade(engine, "0003")
+    migrate.downgrade(engine, "0012")  # the revision before 0007
     migrate.upgrade(engine)
     with engine.connect() as conn:
         keys = [r[0] for r in conn.exec_driver_sql("SELECT url_key FROM repository ORDER BY id")]

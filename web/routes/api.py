@@ -11,13 +11,13 @@ from registry.models import Agency
 from registry.services import agencies, repositories
 from web import search_params
 from web.openapi import openapi_document
-from web.views import repository_public
+from web.views import repository_detail, repository_public
 
 
 def routes() -> list[Route]:
     return [
         Route("/api/v1/repositories", list_repositories),
-        Route("/api/v1/repositories/{repo_id:int}", get_repository),
+        Route("/api/v1/repositories/{repo_id:id}", get_repository),
         Route("/api/v1/agencies", list_agencies),
         Route("/api/v1/openapi.json", openapi),
     ]
@@ -27,7 +27,7 @@ def _json(data, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status)
 
 
-async def list_repositories(request: Request) -> Response:
+def list_repositories(request: Request) -> Response:
     req = search_params.parse(request.query_params)
     result = request.app.state.index.search(req)
     base_url = request.app.state.settings.base_url
@@ -53,18 +53,24 @@ async def list_repositories(request: Request) -> Response:
     )
 
 
-async def get_repository(request: Request) -> Response:
+def get_repository(request: Request) -> Response:
     base_url = request.app.state.settings.base_url
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, request.path_params["repo_id"])
         agency = session.get(Agency, repo.agency_id)
         assert agency is not None
         return _json(
-            repository_public(session, repo, agency, base_url=base_url).model_dump(mode="json")
+            repository_detail(
+                session,
+                repo,
+                agency,
+                base_url=base_url,
+                readme_max_chars=request.app.state.settings.readme_render_max_chars,
+            ).model_dump(mode="json")
         )
 
 
-async def list_agencies(request: Request) -> Response:
+def list_agencies(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         rows = agencies.list_agencies(session)
     return _json(
@@ -72,5 +78,5 @@ async def list_agencies(request: Request) -> Response:
     )
 
 
-async def openapi(request: Request) -> Response:
+def openapi(request: Request) -> Response:
     return _json(openapi_document(request.app.state.settings.base_url))

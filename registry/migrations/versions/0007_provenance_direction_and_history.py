@@ -1,7 +1,7 @@
 """provenance: edge direction, sampled histories, one key per repository URL
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0012 (written against 0003; re-chained after main's 0012 when main was merged in)
 Create Date: 2026-12-01 16:20:00
 
 - ``reuseedge.direction``: "known", or "unknown" for shared history whose source the
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """The world a fake GitLab serves: groups (with subgroups), users, projects, forks, git data.
 
-Kept apart from the HTTP server (``tests.fakes.gitlab_api``) so the JSON shaping reads plain
+Kept apart from the HTTP server (``localforge.gitlab``) so the JSON shaping reads plain
 data. A project made with ``files=`` is a real bare git repository under ``root/git``,
 served over smart HTTP at ``{url}/{full_path}.git`` as GitLab does; a fork of such a project
 is a bare clone of it (shared history), and ``push`` commits through a work copy beside it.
@@ -16,8 +16,8 @@ from typing import Any
 
 import git
 
-from tests.fakes.github_world import BARE_CONFIG
-from tests.fakes.gitrepos import Files, commit, make_repo, publish_bare
+from localforge.github.world import BARE_CONFIG
+from localforge.repos import Files, commit, make_repo, publish_bare
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _STAMPS = ("created_at", "last_activity_at")

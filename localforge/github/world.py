@@ -16,7 +16,7 @@ from pathlib import Path
 
 import git
 
-from tests.fakes.gitrepos import (
+from localforge.repos import (
     DEFAULT_AUTHOR,
     Author,
     Files,

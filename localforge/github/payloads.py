@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.github_world import FakeOwner, FakeRepo, World
+from localforge.github.world import FakeOwner, FakeRepo, World
 
 LICENCE_NAMES = {
     "MIT": "MIT License",

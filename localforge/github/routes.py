@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlencode
 
 import git
 
-from tests.fakes.github_json import Urls, iso, node_id, owner_json, repo_json
-from tests.fakes.github_world import FakeRepo, World
+from localforge.github.payloads import Urls, iso, node_id, owner_json, repo_json
+from localforge.github.world import FakeRepo, World
 
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.fakes.github_api import FakeGitHub
+from localforge.github import FakeGitHub
 
 COMMON_LICENCES = Path("/usr/share/common-licenses")
 

@@ -1,6 +1,6 @@
 """A local GitLab: the REST v4 subset python-gitlab uses, and git over smart HTTP.
 
-Tests shape a small world (``tests.fakes.gitlab_world``: groups with subgroups, users,
+Tests shape a small world (``localforge.gitlab.world``: groups with subgroups, users,
 projects with real git repositories, forks) and point the real python-gitlab client and the
 real git at it over 127.0.0.1. It paginates the way GitLab does (``X-*`` headers plus
 ``Link``), answers ``If-None-Match`` with 304, counts a rate-limit budget (API only) and can
@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-from tests.fakes.git_smart_http import read_body, serve_git
-from tests.fakes.gitlab_world import GitLabWorld
+from localforge.git_http import read_body, serve_git
+from localforge.gitlab.world import GitLabWorld
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tests.fakes.git_smart_http import read_body, serve_git
-from tests.fakes.github_auth import BAD_CREDENTIALS
-from tests.fakes.github_json import repo_json
-from tests.fakes.github_routes import NOT_FOUND, Answer, Request, rate_limit_json, route
+from localforge.git_http import read_body, serve_git
+from localforge.github.auth import BAD_CREDENTIALS
+from localforge.github.payloads import repo_json
+from localforge.github.routes import NOT_FOUND, Answer, Request, rate_limit_json, route
 
 if TYPE_CHECKING:
-    from tests.fakes.github_api import FakeGitHub
+    from localforge.github import FakeGitHub
 
 # GitHub's own Vary on API answers: a cache must not hand one credential's answer to another.
 API_VARY = "Accept, Authorization, Cookie, X-GitHub-OTP"

@@ -22,10 +22,10 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.github_auth import FakeAuth
-from tests.fakes.github_handler import GitHubHandler
-from tests.fakes.github_json import Urls
-from tests.fakes.github_world import FakeOwner, FakeRepo, World
+from localforge.github.auth import FakeAuth
+from localforge.github.handler import GitHubHandler
+from localforge.github.payloads import Urls
+from localforge.github.world import FakeOwner, FakeRepo, World
 
 RATE_WINDOW = 3600
 
