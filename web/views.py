@@ -110,7 +110,9 @@ def signal_public(row: MaturitySignal) -> MaturitySignalPublic:
     return MaturitySignalPublic.model_validate(bounded_fields(row))
 
 
-def edge_public(edge: ReuseEdge, direction: str, *, seen_from: int | None = None) -> ReuseEdgePublic:
+def edge_public(
+    edge: ReuseEdge, direction: str, *, seen_from: int | None = None
+) -> ReuseEdgePublic:
     """``edge`` seen from the repository at one end: the other end's id, name and URL. An
     edge whose direction is unknown says so, whichever end it is seen from."""
     fields = bounded_fields(edge)
