@@ -267,3 +267,49 @@ def test_evidence_that_points_both_ways_is_unknown_and_a_fork_is_decisive() -> N
     assert both.source is None and both.reasons == ("the evidence points both ways",)
     assert direction(replace(up, forked_from=True), copy).source == 1
     assert direction(Lineage("a"), Lineage("b")) == direction(Lineage("b"), Lineage("a"))
+
+
+def _serve(server_root: Path, repo: git.Repo, name: str) -> None:
+    """Publish ``repo`` as a bare repository the git server serves (partial clones on)."""
+    bare = git.Repo.clone_from(repo.git_dir, server_root / name, bare=True)
+    with bare.config_writer() as config:
+        config.set_value("uploadpack", "allowFilter", "true")
+        config.set_value("uploadpack", "allowAnySHA1InWant", "true")
+
+
+def test_crawled_over_git_in_both_orders_the_edge_is_the_same(tmp_path: Path, settings) -> None:
+    """The whole pipeline: two git URL sources on another host, cloned over smart HTTP,
+    read with libgit2, analysed and stored, crawled one way round and the other."""
+    from crawlers.context import CrawlContext
+    from crawlers.pipeline import crawl_source
+    from tests.crawlers.gitserver import GitServer
+    from tests.factories import source
+
+    alberta, shas = upstream(tmp_path)
+    ontario = copy_of(tmp_path, alberta, shas[29], "ontario", since=31, own=12)
+    root = tmp_path / "served"
+    root.mkdir()
+    _serve(root, alberta, "ahs/tool.git")
+    _serve(root, ontario, "ods/tool.git")
+    server = GitServer(root)
+    server.thread.start()
+    try:
+        graphs = []
+        for n, order in enumerate((("ahs", "ods"), ("ods", "ahs"))):
+            engine = fresh_engine(tmp_path, f"pipeline-{n}")
+            ctx = CrawlContext.from_settings(settings.model_copy(update={
+                "allow_http_hosts": [f"127.0.0.1:{server.port}"],
+                "var_dir": tmp_path / f"var-{n}",
+            }))  # fmt: skip
+            for owner in order:
+                sid = source(engine, "git", server.url(f"{owner}/tool.git"), slug=owner)
+                summary = crawl_source(engine, ctx, sid)
+                assert summary.counts["new"] == 1, summary.errors
+            graphs.append(shared_edges(engine))
+            engine.dispose()
+    finally:
+        server.release.set()
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    host = f"localhost:{server.port}"  # 127.0.0.1 and localhost are one key
+    assert graphs[0] == graphs[1] == [(f"{host}/ods/tool", f"{host}/ahs/tool", "known")]
