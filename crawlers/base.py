@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -63,6 +63,10 @@ class GitFacts:
     commits_365d: int
     contributors: int  # distinct author e-mails over the whole history (capped walk)
     tags: tuple[str, ...]
+    # Newest commits first, as (sha, committer UNIX time, author key): provenance's
+    # evidence of who reused whom. ``history_complete``: the sample is the whole history.
+    history: tuple[tuple[str, int, str], ...] = ()
+    history_complete: bool = False
     head_tree: str = ""  # the head commit's tree (a Software Heritage directory id)
     commit_weeks: tuple[int, ...] = ()  # commits in each of the last 52 weeks, oldest first
 
@@ -100,6 +104,10 @@ class RepoSnapshot:
     git: GitFacts
     tree: RepoTree
     truncated: bool = False  # tree sampled because it exceeded max_tree_files
+    # Past commits whose files provenance sketches (roots first, then a sample of history),
+    # and how to open one of them (None: HEAD is all there is to read).
+    past_commits: tuple[str, ...] = ()
+    open_commit: Callable[[str], RepoTree] | None = None
 
 
 class Forge(Protocol):

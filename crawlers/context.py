@@ -48,10 +48,16 @@ class CrawlContext:
         """History facts, in-process with libgit2; the git CLI if libgit2 cannot open it."""
         if self.reader == "pygit2":
             try:
-                return read_git_facts_pygit2(path, now=now)
+                return read_git_facts_pygit2(path, now=now, history=self._history)
             except ReaderUnavailable as exc:
                 log.warning("reading %s with the git CLI: %s", path.name, exc)
-        return read_git_facts(path, now=now)
+        return read_git_facts(path, now=now, history=self._history)
+
+    @property
+    def _history(self) -> int:
+        """Commits kept as provenance's sample (the default when built without settings)."""
+        default = Settings.model_fields["provenance_history_commits"].default
+        return self.settings.provenance_history_commits if self.settings else default
 
     def open_tree(self, path: Path, commit: str) -> Pygit2Tree | GitTree:
         """The commit's files, in-process with libgit2; the git CLI if libgit2 cannot."""

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from crawlers.analyse import build_record
-from crawlers.base import Forge, HostFacts, RepoRef, RepoSnapshot
+from crawlers.base import Forge, GitFacts, HostFacts, RepoRef, RepoSnapshot
 from crawlers.budget import Deadline, DeadlineTree
 from crawlers.context import CrawlContext
 from crawlers.forges import forge_for
@@ -67,7 +67,23 @@ def scan(
     tree = ctx.open_tree(path, git.head)
     deadline.check()
     bounded = DeadlineTree(tree, deadline)
-    return RepoSnapshot(ref=ref, facts=facts, git=git, tree=bounded, truncated=tree.truncated)
+    return RepoSnapshot(
+        ref=ref, facts=facts, git=git, tree=bounded, truncated=tree.truncated,
+        past_commits=past_commits(git, ctx.settings.provenance_history_trees),
+        open_commit=lambda commit: DeadlineTree(ctx.open_tree(path, commit), deadline),
+    )  # fmt: skip
+
+
+def past_commits(git: GitFacts, samples: int) -> tuple[str, ...]:
+    """The root commits, then ``samples`` commits spread evenly over the sampled history
+    (HEAD excluded: it is read anyway)."""
+    roots = tuple(sorted(git.root_commits))
+    older = [sha for sha, _, _ in git.history[1:] if sha not in roots]
+    if samples <= 0 or not older:
+        return roots
+    step = len(older) / min(samples, len(older))
+    picked = [older[int(step * (n + 1)) - 1] for n in range(min(samples, len(older)))]
+    return roots + tuple(dict.fromkeys(picked))
 
 
 def analyse(

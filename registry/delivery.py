@@ -62,6 +62,7 @@ def notice_for(event: Event, *, base_url: str) -> ReuseNotice:
         reuser_url=f"{base}/repositories/{reuser_page}" if reuser_page else p["reuser_url"],
         reuser_agency=p.get("reuser_agency"),
         summary=p["summary"],
+        direction=p.get("direction", "known"),
     )
 
 

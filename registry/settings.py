@@ -88,6 +88,12 @@ class Settings(BaseSettings):
 
     max_blob_bytes: int = Field(1_000_000, description="larger blobs are never read")
     max_tree_files: int = Field(50_000, description="larger trees are sampled")
+    provenance_history_commits: int = Field(
+        2_000, description="newest commits kept per repository as evidence of who reused whom"
+    )
+    provenance_history_trees: int = Field(
+        4, description="past commits (besides the root) whose files are fingerprinted"
+    )
     contact_email: str = Field(
         "contact@govcode.invalid",
         max_length=200,

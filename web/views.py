@@ -60,8 +60,13 @@ def repository_detail(
                 signal_public(s) for s in repositories.maturity_signals(session, repo_id)
             ],
             "publiccode": publiccode_public(fields["publiccode"]),
-            "reused_by": [edge_public(e, "reused_by") for e in reuse.reused_by(session, repo_id)],
-            "reuses": [edge_public(e, "reuses") for e in reuse.reuses(session, repo_id)],
+            "reused_by": [
+                edge_public(e, "reused_by", seen_from=repo_id)
+                for e in reuse.reused_by(session, repo_id)
+            ],
+            "reuses": [
+                edge_public(e, "reuses", seen_from=repo_id) for e in reuse.reuses(session, repo_id)
+            ],
             "truncated": repo.truncated,
             "crawl_error": fields["crawl_error"],
             "licence_duties": licence_duties_public(repo),
@@ -105,10 +110,16 @@ def signal_public(row: MaturitySignal) -> MaturitySignalPublic:
     return MaturitySignalPublic.model_validate(bounded_fields(row))
 
 
-def edge_public(edge: ReuseEdge, direction: str) -> ReuseEdgePublic:
-    """``edge`` seen from the repository at one end: the other end's id, name and URL."""
+def edge_public(
+    edge: ReuseEdge, direction: str, *, seen_from: int | None = None
+) -> ReuseEdgePublic:
+    """``edge`` seen from the repository at one end: the other end's id, name and URL. An
+    edge whose direction is unknown says so, whichever end it is seen from."""
     fields = bounded_fields(edge)
     other = "reuser" if direction == "reused_by" else "target"
+    if edge.direction == "unknown":
+        direction = "unknown"
+        other = "target" if edge.reuser_repository_id == seen_from else "reuser"
     return ReuseEdgePublic(
         kind=edge.kind,
         direction=direction,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from crawlers.analyse import metadata as record_metadata
+from crawlers.analyse.provenance import past_sketches
 from crawlers.base import RepoRef, RepoSnapshot
 from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE, analyse_languages
 from registry.analysis.licence import LicenceFinding, analyse_licence
@@ -84,7 +85,9 @@ def build_record(
     ref, facts, git, tree = snapshot.ref, snapshot.facts, snapshot.git, snapshot.tree
     pc = read_publiccode(snapshot)
     meta = record_metadata.read_metadata(tree)
-    provenance = analyse_provenance(tree, root_commits=git.root_commits)
+    memo: dict = {}  # one sketch per file version, however many commits hold it
+    provenance = analyse_provenance(tree, root_commits=git.root_commits, memo=memo)
+    sketches = past_sketches(snapshot, provenance.sketches, memo)
     declared = []
     if pc is not None and pc.licence:
         declared.append(("publiccode.yml", pc.licence))
@@ -173,6 +176,9 @@ def build_record(
         readme_source=readme.source,
         readme_markup=readme.markup,
         root_commits=list(provenance.root_commits),
+        sketches=[(s.path, s.root, list(s.values)) for s in sketches],
+        history=list(git.history),
+        history_complete=git.history_complete,
         head_commit=git.head,
         head_tree=git.head_tree,
         commit_weeks=list(git.commit_weeks),

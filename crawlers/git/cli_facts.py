@@ -14,6 +14,7 @@ while the walk does.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,8 +26,18 @@ _HEAD_BRANCH = "HEAD -> refs/heads/"
 _WALK = ("--format=%H%x00%T%x00%P%x00%ct%x00%ae%x00%D", "HEAD", "--")
 
 
-def read_git_facts(repo_path: Path, *, now: datetime, max_commits: int = 5000) -> GitFacts:
-    """Head, default branch, roots, dates, activity, contributors and tags of ``HEAD``."""
+def author_key(email: str) -> str:
+    """A short digest of an author e-mail: equal addresses compare equal, none is stored."""
+    normal = email.strip().lower()
+    return hashlib.sha256(normal.encode("utf-8", "replace")).hexdigest()[:12] if normal else ""
+
+
+def read_git_facts(
+    repo_path: Path, *, now: datetime, max_commits: int = 5000, history: int = 2000
+) -> GitFacts:
+    """Head, default branch, roots, dates, activity, contributors and tags of ``HEAD``, and
+    the newest ``history`` commits as provenance's sample (sha, committer time, author
+    key)."""
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     tag_args = ["for-each-ref", "--format=%(refname:short)", "refs/tags/"]
     tagging = start_git(tag_args, cwd=repo_path)
@@ -44,6 +55,7 @@ def read_git_facts(repo_path: Path, *, now: datetime, max_commits: int = 5000) -
         raise CrawlError(f"repository {repo_path.name} has no commits on its default branch")
     times: list[datetime] = []
     emails: set[str] = set()
+    sample: list[tuple[str, int, str]] = []
     roots: dict[str, int] = {}
     lines = walk.stdout.decode("utf-8", "replace").splitlines()
     head, head_tree, _, _, _, decoration = lines[0].split("\0", 5)
@@ -51,6 +63,8 @@ def read_git_facts(repo_path: Path, *, now: datetime, max_commits: int = 5000) -
         oid, _tree, parents, stamp, email, _refs = line.split("\0", 5)
         times.append(datetime.fromtimestamp(int(stamp), UTC))
         emails.add(email.strip().lower())
+        if len(sample) < history:
+            sample.append((oid, int(stamp), author_key(email)))
         if not parents:
             roots[oid] = int(stamp)
     if len(lines) >= max_commits:  # capped: the roots may lie beyond the walk
@@ -65,6 +79,8 @@ def read_git_facts(repo_path: Path, *, now: datetime, max_commits: int = 5000) -
         commits_365d=sum(1 for t in times if t >= now - timedelta(days=365)),
         contributors=len(emails - {""}),
         tags=tuple(tags.stdout.decode("utf-8", "replace").split()),
+        history=tuple(sample),
+        history_complete=len(lines) < max_commits and len(sample) == len(lines),
         head_tree=head_tree,
         commit_weeks=commit_weeks((t.timestamp() for t in times), now),
     )

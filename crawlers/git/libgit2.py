@@ -31,6 +31,7 @@ from pygit2.enums import ConfigLevel, FileMode, ObjectType, ReferenceType
 
 from crawlers.base import GitFacts, commit_weeks
 from crawlers.git.cli import sample_paths, spell_path
+from crawlers.git.cli_facts import author_key
 from crawlers.git.command import safe_env
 from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
 from registry.errors import CrawlError
@@ -191,10 +192,14 @@ class Pygit2Tree:
 # --- history -------------------------------------------------------------------------------
 
 
-def read_git_facts_pygit2(repo_path: Path, *, now: datetime, max_commits: int = 5000) -> GitFacts:
+def read_git_facts_pygit2(
+    repo_path: Path, *, now: datetime, max_commits: int = 5000, history: int = 2000
+) -> GitFacts:
     """What ``crawlers.git.cli.read_git_facts`` answers, read in-process: the newest
     ``max_commits`` commits from ``HEAD`` in ``git log``'s own order; roots from the rest of
-    the walk when it was capped; tags spelt as ``for-each-ref``'s ``refname:short``."""
+    the walk when it was capped; tags spelt as ``for-each-ref``'s ``refname:short``. Plus
+    the newest ``history`` commits as provenance's sample (sha, committer time, author
+    key: a digest of the author's e-mail, so no address is stored)."""
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
     repo = open_repository(repo_path)
     try:
@@ -206,6 +211,10 @@ def read_git_facts_pygit2(repo_path: Path, *, now: datetime, max_commits: int = 
         if len(walked) >= max_commits:  # capped: the roots may lie beyond the walk
             roots.update((str(c.id), c.commit_time) for c in walk if not c.parent_ids)
         emails = {_email(c).strip().lower() for c in walked}
+        sample = tuple(
+            (str(c.id), c.commit_time, author_key(_email(c))) for c in walked[: max(history, 0)]
+        )
+        complete = len(walked) < max_commits and len(sample) == len(walked)
         tags = _tags(repo)
         branch = _default_branch(repo)
     finally:
@@ -221,6 +230,8 @@ def read_git_facts_pygit2(repo_path: Path, *, now: datetime, max_commits: int = 
         commits_365d=sum(1 for t in times if t >= stamp - timedelta(days=365).total_seconds()),
         contributors=len(emails - {""}),
         tags=tags,
+        history=sample,
+        history_complete=complete,
         head_tree=str(head.tree_id),
         commit_weeks=commit_weeks(times, now),
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +24,7 @@ from registry.analysis.languages import (
     is_source,
     name_candidates,
 )
+from registry.analysis.sketches import Sketch, sketch
 from registry.analysis.tree import DEFAULT_READ_LIMIT, Tree
 
 SAMPLE = 16_384  # bytes given to language detection
@@ -39,6 +40,7 @@ COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
 class ProvenanceFinding:
     root_commits: tuple[str, ...]
     fingerprints: tuple[tuple[str, str], ...]  # (path, fingerprint), sorted by path
+    sketches: tuple[Sketch, ...] = ()  # near-duplicate sketches of the same files
 
 
 def normalise(content: bytes) -> bytes:
@@ -78,9 +80,54 @@ def _root_commits(commits: Sequence[str]) -> tuple[str, ...]:
 
 
 def analyse_provenance(
-    tree: Tree, *, root_commits: Sequence[str], max_files: int = 500, min_bytes: int = 256
+    tree: Tree,
+    *,
+    root_commits: Sequence[str],
+    max_files: int = 500,
+    min_bytes: int = 256,
+    memo: Memo | None = None,
 ) -> ProvenanceFinding:
-    """Root commits plus fingerprints of up to ``max_files`` source files, biggest first."""
+    """Root commits plus fingerprints of up to ``max_files`` source files, biggest first
+    (and, when given a ``memo`` of sketches to fill, their near-duplicate sketches)."""
+    prints: list[tuple[str, str]] = []
+    sketches: list[Sketch] = []
+    for path, content, normal in source_files(tree, max_files=max_files, min_bytes=min_bytes):
+        digest = hashlib.sha256(normal).hexdigest()
+        prints.append((path, digest))
+        values = _sketch(content, digest, memo) if memo is not None else None
+        if values is not None:
+            sketches.append(Sketch(path, False, values))
+    return ProvenanceFinding(_root_commits(root_commits), tuple(sorted(prints)), tuple(sketches))
+
+
+Memo = dict[str, tuple[int, ...] | None]  # normalised-content digest -> sketch
+
+
+def sketch_commit(
+    tree: Tree, *, root: bool, max_files: int = 200, memo: Memo | None = None
+) -> tuple[Sketch, ...]:
+    """Sketches of up to ``max_files`` source files of one past commit, biggest first; a
+    file version already sketched (same normalised content, in ``memo``) is not again."""
+    memo = {} if memo is None else memo
+    found = []
+    for path, content, normal in source_files(tree, max_files=max_files, min_bytes=256):
+        values = _sketch(content, hashlib.sha256(normal).hexdigest(), memo)
+        if values is not None:
+            found.append(Sketch(path, root, values))
+    return tuple(found)
+
+
+def _sketch(content: bytes, digest: str, memo: Memo) -> tuple[int, ...] | None:
+    if digest not in memo:
+        memo[digest] = sketch(content)
+    return memo[digest]
+
+
+def source_files(
+    tree: Tree, *, max_files: int, min_bytes: int
+) -> Iterator[tuple[str, bytes, bytes]]:
+    """(path, content, normalised content) of up to ``max_files`` source files worth
+    matching, biggest first."""
     candidates = sorted(
         (
             entry
@@ -91,9 +138,9 @@ def analyse_provenance(
         ),
         key=lambda entry: (-entry.size, entry.path),
     )
-    prints: list[tuple[str, str]] = []
+    given = 0
     for reads, entry in enumerate(candidates):
-        if len(prints) >= max_files or reads >= 4 * max(max_files, 0):
+        if given >= max_files or reads >= 4 * max(max_files, 0):
             break
         path = clean_path(entry.path)
         if _not_source_by_name(path.rsplit("/", 1)[-1]):
@@ -103,8 +150,8 @@ def analyse_provenance(
             continue
         normal = normalise(content)
         if len(normal) >= min_bytes:
-            prints.append((entry.path, hashlib.sha256(normal).hexdigest()))
-    return ProvenanceFinding(_root_commits(root_commits), tuple(sorted(prints)))
+            given += 1
+            yield entry.path, content, normal
 
 
 def shared_history(a: Sequence[str], b: Sequence[str]) -> bool:

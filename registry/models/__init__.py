@@ -9,10 +9,13 @@ from registry.models.repository import (
     Repository,
     RepositoryDetail,
     RepositoryFingerprint,
+    RepositoryHistory,
     RepositoryLanguage,
     RepositoryPackage,
     RepositoryPublic,
     RepositoryRootCommit,
+    RepositorySketch,
+    RepositorySketchBand,
 )
 from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
 
@@ -30,10 +33,13 @@ __all__ = [
     "Repository",
     "RepositoryDetail",
     "RepositoryFingerprint",
+    "RepositoryHistory",
     "RepositoryLanguage",
     "RepositoryPackage",
     "RepositoryPublic",
     "RepositoryRootCommit",
+    "RepositorySketch",
+    "RepositorySketchBand",
     "ReuseEdge",
     "ReuseEdgePublic",
     "Source",

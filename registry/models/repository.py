@@ -116,12 +116,39 @@ class RepositoryRootCommit(SQLModel, table=True):
     sha: str = Field(max_length=64, primary_key=True, index=True)
 
 
+class RepositoryHistory(SQLModel, table=True):
+    """A repository's sampled history (newest commits first), the evidence of direction."""
+
+    repository_id: int = Field(foreign_key="repository.id", primary_key=True, ondelete="CASCADE")
+    commits: list[Any] = json_list()  # [sha, committer UNIX time, author key]
+    complete: bool = False  # the sample is the whole history
+
+
 class RepositoryFingerprint(SQLModel, table=True):
     """Normalised content hashes of source files, for copied-code detection."""
 
     repository_id: int = Field(foreign_key="repository.id", primary_key=True, ondelete="CASCADE")
     path: str = Field(max_length=500, primary_key=True)
     fingerprint: str = Field(max_length=64, index=True)
+
+
+class RepositorySketch(SQLModel, table=True):
+    """A near-duplicate sketch (MinHash) of one source file at HEAD, in a root commit or in
+    a sampled past commit: the evidence of copied code that is gone from HEAD."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    repository_id: int = Field(foreign_key="repository.id", index=True, ondelete="CASCADE")
+    path: str = Field(max_length=500)
+    root: bool = False  # the file is in a root commit
+    minhash: list[Any] = json_list()  # NUM_PERM values
+
+
+class RepositorySketchBand(SQLModel, table=True):
+    """One LSH band key of a sketch: sketches sharing a key are near-duplicate candidates."""
+
+    sketch_id: int = Field(foreign_key="repositorysketch.id", primary_key=True, ondelete="CASCADE")
+    key: str = Field(max_length=24, primary_key=True, index=True)
+    repository_id: int = Field(foreign_key="repository.id", index=True, ondelete="CASCADE")
 
 
 class LanguagePublic(SQLModel):

@@ -32,6 +32,9 @@ class ReuseEdge(SQLModel, table=True):
         default=None, foreign_key="repository.id", index=True, ondelete="SET NULL"
     )
     evidence: str = Field(default="", max_length=1000)
+    # "unknown": shared history whose source the evidence cannot tell; the ends are then
+    # stored in URL order and neither is said to reuse the other
+    direction: str = Field(default="known", max_length=10)
     created_at: datetime = created()
     notified_at: datetime | None = when()
 
@@ -54,7 +57,7 @@ class ReuseEdgePublic(SQLModel):
     the other end reuses this repository (``reused_by``) or is reused by it (``reuses``)."""
 
     kind: str
-    direction: str  # reused_by | reuses
+    direction: str  # reused_by | reuses | unknown (shared history, source not known)
     repository_id: int | None  # the other end, when it is in the registry
     name: str
     url: str  # normalised: host and path

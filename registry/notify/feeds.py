@@ -73,6 +73,11 @@ def reuse_feed(
 def _describe(notice: ReuseNotice) -> str:
     by = notice.reuser_name + (f" ({notice.reuser_agency})" if notice.reuser_agency else "")
     how = notice.kind.replace("_", " ")
+    if notice.direction == "unknown":
+        return (
+            f"{notice.repository_name} and {by} share git history; which one came first is"
+            f" not known. {notice.summary} Repository: {notice.repository_url}"
+        )
     return (
         f"{notice.repository_name} was reused by {by} ({how}). {notice.summary} "
         f"Repository: {notice.repository_url}"

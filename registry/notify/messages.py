@@ -22,7 +22,9 @@ from registry.urlpolicy import link_url
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 REUSE_EVENT = "reuse.detected"
-REUSE_KINDS = frozenset({"fork", "based_on", "dependency", "shared_history", "copied_files"})
+REUSE_KINDS = frozenset(
+    {"fork", "based_on", "dependency", "shared_history", "copied", "copied_files"}
+)
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f]+")
 
@@ -41,6 +43,7 @@ class ReuseNotice:
     reuser_url: str
     reuser_agency: str | None
     summary: str
+    direction: str = "known"  # "unknown": shared history, neither side said to reuse the other
 
     def __post_init__(self) -> None:
         if self.kind not in REUSE_KINDS:
@@ -56,6 +59,7 @@ class ReuseNotice:
             "kind": self.kind,
             "created_at": self.created_at.isoformat(),
             "summary": self.summary,
+            "direction": self.direction,
             "repository": {
                 "name": self.repository_name,
                 "url": self.repository_url,

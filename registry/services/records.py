@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+# Loopback spellings that always name the machine doing the crawl, so keying them as one
+# host never merges two different servers (the port still tells servers apart). Names that
+# merely resolve to the same address (virtual hosts, CDNs) are never merged: that is DNS's
+# answer today, not the repository's identity.
+_LOOPBACK = frozenset({"localhost", "localhost.localdomain", "127.0.0.1", "::1", "ip6-localhost"})
+_DEFAULT_PORTS = {"https": 443, "http": 80, "ssh": 22, "git": 9418}
+_SCP = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^/:]+):(?!//)(?P<path>.*)$")
+
 
 def normalise_url(url: str) -> str:
-    """A repository URL in one comparable form: host and path, lower case, no .git or slash."""
+    """A repository URL in its one comparable form: ``host[:port]/path``, the key every
+    repository and reuse edge is stored under. The one place that decides when two
+    spellings name one repository: scheme, user, query and fragment dropped; host in lower
+    case without ``www.`` or a trailing dot; the scheme's default port dropped; loopback
+    names as ``localhost``; path in lower case without ``.git`` or trailing slashes."""
     url = url.strip()
-    if "://" not in url:
+    scp = _SCP.match(url) if "://" not in url else None
+    if scp:  # git@host:owner/repo.git, as git itself reads it
+        url = f"ssh://{scp['host']}/{scp['path']}"
+    elif "://" not in url:
         url = "https://" + url
     try:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        port = parts.port
+        parts.hostname  # noqa: B018 - a malformed IPv6 host raises here
     except ValueError:  # unparsable (a refused entry): compare it as written
         return url.lower()
-    if port:
+    host = (parts.hostname or "").lower().rstrip(".").removeprefix("www.")
+    if host in _LOOPBACK:
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    try:
+        port: int | str | None = parts.port
+    except ValueError:  # out of range: no server listens there; keep it as written
+        port = parts.netloc.rpartition(":")[2]
+    if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         host = f"{host}:{port}"
-    path = parts.path.rstrip("/").removesuffix(".git").rstrip("/").lower()
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/").lower()
+    path = path.removesuffix(".git").rstrip("/")
     return f"{host}{path}"
 
 
@@ -34,6 +59,7 @@ class ReuseClaim:
     reuser_name: str
     target_url: str
     evidence: str = ""
+    direction: str = "known"  # known | unknown (shared history whose source is not known)
 
 
 @dataclass
@@ -74,12 +100,17 @@ class RepositoryRecord:
     # (ecosystem, name, role "published"|"dependency", version spec)
     packages: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     fingerprints: list[tuple[str, str]] = field(default_factory=list)  # (path, fingerprint)
+    # near-duplicate sketches: (path, in a root commit, MinHash values); analysis/sketches.py
+    sketches: list[tuple[str, bool, list[int]]] = field(default_factory=list)
     readme_excerpt: str = ""
     readme_text: str = ""
     readme_path: str | None = None
     readme_source: str = ""  # as written (capped), for the page to render
     readme_markup: str = ""  # "markdown" | "text"
     root_commits: list[str] = field(default_factory=list)
+    # newest commits first: (sha, committer UNIX time, author key); see analysis/lineage.py
+    history: list[tuple[str, int, str]] = field(default_factory=list)
+    history_complete: bool = False
     head_commit: str = ""
     head_tree: str = ""
     commit_weeks: list[int] = field(default_factory=list)  # last 52 weeks, oldest first

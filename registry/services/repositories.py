@@ -18,11 +18,14 @@ from registry.models import (
     MaturitySignal,
     Repository,
     RepositoryFingerprint,
+    RepositoryHistory,
     RepositoryLanguage,
     RepositoryPackage,
     RepositoryRootCommit,
+    RepositorySketch,
+    RepositorySketchBand,
 )
-from registry.services import reuse, reuse_graph
+from registry.services import copied_history, reuse, reuse_graph
 from registry.services.record_bounds import bounded
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
 
@@ -94,7 +97,8 @@ def store(
 
 def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) -> None:
     tables = (RepositoryLanguage, LicenceEvidence, MaturitySignal, RepositoryPackage,
-              RepositoryRootCommit, RepositoryFingerprint)  # fmt: skip
+              RepositoryRootCommit, RepositoryFingerprint, RepositoryHistory,
+              RepositorySketchBand, RepositorySketch)  # fmt: skip
     for table in tables:
         session.exec(delete(table).where(table.repository_id == repo_id))
     for language, size, share in record.languages:
@@ -110,13 +114,17 @@ def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) 
                                       role=role, version_spec=spec))  # fmt: skip
     for sha in dict.fromkeys(record.root_commits):
         session.add(RepositoryRootCommit(repository_id=repo_id, sha=sha))
+    session.add(RepositoryHistory(repository_id=repo_id, complete=record.history_complete,
+                                  commits=[list(c) for c in record.history]))  # fmt: skip
     for path, fp in dict(record.fingerprints).items():
         session.add(RepositoryFingerprint(repository_id=repo_id, path=path, fingerprint=fp))
+    copied_history.store_sketches(session, repo_id, record.sketches)
 
 
 def record_failure(session: Session, *, html_url: str, error: str, now: datetime) -> None:
     """Keep a known repository's last good record and note why this crawl failed."""
-    repo = session.exec(select(Repository).where(Repository.html_url == html_url)).first()
+    key = normalise_url(html_url)
+    repo = session.exec(select(Repository).where(Repository.url_key == key)).first()
     if repo is not None:
         repo.crawl_error = error[:2000]
         repo.last_crawled_at = now

@@ -18,6 +18,11 @@ SUMMARIES = {
     "shared_history": "{reuser} shares git history with this repository",
     "copied": "{reuser} contains files copied from this repository",
 }
+UNKNOWN = {  # direction unknown: neither side is said to reuse the other
+    "shared_history": "{reuser} shares git history with this repository; which came first is"
+    " not known",
+    "copied": "{reuser} and this repository contain the same files; which came first is not known",
+}
 
 
 def _repo_by_key(session: Session, key: str) -> Repository | None:
@@ -33,14 +38,12 @@ def record_claims(
         reuser_key, target_key = normalise_url(claim.reuser_url), normalise_url(claim.target_url)
         if reuser_key == target_key:
             continue
-        edge = session.exec(
-            select(ReuseEdge).where(
-                ReuseEdge.reuser_url == reuser_key,
-                ReuseEdge.target_url == target_key,
-                ReuseEdge.kind == claim.kind,
-            )
-        ).first()
-        if edge is not None:
+        unknown = claim.direction == "unknown"
+        if unknown and target_key < reuser_key:  # one edge whichever end is stored first
+            reuser_key, target_key = target_key, reuser_key
+            claim = ReuseClaim(claim.kind, claim.target_url, claim.target_url.split("/", 3)[-1],
+                               claim.reuser_url, claim.evidence, claim.direction)  # fmt: skip
+        if find_edge(session, reuser_key, target_key, claim.kind, either_way=unknown):
             continue
         reuser = _repo_by_key(session, reuser_key)
         target = _repo_by_key(session, target_key)
@@ -52,12 +55,35 @@ def record_claims(
             target_url=target_key,
             target_repository_id=target.id if target else None,
             evidence=claim.evidence[:1000],
+            direction="unknown" if unknown else "known",
             created_at=now,
         )
         session.add(edge)
         session.flush()
-        if target is not None:
-            events.append(_event_for(session, edge, target, now))
+        events += notify_new(session, edge, now=now)
+    return events
+
+
+def find_edge(
+    session: Session, a: str, b: str, kind: str, *, either_way: bool = False
+) -> ReuseEdge | None:
+    """The edge of ``kind`` from ``a`` to ``b`` (or between them either way)."""
+    ends = (ReuseEdge.reuser_url == a) & (ReuseEdge.target_url == b)
+    if either_way:
+        ends = ends | ((ReuseEdge.reuser_url == b) & (ReuseEdge.target_url == a))
+    return session.exec(select(ReuseEdge).where(ends, ReuseEdge.kind == kind)).first()
+
+
+def notify_new(session: Session, edge: ReuseEdge, *, now: datetime) -> list[int]:
+    """Events for a new edge: its target's, or both ends' when the direction is unknown."""
+    ends = [edge.target_repository_id]
+    if edge.direction == "unknown":
+        ends.append(edge.reuser_repository_id)
+    events = []
+    for repo_id in ends:
+        repo = session.get(Repository, repo_id) if repo_id is not None else None
+        if repo is not None:
+            events.append(_event_for(session, edge, repo, now))
     return events
 
 
@@ -87,15 +113,22 @@ def resolve_pending(session: Session, *, repository: Repository, now: datetime) 
 
 
 def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datetime) -> int:
+    """The event telling ``target``'s followers about ``edge`` (and its other end)."""
     reuser_agency = None
     reuser_page = None
-    if edge.reuser_repository_id is not None:
-        reuser = session.get(Repository, edge.reuser_repository_id)
+    other_id, other_name, other_url = edge.reuser_repository_id, edge.reuser_name, edge.reuser_url
+    if target.id is not None and target.id == edge.reuser_repository_id:  # direction unknown
+        other_id, other_url = edge.target_repository_id, edge.target_url
+        other = session.get(Repository, other_id) if other_id is not None else None
+        other_name = other.full_name if other is not None else other_url
+    if other_id is not None:
+        reuser = session.get(Repository, other_id)
         if reuser is not None:
             agency = session.get(Agency, reuser.agency_id)
             reuser_agency = agency.name if agency else None
             reuser_page = reuser.id
-    who = reuser_agency or edge.reuser_name
+    who = reuser_agency or other_name
+    words = UNKNOWN if edge.direction == "unknown" else SUMMARIES
     event = Event(
         kind="reuse.detected",
         repository_id=target.id,  # type: ignore[arg-type]
@@ -106,14 +139,13 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
             "repository_id": target.id,
             "repository_name": target.full_name,
             "repository_html_url": target.html_url,
-            "reuser_name": edge.reuser_name,
-            "reuser_url": "https://" + edge.reuser_url,
+            "reuser_name": other_name,
+            "reuser_url": "https://" + other_url,
             "reuser_repository_id": reuser_page,
             "reuser_agency": reuser_agency,
             "evidence": edge.evidence,
-            "summary": SUMMARIES.get(edge.kind, "{reuser} reuses this repository").format(
-                reuser=who
-            ),
+            "direction": edge.direction,
+            "summary": words.get(edge.kind, "{reuser} reuses this repository").format(reuser=who),
         },
     )
     session.add(event)
@@ -125,10 +157,14 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
 
 
 def reused_by(session: Session, repo_id: int) -> list[ReuseEdge]:
+    """Edges that reuse this repository, and the direction-unknown ones at either end."""
     return list(
         session.exec(
             select(ReuseEdge)
-            .where(ReuseEdge.target_repository_id == repo_id)
+            .where(
+                (ReuseEdge.target_repository_id == repo_id)
+                | ((ReuseEdge.reuser_repository_id == repo_id) & (ReuseEdge.direction == "unknown"))
+            )
             .order_by(ReuseEdge.created_at.desc())  # type: ignore[attr-defined]
         ).all()
     )
@@ -136,7 +172,11 @@ def reused_by(session: Session, repo_id: int) -> list[ReuseEdge]:
 
 def reuses(session: Session, repo_id: int) -> list[ReuseEdge]:
     return list(
-        session.exec(select(ReuseEdge).where(ReuseEdge.reuser_repository_id == repo_id)).all()
+        session.exec(
+            select(ReuseEdge).where(
+                ReuseEdge.reuser_repository_id == repo_id, ReuseEdge.direction == "known"
+            )
+        ).all()
     )
 
 

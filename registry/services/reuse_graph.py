@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import distinct, func
@@ -27,10 +28,9 @@ from registry.models import (
     Repository,
     RepositoryFingerprint,
     RepositoryPackage,
-    RepositoryRootCommit,
     ReuseEdge,
 )
-from registry.services import reuse
+from registry.services import copied_history, reuse, shared_history
 from registry.services.records import ReuseClaim, normalise_url
 
 COPIED_MIN_FILES = 3
@@ -54,17 +54,24 @@ def normalise_package(ecosystem: str, name: str) -> tuple[str, str]:
 
 
 def record_derived(session: Session, *, repository: Repository, now: datetime) -> list[int]:
-    """Derive and store this repository's reuse edges; return the new events' ids."""
-    return reuse.record_claims(
-        session, repository=repository, claims=derive_claims(session, repository), now=now
-    )
+    """Derive and store this repository's reuse edges; return the new events' ids.
+    Shared history is settled for the repository's whole group (``shared_history``)."""
+    events, group = shared_history.reconcile(session, repository=repository, now=now)
+    claims = derive_claims(session, repository, group)
+    return events + reuse.record_claims(session, repository=repository, claims=claims, now=now)
 
 
-def derive_claims(session: Session, repository: Repository) -> list[ReuseClaim]:
+def derive_claims(
+    session: Session,
+    repository: Repository,
+    group: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[ReuseClaim]:
+    """Dependency and copied-code claims; members of ``group`` (shared history) and forks
+    are never also reported as copies."""
     claims = _dependency_claims(session, repository)
-    linked = _linked(session, repository)
-    history = _shared_history_claims(session, repository, linked)
-    linked |= {_other(repository, c) for c in history}
+    linked = _linked(session, repository) | set(group)
+    history = copied_history.copied_claims(session, repository, linked)
+    linked |= {_other(repository, c) for c in history}  # one copied edge per pair
     return claims + history + _copied_claims(session, repository, linked)
 
 
@@ -133,32 +140,7 @@ def _packages(session: Session, ids: Sequence[int]) -> list[RepositoryPackage]:
     return list(session.exec(query))
 
 
-# -- shared history ------------------------------------------------------------------------
-def _shared_history_claims(
-    session: Session, repo: Repository, linked: set[str]
-) -> list[ReuseClaim]:
-    shas = list(session.exec(
-        select(RepositoryRootCommit.sha).where(RepositoryRootCommit.repository_id == repo.id)
-    ))  # fmt: skip
-    shared: dict[int, str] = {}
-    for chunk in _chunks(sorted(shas)):
-        query = (
-            select(RepositoryRootCommit.repository_id, RepositoryRootCommit.sha)
-            .where(RepositoryRootCommit.sha.in_(chunk))  # type: ignore[attr-defined]
-            .where(RepositoryRootCommit.repository_id != repo.id)
-            .limit(MAX_PARTNERS)
-        )
-        for other_id, sha in session.exec(query):
-            shared.setdefault(other_id, sha)
-    claims = []
-    for other in _repositories(session, set(shared)).values():
-        if other.url_key in linked:
-            continue  # a fork already says so
-        words = f"shares the root commit {shared[other.id][:12]} (git history carried over)"  # type: ignore[index]
-        claims.append(_ordered("shared_history", repo, other, words))
-    return claims
-
-
+# -- links the forge reports ---------------------------------------------------------
 def _linked(session: Session, repo: Repository) -> set[str]:
     """URL keys of repositories already known as this one's fork or parent."""
     key = repo.url_key
@@ -184,16 +166,19 @@ def _copied_claims(session: Session, repo: Repository, linked: set[str]) -> list
         return []
     shared: Counter[int] = Counter()
     example: dict[int, str] = {}
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for chunk in _chunks(sorted(mine)):
         query = (
-            select(RepositoryFingerprint.repository_id, RepositoryFingerprint.fingerprint)
+            select(RepositoryFingerprint.repository_id, RepositoryFingerprint.fingerprint,
+                   func.min(RepositoryFingerprint.path))
             .where(RepositoryFingerprint.fingerprint.in_(chunk))  # type: ignore[attr-defined]
             .where(RepositoryFingerprint.repository_id != repo.id)
-            .distinct()
-        )
-        for other_id, fp in session.exec(query):
+            .group_by(RepositoryFingerprint.repository_id, RepositoryFingerprint.fingerprint)
+        )  # fmt: skip
+        for other_id, fp, path in session.exec(query):
             shared[other_id] += 1
             example.setdefault(other_id, mine[fp])
+            pairs[other_id].append((mine[fp], path))
     candidates = [i for i, n in shared.most_common(MAX_PARTNERS) if n >= COPIED_MIN_FILES]
     sizes = _fingerprint_counts(session, candidates)
     claims = []
@@ -203,6 +188,8 @@ def _copied_claims(session: Session, repo: Repository, linked: set[str]) -> list
         count = shared[other.id]
         if other.url_key in linked or smaller == 0 or count < COPIED_MIN_SHARE * smaller:
             continue
+        if copied_history.incidental(session, repo, other, pairs[other.id]):
+            continue  # a skeleton both began with, or a library both carry
         words = (
             f"{count} identical source files ({count / smaller:.0%} of the smaller repository),"
             f" for example {example[other.id]}"
@@ -244,19 +231,24 @@ def _claim(kind: str, reuser: Repository, target: Repository, evidence: str) -> 
 
 
 def _ordered(kind: str, a: Repository, b: Repository, evidence: str) -> ReuseClaim:
-    """The younger of two repositories reuses the elder."""
-    elder, younger = (a, b) if _is_elder(a, b) else (b, a)
-    return _claim(kind, younger, elder, evidence)
+    """The younger of two repositories reuses the elder; when nothing tells their ages
+    apart, the claim says "direction unknown" (when the registry first saw each is crawl
+    order, never evidence)."""
+    elder = _is_elder(a, b)
+    if elder is None:
+        return replace(_claim(kind, a, b, evidence), direction="unknown")
+    older, younger = (a, b) if elder else (b, a)
+    return _claim(kind, younger, older, evidence)
 
 
-def _is_elder(a: Repository, b: Repository) -> bool:
-    """Compare like with like: forge creation dates when both have one, else first commits,
-    else when the registry first saw each; the one stored first wins a tie."""
-    for began in (lambda r: r.forge_created_at, _first_commit, lambda r: r.first_seen_at):
+def _is_elder(a: Repository, b: Repository) -> bool | None:
+    """Compare like with like: forge creation dates when both have one, else first
+    commits; None when neither tells them apart."""
+    for began in (lambda r: r.forge_created_at, _first_commit):
         x, y = _aware(began(a)), _aware(began(b))
         if x is not None and y is not None and x != y:
             return x < y
-    return (a.id or 0) < (b.id or 0)
+    return None
 
 
 def _first_commit(repo: Repository) -> datetime | None:
@@ -272,6 +264,5 @@ def _aware(when: datetime | None) -> datetime | None:
 
 
 def _other(repo: Repository, claim: ReuseClaim) -> str:
-    mine = repo.url_key
     ends = (normalise_url(claim.reuser_url), normalise_url(claim.target_url))
-    return ends[1] if ends[0] == mine else ends[0]
+    return ends[1] if ends[0] == repo.url_key else ends[0]

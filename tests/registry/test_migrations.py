@@ -76,3 +76,32 @@ def test_source_kinds_get_their_one_name(tmp_path):
         kinds = [r[0] for r in conn.exec_driver_sql("SELECT kind FROM source ORDER BY locator")]
     assert kinds == ["github-org", "gitlab-group", "git-url", "code-json"]
     engine.dispose()
+
+
+def test_repository_urls_get_their_one_key(tmp_path):
+    """0007: keys stored in an older form are re-keyed; a key another row already holds is
+    left as it was (nothing merged or lost silently)."""
+    from registry.db import make_engine
+    from registry.settings import Settings
+    from tests import factories
+
+    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'm.db'}"))
+    migrate.upgrade(engine)
+    for n in range(3):
+        factories.store(engine, factories.record("ahs", f"t{n}"), agency="ahs")
+    rows = [  # (html_url, url_key) as an older release stored them
+        ("https://www.GitHub.com:443/ahs/tool", "www.github.com:443/ahs/tool"),
+        ("http://127.0.0.1:8080/ahs/tool", "127.0.0.1:8080/ahs/tool"),
+        ("http://localhost:8080/ahs/tool", "localhost:8080/ahs/tool"),
+    ]
+    with engine.begin() as conn:
+        for n, (url, key) in enumerate(rows, start=1):
+            conn.exec_driver_sql(
+                "UPDATE repository SET html_url = ?, url_key = ? WHERE id = ?", (url, key, n)
+            )
+    migrate.downgrade(engine, "0012")  # the revision before 0007
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        keys = [r[0] for r in conn.exec_driver_sql("SELECT url_key FROM repository ORDER BY id")]
+    assert keys == ["github.com/ahs/tool", "127.0.0.1:8080/ahs/tool", "localhost:8080/ahs/tool"]
+    engine.dispose()

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from registry.models import Event, ReuseEdge
+from registry.models import Event, Repository, ReuseEdge
 from registry.services import reuse_graph
 from registry.services.records import normalise_url
 from tests.conftest import LiveServer
@@ -89,7 +89,12 @@ def test_a_shared_root_commit_across_hosts_makes_the_younger_the_reuser(engine, 
     for rec in (newer, older) if newer_first else (older, newer):
         store(engine, rec, agency=rec.owner)
     assert _edges(engine, "shared_history") == [
-        (_key(newer), _key(older), f"shares the root commit {ROOT[:12]} (git history carried over)")
+        (
+            _key(newer),
+            _key(older),
+            f"shares the root commit {ROOT[:12]} (git history carried"
+            " over); ahs/tool was created on its forge first",
+        )
     ]
     assert [e["kind"] for e in _events(engine)] == ["shared_history"]
 
@@ -143,3 +148,74 @@ def test_the_repository_page_explains_each_kind_with_its_evidence(settings, engi
     assert "depends on a package this repository publishes" in target_html
     assert f"depends on the npm package {PACKAGE} ^1" in target_html
     assert "This repository depends on a package published by" in reuser_html
+
+
+SPELLINGS = [
+    # one repository each, every spelling a crawl list or a forge has been seen to give
+    (
+        "http://localhost:8080/ahs/tool",
+        "http://127.0.0.1:8080/ahs/tool.git",
+        "http://LOCALHOST:8080/ahs/Tool/",
+        "http://[::1]:8080/ahs/tool",
+        "http://localhost.:8080//ahs//tool.git/",
+    ),
+    (
+        "https://github.com/ahs/tool",
+        "https://www.GitHub.com:443/ahs/tool.git/",
+        "http://github.com:80/ahs/tool",
+        "git@github.com:ahs/tool.git",
+        "ssh://git@github.com:22/ahs/tool",
+        "github.com/ahs/tool",
+    ),
+]
+DIFFERENT = [
+    "http://localhost:8081/ahs/tool",  # another port is another server
+    "http://127.0.0.2:8080/ahs/tool",  # another loopback address may be another server
+    "https://github.com:8443/ahs/tool",  # not the default port
+    "https://gitlab.com/ahs/tool",
+    "https://github.com/ahs/tool-fork",
+    "https://github.com/ahs",
+]
+
+
+def test_every_spelling_of_one_repository_has_one_key():
+    keys = [{normalise_url(url) for url in group} for group in SPELLINGS]
+    assert [len(k) for k in keys] == [1, 1]
+    every = keys[0] | keys[1] | {normalise_url(u) for u in DIFFERENT}
+    assert len(every) == 2 + len(DIFFERENT)
+
+
+@pytest.mark.parametrize("second", SPELLINGS[0][1:])
+def test_one_repository_crawled_under_two_spellings_is_one_record(engine, second):
+    first = record("localhost:8080/ahs", "tool", forge="git", html_url=SPELLINGS[0][0],
+                   root_commits=[ROOT])  # fmt: skip
+    again = record("127.0.0.1:8080/ahs", "tool", forge="git", html_url=second,
+                   root_commits=[ROOT], description="crawled from another list")  # fmt: skip
+    one = store(engine, first, agency="ahs").repository_id
+    assert store(engine, again, agency="ahs").repository_id == one
+    with Session(engine) as session:
+        assert len(session.exec(select(Repository)).all()) == 1
+        assert session.exec(select(ReuseEdge)).all() == []
+
+
+def test_new_evidence_settles_an_unknown_direction_in_place(engine):
+    """Stored before their histories were read: direction unknown, both ends told. A later
+    crawl brings the histories; the same edge now says who reused whom, no one told twice."""
+    shared = [(f"{n:040x}", 1_000 + n, "ann") for n in range(5)]
+    up = record("ahs", "tool", forge="git", root_commits=[ROOT])
+    down = record("ods", "tool", forge="git", html_url="https://code.ontario.example/ods/tool",
+                  root_commits=[ROOT])  # fmt: skip
+    store(engine, up, agency="ahs")
+    store(engine, down, agency="ods")
+    [(_, _, before)] = _edges(engine, "shared_history")
+    assert "direction unknown" in before and len(_events(engine)) == 2
+    up.history = [("f" * 40, 3_000, "ann"), *shared[::-1]]
+    down.history = [("e" * 40, 3_000, "carol"), *shared[::-1]]
+    up.history_complete = down.history_complete = True
+    store(engine, up, agency="ahs")
+    store(engine, down, agency="ods")
+    with Session(engine) as session:
+        [edge] = session.exec(select(ReuseEdge)).all()
+    assert (edge.reuser_url, edge.target_url, edge.direction) == (_key(down), _key(up), "known")
+    assert "ahs/tool's own commits continue the authors" in edge.evidence
+    assert len(_events(engine)) == 2
