@@ -19,6 +19,15 @@ SUMMARIES = {
 }
 
 
+def link_of(url: str) -> str:
+    """A URL to link to: as given when it is http(s), else https (``host/path`` or git's
+    own transports name no web scheme, and https is what forges serve)."""
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and scheme.lower() in ("http", "https"):
+        return f"{scheme.lower()}://{rest}"
+    return "https://" + normalise_url(url)
+
+
 def _repo_by_key(session: Session, key: str) -> Repository | None:
     return session.exec(select(Repository).where(Repository.url_key == key)).first()
 
@@ -47,6 +56,7 @@ def record_claims(
             kind=claim.kind,
             reuser_url=reuser_key,
             reuser_name=claim.reuser_name,
+            reuser_link=(reuser.html_url if reuser else link_of(claim.reuser_url))[:500],
             reuser_repository_id=reuser.id if reuser else None,
             target_url=target_key,
             target_repository_id=target.id if target else None,
@@ -76,6 +86,7 @@ def resolve_pending(session: Session, *, repository: Repository, now: datetime) 
     for edge in pending:
         if edge.reuser_url == repository.url_key:
             edge.reuser_repository_id = repository.id
+            edge.reuser_link = repository.html_url
         if edge.target_url == repository.url_key and edge.target_repository_id is None:
             edge.target_repository_id = repository.id
             session.add(edge)
@@ -106,7 +117,7 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
             "repository_name": target.full_name,
             "repository_html_url": target.html_url,
             "reuser_name": edge.reuser_name,
-            "reuser_url": "https://" + edge.reuser_url,
+            "reuser_url": edge.reuser_link or link_of(edge.reuser_url),
             "reuser_repository_id": reuser_page,
             "reuser_agency": reuser_agency,
             "evidence": edge.evidence,
