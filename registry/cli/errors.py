@@ -11,6 +11,7 @@ import typing
 from typing import Any
 
 import click
+import typer
 from typer.core import TyperGroup
 
 from registry.errors import GovcodeError
@@ -82,7 +83,7 @@ class GovcodeGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
             raise
         except Exception as exc:
             if ctx.params.get("debug"):

@@ -69,9 +69,9 @@ def _one_case_per_country() -> None:
     op.execute(
         indexchange.insert().from_select(
             ["repository_id", "deleted", "created_at"],
-            sa.select(repository.c.id, sa.false(), sa.literal(now, sa.DateTime(timezone=True))).where(
-                repository.c.agency_id.in_(changed)
-            ),
+            sa.select(
+                repository.c.id, sa.false(), sa.literal(now, sa.DateTime(timezone=True))
+            ).where(repository.c.agency_id.in_(changed)),
         )
     )
     op.execute(
