@@ -10,9 +10,13 @@ import re
 import typing
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
+
+try:  # typer >= 0.2x ships its own click: its usage errors derive from this
+    from typer import TyperException as UsageProblem
+except ImportError:  # pragma: no cover - older typer on click
+    from click import ClickException as UsageProblem
 
 from registry.errors import GovcodeError
 
@@ -80,15 +84,15 @@ def one_line(text: str) -> str:
 class GovcodeGroup(TyperGroup):
     """The root command: turns any exception into its lines, unless ``--debug``."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, UsageProblem):
             raise
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
             lines, code = error_lines(exc)
             for line in lines:
-                click.echo(line, err=True)
+                typer.echo(line, err=True)
             ctx.exit(code)
