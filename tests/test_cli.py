@@ -121,7 +121,7 @@ def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(
 
 def test_dry_run_writes_nothing(monkeypatch, settings):
     out = govcode(monkeypatch, settings, "crawl", "github", "some-org", "--dry-run")
-    assert "would crawl github-org 'some-org'" in out
+    assert "would crawl github 'some-org'" in out
     out = govcode(monkeypatch, settings, "agencies", "list")
     assert "some-org" not in out
 

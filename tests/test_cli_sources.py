@@ -47,7 +47,7 @@ def test_sources_list_shows_kind_agency_and_last_run(monkeypatch, city, fake_git
     out = govcode(monkeypatch, city, "sources", "list")
     rows = [line for line in out.splitlines() if fake_github.base_url in line]
     assert len(rows) == 3
-    assert all("git-url" in r and "finished (1 new, 0 changed, 0 unchanged, 0 failed)" in r
+    assert all(cells(r)[1] == "git" and "finished (1 new, 0 changed, 0 unchanged, 0 failed)" in r
                for r in rows)  # fmt: skip
     assert "city/permits" in rows[0] and " city " in rows[0] and " county " in rows[2]
     assert [cells(r)[0] for r in rows] == ["1", "2", "3"]
@@ -73,7 +73,7 @@ def test_crawl_all_queue_and_dry_run(monkeypatch, city, engine):
         f"would crawl source {n}" for n in (1, 2, 3)
     ]
     out = govcode(monkeypatch, city, "crawl", "source", "2", "--dry-run")
-    assert out.startswith("would crawl source 2: git-url") and "'city'" in out
+    assert out.startswith("would crawl source 2: git ") and "'city'" in out
     assert counts(engine) == before
     out = govcode(monkeypatch, city, "crawl", "all", "--queue")
     assert out.count("queued crawl of source") == 3

@@ -72,6 +72,9 @@ class RepositoryRecord:
     fingerprints: list[tuple[str, str]] = field(default_factory=list)  # (path, fingerprint)
     readme_excerpt: str = ""
     readme_text: str = ""
+    readme_path: str | None = None
+    readme_source: str = ""  # as written (capped), for the page to render
+    readme_markup: str = ""  # "markdown" | "text"
     root_commits: list[str] = field(default_factory=list)
     head_commit: str = ""
     forge_created_at: datetime | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.inventory_records import AgencyRecord
+from crawlers.inventories.entries import AgencyEntry
 from registry.db import session_scope
 from registry.errors import BadRequest
 from registry.models import Agency
@@ -24,9 +24,9 @@ def test_country_codes_are_iso_alpha_2_in_upper_case():
 
 def test_importers_store_one_case_and_report_what_is_not_a_country(engine):
     records = [
-        AgencyRecord("gh:ahs", "Alberta Health Services", "ca"),
-        AgencyRecord("ore:ahs", "Statistics Canada", "CA"),
-        AgencyRecord("x:uk", "Somewhere", "UK"),  # GB is the code
+        AgencyEntry("gh:ahs", "Alberta Health Services", "ca"),
+        AgencyEntry("ore:ahs", "Statistics Canada", "CA"),
+        AgencyEntry("x:uk", "Somewhere", "UK"),  # GB is the code
     ]
     with session_scope(engine) as session:
         report = import_agencies(session, records, github_api_url="", gitlab_url="")

@@ -1,7 +1,7 @@
 """one spelling per country; reuse edges keep the reuser's link with its scheme
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0012
 
 Countries: agencies stored "CA" and "ca" as two countries; every code becomes upper case
 (blank ones none), and each repository of a changed agency gets an index change so every
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0002"
+down_revision: str | None = "0012"  # re-chained onto main when merging it (issued as "0002")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
