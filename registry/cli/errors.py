@@ -68,7 +68,9 @@ def error_lines(exc: BaseException) -> tuple[list[str], int]:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
-    if isinstance(exc, ValidationError | SettingsError):
+    if isinstance(exc, SettingsError) or (
+        isinstance(exc, ValidationError) and exc.title == "Settings"
+    ):
         return settings_lines(exc), 2
     if isinstance(exc, GovcodeError):
         return [f"govcode: {exc.title.lower()}: {one_line(str(exc))}"], 2
