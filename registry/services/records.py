@@ -77,6 +77,8 @@ class RepositoryRecord:
     readme_markup: str = ""  # "markdown" | "text"
     root_commits: list[str] = field(default_factory=list)
     head_commit: str = ""
+    head_tree: str = ""
+    commit_weeks: list[int] = field(default_factory=list)  # last 52 weeks, oldest first
     forge_created_at: datetime | None = None
     pushed_at: datetime | None = None
     last_commit_at: datetime | None = None

@@ -1,4 +1,4 @@
-"""the README as written, so that pages can render it
+"""the README as written, the head tree and weekly commits, for the repository page
 
 Revision ID: 0012
 Revises: 0003
@@ -26,10 +26,18 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("readme_markup", sa.String(length=20), nullable=False, server_default="")
         )
+        batch_op.add_column(
+            sa.Column("head_tree", sa.String(length=64), nullable=False, server_default="")
+        )
+        batch_op.add_column(
+            sa.Column("commit_weeks", sa.JSON(), nullable=False, server_default="[]")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("repository", schema=None) as batch_op:
+        batch_op.drop_column("commit_weeks")
+        batch_op.drop_column("head_tree")
         batch_op.drop_column("readme_markup")
         batch_op.drop_column("readme_source")
         batch_op.drop_column("readme_path")
