@@ -53,3 +53,18 @@ def revision(engine: Engine, message: str) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.revision(cfg, message=message, autogenerate=True)
+
+
+def head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def pending(engine: Engine, revision: str = "head") -> list[str]:
+    """The revisions ``upgrade(engine, revision)`` would apply, oldest first ("id: message")."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    steps = script.iterate_revisions(revision, current(engine) or "base")
+    return [f"{s.revision}: {s.doc}" for s in reversed(list(steps))]

@@ -32,6 +32,7 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
     filters = {
         field: [v for v in params.getlist(name) if v] for name, field in FILTER_PARAMS.items()
     }
+    filters["country"] = [v.upper() for v in filters["country"]]  # stored upper case
     return SearchRequest(
         text=params.get("q", "")[:500],
         filters={k: v for k, v in filters.items() if v},

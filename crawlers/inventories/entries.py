@@ -95,7 +95,22 @@ def source_from_url(url: str, *, group: bool | None = None) -> SourceEntry | Non
         return SourceEntry(GITHUB.name, segments[0], host)
     if host in GITLAB_HOSTS and (group or (group is None and len(segments) == 1)):
         return SourceEntry(GITLAB.name, "/".join(segments), host)
-    return SourceEntry(GIT.name, f"https://{host}/{'/'.join(segments)}", host)
+    return SourceEntry(GIT.name, f"{_web_origin(url, host)}/{'/'.join(segments)}", host)
+
+
+def _web_origin(url: str, host: str) -> str:
+    """scheme://host[:port] to crawl a repository URL by: an http(s) URL keeps its scheme and
+    port (http is for allow-listed hosts); git:// and ssh:// are fetched over https."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return f"https://{host}"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
 def owner_source(repository_url: str) -> SourceEntry | None:

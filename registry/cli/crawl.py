@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from registry.cli.common import console, engine, settings
+from registry.cli.common import console, engine, fail_line, say, settings
 from registry.source_kinds import GIT, GIT_LIST, GITHUB, GITLAB
 
 app = typer.Typer(
@@ -36,22 +36,39 @@ def _register(kind: str, locator: str, api_url: str, agency: str | None, dry_run
 
 
 def _run(source_id: int, queue: bool, full: bool = False) -> None:
+    _run_many([source_id], queue, full)
+
+
+def _run_many(source_ids: list[int], queue: bool, full: bool) -> None:
+    """Crawl the sources here (one progress bar, one summary) or hand them to a worker.
+
+    Each failure is one line on stderr; any failure makes the exit status 1."""
     from crawlers.tasks import register, run_crawl
     from registry.queue import make_huey
 
     s = settings()
     if queue:
         tasks = register(make_huey(s), s)
-        tasks.crawl_source(source_id, full)
-        console.print(f"queued crawl of source {source_id}; run `govcode worker` to process it")
+        for source_id in source_ids:
+            tasks.crawl_source(source_id, full)
+            say(f"queued crawl of source {source_id}")
+        say("run `govcode worker` to process the queue")
         return
     from registry.cli.progress import crawl_progress, summary_table
 
+    summaries = []
     with crawl_progress(console) as progress:
-        summary = run_crawl(s, source_id, progress=progress, full=full)
-    console.print(summary_table(summary))
-    if summary.status != "finished":
-        console.print(f"[red]{summary.status}[/]: {summary.message}")
+        for source_id in source_ids:
+            summaries.append(run_crawl(s, source_id, progress=progress, full=full))
+    console.print(summary_table(summaries))
+    failed = False
+    for summary in summaries:
+        for error in summary.errors:
+            fail_line(error["repository"], error["error"])
+        if summary.status != "finished":
+            fail_line(f"source {summary.source_id} ({summary.status})", summary.message)
+        failed = failed or bool(summary.errors) or summary.status != "finished"
+    if failed:
         raise typer.Exit(1)
 
 
@@ -112,6 +129,43 @@ def list_(
 
 
 @app.command()
-def source(source_id: int, queue: bool = QUEUE, full: bool = FULL) -> None:
+def source(source_id: int, queue: bool = QUEUE, dry_run: bool = DRY, full: bool = FULL) -> None:
     """Crawl a registered source again by its id."""
+    if dry_run:
+        _say_would_crawl([source_id], queue)
+        return
     _run(source_id, queue, full)
+
+
+@app.command("all")
+def all_(queue: bool = QUEUE, dry_run: bool = DRY, full: bool = FULL) -> None:
+    """Crawl every registered source, one after the other (or queue them all)."""
+    from sqlmodel import Session
+
+    from registry.services.removal import source_ids
+
+    with engine(settings(), dry_run=dry_run) as eng, Session(eng) as session:
+        ids = source_ids(session)
+    if not ids:
+        say("no sources to crawl (add one with `govcode crawl …` or `govcode import …`)")
+        return
+    if dry_run:
+        _say_would_crawl(ids, queue)
+        return
+    _run_many(ids, queue, full)
+
+
+def _say_would_crawl(source_ids: list[int], queue: bool) -> None:
+    from sqlmodel import Session
+
+    from registry.services.agencies import get_source
+    from registry.services.removal import agency_of
+
+    how = "queue" if queue else "crawl"
+    with engine(settings(), dry_run=True) as eng, Session(eng) as session:
+        for source_id in source_ids:
+            src = get_source(session, source_id)
+            agency = agency_of(session, src)
+            where = src.api_url or "git"
+            say(f"would {how} source {source_id}: {src.kind} {src.locator!r} ({where}) "
+                f"for agency {agency.slug!r}")  # fmt: skip

@@ -40,11 +40,31 @@ def subscribe(
 
 
 @app.command()
-def deliver() -> None:
+def deliver(
+    dry_run: bool = typer.Option(False, "--dry-run", help="count what is due, send nothing"),
+) -> None:
     """Dispatch pending events and send every due delivery now."""
     from registry.delivery import Senders, deliver_pending
 
     s = settings()
+    if dry_run:
+        _say_would_deliver(s)
+        return
     with engine(s) as eng:
         counts = deliver_pending(eng, s, Senders.from_settings(s))
     console.print(f"delivered {counts['delivered']}, failed {counts['failed']}")
+
+
+def _say_would_deliver(s) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from registry.services import deliveries
+
+    with engine(s, dry_run=True) as eng, Session(eng) as session:
+        events = len(deliveries.undispatched(session))
+        due = len(deliveries.due(session, now=datetime.now(UTC)))
+    console.print(
+        f"would dispatch {events} new events to their subscribers and send {due} due deliveries"
+    )

@@ -24,6 +24,8 @@ class ReuseEdge(SQLModel, table=True):
     kind: str = Field(max_length=30)  # fork | based_on | dependency | shared_history | copied
     reuser_url: str = Field(max_length=500, index=True)  # normalised
     reuser_name: str = Field(max_length=400)
+    # The reuser's URL as crawled, scheme included: what pages and feeds link to.
+    reuser_link: str = Field(default="", max_length=500)
     reuser_repository_id: int | None = Field(
         default=None, foreign_key="repository.id", index=True, ondelete="SET NULL"
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -61,9 +63,12 @@ class SearchIndex:
         return SyncState(seq=data["seq"], gaps={int(k): v for k, v in data["gaps"].items()})
 
     def save_state(self, state: SyncState) -> None:
-        tmp = self.path / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps({"seq": state.seq, "gaps": state.gaps}))
-        tmp.replace(self.path / STATE_FILE)
+        # A temporary file of its own per writer: a web node's follower and a CLI sync may
+        # save at the same moment, and a shared name lets one rename the other's file away.
+        fd, name = tempfile.mkstemp(prefix=STATE_FILE, suffix=".tmp", dir=self.path)
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps({"seq": state.seq, "gaps": state.gaps}))
+        Path(name).replace(self.path / STATE_FILE)
 
     def apply(self, docs: Iterable[dict], deleted: Iterable[int] = ()) -> int:
         """Add or replace documents and delete ids, in one commit; returns documents written."""

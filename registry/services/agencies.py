@@ -8,13 +8,34 @@ import unicodedata
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from registry.errors import NotFound
+from registry.errors import BadRequest, NotFound
 from registry.models import Agency, Repository, Source
+
+# Kosovo's code is from ISO 3166-1's user-assigned range; the EU, the IMF and
+# government.github.com use it, so the registry does too.
+USER_ASSIGNED_COUNTRIES = frozenset({"XK"})
 
 
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:200] or "agency"
+
+
+def country_code(value: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code in its one spelling (upper case), or None for none.
+
+    Every way a country enters the registry (a hand entry, an importer, the demo) passes
+    here, so "CA" and "ca" are one country. Anything else is refused."""
+    import pycountry
+
+    if value is None or not value.strip():
+        return None
+    code = value.strip().upper()
+    if len(code) == 2 and (
+        code in USER_ASSIGNED_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
+    ):
+        return code
+    raise BadRequest(f"{value!r} is not an ISO 3166-1 alpha-2 country code (for example CA, FR)")
 
 
 def ensure_agency(
@@ -31,7 +52,7 @@ def ensure_agency(
     if agency is None:
         agency = Agency(slug=slug, name=name)
     agency.name = name or agency.name
-    agency.country = country or agency.country
+    agency.country = country_code(country) or agency.country
     agency.level = level or agency.level
     agency.homepage = homepage or agency.homepage
     session.add(agency)

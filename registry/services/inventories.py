@@ -19,8 +19,9 @@ from typing import Protocol
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from registry.errors import BadRequest
 from registry.models import Agency, Source
-from registry.services.agencies import slugify
+from registry.services.agencies import country_code, slugify
 from registry.source_kinds import GITHUB, GITLAB, canonical_locator, source_kind
 
 _LIMITS = {"name": 300, "country": 2, "level": 50, "homepage": 500, "locator": 500}
@@ -98,6 +99,11 @@ def import_agencies(
     known = _Known(session)
     api_urls = {GITHUB.name: github_api_url, GITLAB.name: gitlab_url}
     for record in records:
+        if _country(record) is None and record.country:
+            report.problems.append(
+                f"{record.key}: country {record.country[:20]!r} is not an ISO 3166-1 alpha-2 "
+                "code; stored without a country"
+            )
         wanted = []
         for src in record.sources:
             if len(src.locator) > _LIMITS["locator"]:
@@ -149,7 +155,7 @@ def _update(agency: Agency, record: AgencyLike, *, authoritative: bool) -> bool:
     before = (agency.name, agency.country, agency.level, agency.homepage, dict(agency.names))
     facts = {
         "name": record.name,
-        "country": record.country,
+        "country": _country(record),
         "level": record.level,
         "homepage": record.homepage,
     }
@@ -159,6 +165,13 @@ def _update(agency: Agency, record: AgencyLike, *, authoritative: bool) -> bool:
     names = dict(record.names)
     agency.names = {**(agency.names or {}), **names} if authoritative else {**names, **agency.names}
     return before != (agency.name, agency.country, agency.level, agency.homepage, agency.names)
+
+
+def _country(record: AgencyLike) -> str | None:
+    try:
+        return country_code(record.country)
+    except BadRequest:
+        return None
 
 
 def _source_for(

@@ -25,6 +25,15 @@ UNKNOWN = {  # direction unknown: neither side is said to reuse the other
 }
 
 
+def link_of(url: str) -> str:
+    """A URL to link to: as given when it is http(s), else https (``host/path`` or git's
+    own transports name no web scheme, and https is what forges serve)."""
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and scheme.lower() in ("http", "https"):
+        return f"{scheme.lower()}://{rest}"
+    return "https://" + normalise_url(url)
+
+
 def _repo_by_key(session: Session, key: str) -> Repository | None:
     return session.exec(select(Repository).where(Repository.url_key == key)).first()
 
@@ -51,6 +60,7 @@ def record_claims(
             kind=claim.kind,
             reuser_url=reuser_key,
             reuser_name=claim.reuser_name,
+            reuser_link=(reuser.html_url if reuser else link_of(claim.reuser_url))[:500],
             reuser_repository_id=reuser.id if reuser else None,
             target_url=target_key,
             target_repository_id=target.id if target else None,
@@ -103,6 +113,7 @@ def resolve_pending(session: Session, *, repository: Repository, now: datetime) 
     for edge in pending:
         if edge.reuser_url == repository.url_key:
             edge.reuser_repository_id = repository.id
+            edge.reuser_link = repository.html_url
         if edge.target_url == repository.url_key and edge.target_repository_id is None:
             edge.target_repository_id = repository.id
             session.add(edge)
@@ -116,11 +127,13 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
     """The event telling ``target``'s followers about ``edge`` (and its other end)."""
     reuser_agency = None
     reuser_page = None
-    other_id, other_name, other_url = edge.reuser_repository_id, edge.reuser_name, edge.reuser_url
+    other_id, other_name = edge.reuser_repository_id, edge.reuser_name
+    other_link = edge.reuser_link or link_of(edge.reuser_url)
     if target.id is not None and target.id == edge.reuser_repository_id:  # direction unknown
-        other_id, other_url = edge.target_repository_id, edge.target_url
+        other_id = edge.target_repository_id
         other = session.get(Repository, other_id) if other_id is not None else None
-        other_name = other.full_name if other is not None else other_url
+        other_name = other.full_name if other is not None else edge.target_url
+        other_link = other.html_url if other is not None else link_of(edge.target_url)
     if other_id is not None:
         reuser = session.get(Repository, other_id)
         if reuser is not None:
@@ -140,7 +153,7 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
             "repository_name": target.full_name,
             "repository_html_url": target.html_url,
             "reuser_name": other_name,
-            "reuser_url": "https://" + other_url,
+            "reuser_url": other_link,
             "reuser_repository_id": reuser_page,
             "reuser_agency": reuser_agency,
             "evidence": edge.evidence,

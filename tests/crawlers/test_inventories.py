@@ -172,6 +172,9 @@ def test_source_from_url_and_owner_source() -> None:
     assert source_from_url("git://code.example.gov/x/y.git") == SourceEntry(
         "git", "https://code.example.gov/x/y", "code.example.gov"
     )
+    assert source_from_url("http://git.city.example:8080/x/y.git") == SourceEntry(
+        "git", "http://git.city.example:8080/x/y", "git.city.example"
+    )  # the scheme (and port) it was published with
     for bad in ("file:///etc/passwd", "ext::sh -c id", "https://", "http://[::1", "javascript:x"):
         assert source_from_url(bad) is None
     assert owner_source("git://github.com/CDCgov/AlignmentViewer.git") == SourceEntry(

@@ -28,7 +28,7 @@ def _redis_reachable() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def queued_settings(request, settings, fake_github):
     if request.param == "redis":
         reason = _redis_reachable()

@@ -92,7 +92,7 @@ def test_text_search_and_filters(engine, index, catalogue):
         "covid-self-assessment"
     ]
     # Or within a field, And across fields.
-    both = names(index, engine, filters={"licence": ["MIT", "Apache-2.0"], "country": ["ca"]})
+    both = names(index, engine, filters={"licence": ["MIT", "Apache-2.0"], "country": ["CA"]})
     assert set(both) == {"covid-self-assessment", "clinic-finder", "covid-alert"}
     # README text is searched; stemming matches "messages" with "message".
     assert names(index, engine, text="self service message") == ["notify"]
@@ -111,7 +111,7 @@ def test_facet_counts_ignore_their_own_filter(engine, index, catalogue):
     # The licence facet still shows the other licence, so the user can widen the choice.
     assert dict(result.facets["licence"]) == {"MIT": 2, "Apache-2.0": 2}
     assert dict(result.facets["agency"]) == {"ahs": 1, "gds": 1}
-    assert dict(result.facets["country"]) == {"ca": 1, "gb": 1}
+    assert dict(result.facets["country"]) == {"CA": 1, "GB": 1}  # stored upper case
 
 
 def test_paging_and_sort(engine, index, catalogue):
