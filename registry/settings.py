@@ -93,7 +93,18 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(None, description="SMTP password (optional)")
     smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
     mail_from: str = Field("govcode <noreply@govcode.invalid>", description="From: header")
-    webhook_timeout: float = Field(10.0, description="seconds per webhook POST")
+    webhook_timeout: float = Field(
+        10.0, description="seconds a webhook POST may wait for any one network operation"
+    )
+    webhook_deadline: float = Field(
+        20.0, description="seconds one webhook POST may take in all, however the receiver trickles"
+    )
+    delivery_lease_seconds: float = Field(
+        600.0,
+        description="how long a delivery pass holds the deliveries it claimed; longer than "
+        "one send can take, so no second pass sends them meanwhile",
+    )
+    delivery_batch_size: int = Field(100, description="deliveries one pass claims at a time")
     delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
 
     @model_validator(mode="after")

@@ -1,8 +1,9 @@
-"""Mail delivery behind one small Protocol, chosen by settings.
+"""Mail transports behind one small Protocol, chosen by settings.
 
-The delivery worker only sees ``Mailer.send``; SMTP in production, the console in
-development (``GOVCODE_SMTP_HOST`` empty) and a list in tests. Failures become
-``DeliveryError`` with a ``retryable`` flag so the worker knows whether to try again.
+The e-mail channel (``registry.notify.mail``) hands each message to a ``Mailer``: SMTP in
+production, the console in development (``GOVCODE_SMTP_HOST`` empty) and a list in tests.
+A transport never raises for an ordinary failure: it returns a ``SendResult`` whose
+``retryable`` says whether trying again later can help (SMTP 4xx, a server that is down).
 """
 
 from __future__ import annotations
@@ -10,28 +11,19 @@ from __future__ import annotations
 import smtplib
 import ssl
 import sys
+import time
 from email.message import EmailMessage
 from typing import Protocol, TextIO, runtime_checkable
 
-from registry.errors import GovcodeError
+from registry.notify.base import SendResult
 from registry.settings import Settings
-
-
-class DeliveryError(GovcodeError):
-    """A notification could not be handed over; ``retryable`` says whether to try again."""
-
-    status_code = 502
-    title = "Delivery failed"
-
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
-        super().__init__(message)
-        self.retryable = retryable
 
 
 @runtime_checkable
 class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> None:
-        """Hand the message over for delivery; raise ``DeliveryError`` on failure."""
+    def send(self, message: EmailMessage) -> SendResult:
+        """Hand the message over for delivery and say how it went."""
+        ...
 
 
 class SmtpMailer:
@@ -54,7 +46,8 @@ class SmtpMailer:
         self.starttls = starttls
         self.timeout = timeout
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> SendResult:
+        started = time.monotonic()
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
@@ -64,18 +57,29 @@ class SmtpMailer:
                 refused = smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            raise DeliveryError(
-                f"recipients refused: {exc.recipients}", retryable=_temporary(*codes)
-            ) from exc
+            return _failed(
+                f"recipients refused: {exc.recipients}", started, retryable=_temporary(*codes)
+            )
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(
-                f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=_temporary(exc.smtp_code)
-            ) from exc
+            return _failed(
+                f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+                started,
+                retryable=_temporary(exc.smtp_code),
+                status=exc.smtp_code,
+            )
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+            return _failed(f"SMTP {self.host}:{self.port}: {exc}", started, retryable=True)
         if refused:
             # Some recipients took it: retrying would send duplicates to them.
-            raise DeliveryError(f"some recipients refused: {refused}", retryable=False)
+            return _failed(f"some recipients refused: {refused}", started, retryable=False)
+        return SendResult(ok=True, elapsed=round(time.monotonic() - started, 4))
+
+
+def _failed(
+    error: str, started: float, *, retryable: bool, status: int | None = None
+) -> SendResult:
+    elapsed = round(time.monotonic() - started, 4)
+    return SendResult(ok=False, status=status, error=error, retryable=retryable, elapsed=elapsed)
 
 
 def _temporary(*codes: int) -> bool:
@@ -91,7 +95,7 @@ class ConsoleMailer:
         self.stream = stream
         self.raw = raw
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> SendResult:
         stream = self.stream or sys.stdout
         if self.raw:
             stream.write(message.as_string())
@@ -102,6 +106,7 @@ class ConsoleMailer:
             stream.write("\n" + (body.get_content() if body is not None else "") + "\n")
         stream.write("-" * 72 + "\n")
         stream.flush()
+        return SendResult(ok=True)
 
 
 class NullMailer:
@@ -110,8 +115,9 @@ class NullMailer:
     def __init__(self) -> None:
         self.sent: list[EmailMessage] = []
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> SendResult:
         self.sent.append(message)
+        return SendResult(ok=True)
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:

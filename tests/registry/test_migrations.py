@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 import registry.models  # noqa: F401
 from registry import migrate
 
-HEAD = "0002"
+HEAD = "0004"
 
 
 def test_models_and_migrations_agree(engine):
