@@ -42,9 +42,12 @@ def subscribe(
         repo = repositories.find(session, repository)
         subs = [
             subscriptions.subscribe(
-                session, repository_id=repo.id, channel=name, address=address,
+                session,
+                repository_id=repo.id,
+                channel=name,
+                address=address,
                 secret=secret if channel_kind(name).signed else None,
-            )  # fmt: skip
+            )
             for name, address in wanted
         ]
         if dry_run:

@@ -32,7 +32,7 @@ class EmailChannel:
             raise BadRequest(f"e-mail address longer than {MAX_ADDRESS} characters")
         try:
             parsed = Address(addr_spec=address)
-        except Exception:  # noqa: BLE001 - the email package raises half a dozen kinds
+        except Exception:
             raise BadRequest(f"not an e-mail address: {address!r}") from None
         domain = parsed.domain
         if not parsed.username or "." not in domain or domain.startswith("["):

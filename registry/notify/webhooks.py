@@ -198,7 +198,7 @@ def run_with_deadline(work: Awaitable[T], seconds: float) -> T:
     def run() -> None:
         try:
             outcome["value"] = asyncio.run(bounded())
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
+        except BaseException as exc:
             outcome["error"] = exc
 
     thread = threading.Thread(target=run, name="govcode-webhook", daemon=True)

@@ -120,16 +120,19 @@ def claim(
 ) -> list[DueDelivery]:
     """Lease up to ``limit`` due deliveries to the pass named ``token``; no two passes ever
     get the same one while its lease runs. Commit right after, so others see the lease."""
-    candidates = (
+    # A CTE, not ``IN (SELECT … LIMIT)``: PostgreSQL may run a plain subquery more than
+    # once and so take more than ``limit`` rows; a locking CTE is run exactly once.
+    picked = (
         select(Delivery.id)
         .where(_is_due(now))
         .order_by(Delivery.id)  # type: ignore[arg-type]
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
+        .cte("picked")
     )
     taken = session.exec(  # type: ignore[call-overload]
         update(Delivery)
-        .where(Delivery.id.in_(candidates), _is_due(now))  # type: ignore[union-attr]
+        .where(Delivery.id.in_(select(picked.c.id)), _is_due(now))  # type: ignore[union-attr]
         .values(lease_token=token, leased_until=now + timedelta(seconds=lease_seconds))
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)

@@ -55,7 +55,9 @@ def test_smtp_round_trip_carries_subject_parts_and_escapes_hostile_names() -> No
     unsubscribe = "https://govcode.example/subscriptions/7/unsubscribe?t=abc"
     with MailReceiver() as mail:
         SmtpMailer(mail.host, mail.port, timeout=5).send(
-            render_reuse_email(notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=unsubscribe, key=KEY)
+            render_reuse_email(
+                notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=unsubscribe, key=KEY
+            )
         )
         (received,) = mail.wait_for(1)
         assert mail.envelopes[0] == ("noreply@govcode.example", [TO])
@@ -124,14 +126,18 @@ def test_unreachable_server_is_a_retryable_result() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    message = render_reuse_email(make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY)
+    message = render_reuse_email(
+        make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY
+    )
     result = SmtpMailer("127.0.0.1", port, timeout=2).send(message)
     assert not result.ok and result.retryable is True
     assert result.error is not None and f"127.0.0.1:{port}" in result.error
 
 
 def test_console_and_null_mailers() -> None:
-    message = render_reuse_email(make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY)
+    message = render_reuse_email(
+        make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY
+    )
     stream = io.StringIO()
     assert ConsoleMailer(stream).send(message).ok
     assert f"To: {TO}" in stream.getvalue()
@@ -181,7 +187,7 @@ def test_message_id_is_stable_per_delivery_and_distinct_between_deliveries() -> 
     assert first == mid("42-7", summary="rendered again later, for a retry")
     assert first != mid("42-8") and first != mid("43-7")
     assert first.startswith("<") and first.endswith("@govcode.example>")
-    assert mid("42-7\r\nBcc: x@y") .count("\n") == 0
+    assert mid("42-7\r\nBcc: x@y").count("\n") == 0
 
 
 @pytest.mark.parametrize(

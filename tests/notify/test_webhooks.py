@@ -3,10 +3,10 @@ and no receiver holds a request past its total deadline."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
-import asyncio
 import socket
 import time
 from collections.abc import Iterator

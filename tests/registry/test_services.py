@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from registry.db import session_scope
-from registry.models import Subscription, Delivery, Event, IndexChange, LicenceEvidence, ReuseEdge
+from registry.models import Delivery, Event, IndexChange, LicenceEvidence, ReuseEdge, Subscription
 from registry.services import deliveries, repositories, reuse, subscriptions
 from tests import factories
 from tests.factories import NOW, fork_claim, record, store

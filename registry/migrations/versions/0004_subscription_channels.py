@@ -70,9 +70,7 @@ def upgrade() -> None:
         batch_op.drop_constraint("uq_delivery", type_="unique")
         batch_op.drop_column("channel")
         batch_op.add_column(sa.Column("lease_token", sa.String(length=32), nullable=True))
-        batch_op.add_column(
-            sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint("uq_delivery", ["event_id", "subscription_id"])
         batch_op.create_index("ix_delivery_due", ["status", "next_attempt_at"], unique=False)
 
@@ -135,9 +133,7 @@ def downgrade() -> None:
         batch_op.drop_column("leased_until")
         batch_op.drop_column("lease_token")
         batch_op.alter_column("channel", existing_type=sa.String(length=20), nullable=False)
-        batch_op.create_unique_constraint(
-            "uq_delivery", ["event_id", "subscription_id", "channel"]
-        )
+        batch_op.create_unique_constraint("uq_delivery", ["event_id", "subscription_id", "channel"])
 
     with op.batch_alter_table("subscription", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email", sa.String(length=320), nullable=True))
