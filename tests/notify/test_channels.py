@@ -67,16 +67,15 @@ def test_an_unknown_channel_is_a_clear_error() -> None:
 
 def test_the_atom_channel_is_pulled_never_pushed() -> None:
     atom = AtomFeedChannel()
-    with pytest.raises(BadRequest, match="feed.atom"):
+    with pytest.raises(BadRequest, match=r"feed\.atom"):
         atom.validate_address("https://example.org/feed")
     result = atom.send(Outgoing(make_notice(), address="", key="1-1"))
     assert not result.ok and not result.retryable and "pulled" in (result.error or "")
-    feed = ET.fromstring(
-        atom.render(
-            feed_id="tag:x", title="t", self_url="https://g.example/f.atom",
-            alternate_url="https://g.example/", notices=[make_notice()],
-        )  # fmt: skip
-    )
+    body = atom.render(
+        feed_id="tag:x", title="t", self_url="https://g.example/f.atom",
+        alternate_url="https://g.example/", notices=[make_notice()],
+    )  # fmt: skip
+    feed = ET.fromstring(body)
     assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 1
 
 
