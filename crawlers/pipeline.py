@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from crawlers.analyse import build_record
 from crawlers.base import Forge, HostFacts, RepoRef, RepoSnapshot
 from crawlers.budget import Deadline, DeadlineTree
-from crawlers.forges import CrawlContext, forge_for
+from crawlers.context import CrawlContext
+from crawlers.forges import forge_for
 from crawlers.freshness import is_unchanged
-from crawlers.record import build_record
 from registry.db import session_scope
 from registry.errors import GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
@@ -77,9 +78,7 @@ def analyse(
     try:
         record = build_record(snapshot, forks=forks, fork_url=forge.fork_url(ref), now=now)
     finally:
-        close = getattr(snapshot.tree, "close", None)
-        if close is not None:
-            close()  # stop the tree's git process now, not at garbage collection
+        snapshot.tree.close()  # stop the tree's git process now, not at garbage collection
     deadline.check()  # an analyser that swallowed the deadline's error still fails here
     return record
 
@@ -134,9 +133,8 @@ def crawl_source(
         summary.status, summary.message = "failed", str(exc)
     finally:
         if forge is not None:
-            summary.counts["requests"] = getattr(forge, "requests_spent", 0)
-            if hasattr(forge, "close"):
-                forge.close()
+            summary.counts["requests"] = forge.requests_spent
+            forge.close()
     with session_scope(engine) as session:
         crawl_runs.finish(
             session,

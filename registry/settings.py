@@ -83,6 +83,15 @@ class Settings(BaseSettings):
 
     max_blob_bytes: int = Field(1_000_000, description="larger blobs are never read")
     max_tree_files: int = Field(50_000, description="larger trees are sampled")
+    contact_email: str = Field(
+        "contact@govcode.invalid",
+        max_length=200,
+        description="the registry's contact address, where an export needs one and the "
+        "publisher gave none",
+    )
+    readme_render_max_chars: int = Field(
+        100_000, ge=0, description="characters of a README a repository page renders"
+    )
     repo_time_budget: float = Field(300.0, description="seconds one repository may take")
     git_cache_max_bytes: int = Field(5 * 1024**3, description="git cache size cap")
     requests_per_second: float = Field(10.0, description="per forge, outgoing")

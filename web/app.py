@@ -20,7 +20,7 @@ from registry.search import SearchIndex
 from registry.search.sync import sync
 from registry.settings import Settings
 from web import errors
-from web.routes import api, feeds, pages
+from web.routes import api, badges, exports, feeds, pages
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes(),
             *api.routes(),
             *feeds.routes(),
+            *badges.routes(),
+            *exports.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],

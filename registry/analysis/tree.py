@@ -32,7 +32,9 @@ class Tree(Protocol):
 
 
 class MemoryTree:
-    """A Tree over a dict of path -> bytes (tests, fixtures)."""
+    """A Tree over a dict of path -> bytes (tests, fixtures); never sampled, nothing to close."""
+
+    truncated = False
 
     def __init__(self, files: Mapping[str, bytes | str], symlinks: Sequence[str] = ()) -> None:
         self._files = {p: (v.encode() if isinstance(v, str) else v) for p, v in files.items()}
@@ -46,6 +48,9 @@ class MemoryTree:
         if data is None or path in self._symlinks or len(data) > limit:
             return None
         return data
+
+    def close(self) -> None:
+        return None
 
 
 def decode_text(data: bytes) -> str:

@@ -48,12 +48,17 @@ class Repository(RepositoryBase, table=True):
     topics: list[str] = json_list()
     readme_excerpt: str = long_text()
     readme_text: str = long_text()
+    readme_path: str | None = Field(default=None, max_length=500)
+    readme_source: str = long_text()  # as written (capped): the page renders it
+    readme_markup: str = Field(default="", max_length=20)  # markdown | text
     publiccode: dict[str, Any] = json_dict()  # name, descriptions, problems, …
     extra_metadata: dict[str, Any] = json_dict()  # code.json, codemeta, manifests: summaries
     truncated: bool = False  # the tree was sampled (over max_tree_files)
     licence_mismatches: list[str] = json_list()
     root_commits: list[str] = json_list()
     head_commit: str = Field(default="", max_length=64)
+    head_tree: str = Field(default="", max_length=64)
+    commit_weeks: list[int] = json_list()  # commits in each of the last 52 weeks, oldest first
     analysis_hash: str = Field(default="", max_length=64)
     forge_created_at: datetime | None = when()
     pushed_at: datetime | None = when()

@@ -32,8 +32,8 @@ _COPIED = (
     "parent_url", "open_issues", "releases", "is_template", "is_mirror", "extra_metadata",
     "truncated", "licence", "licence_status", "licence_label", "licence_mismatches",
     "maturity_level", "maturity_score", "development_status", "publiccode", "readme_excerpt",
-    "readme_text", "root_commits", "head_commit", "forge_created_at", "pushed_at",
-    "last_commit_at",
+    "readme_text", "readme_path", "readme_source", "readme_markup", "root_commits", "head_commit",
+    "head_tree", "commit_weeks", "forge_created_at", "pushed_at", "last_commit_at",
 )  # fmt: skip
 
 

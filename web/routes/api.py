@@ -27,7 +27,7 @@ def _json(data, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status)
 
 
-async def list_repositories(request: Request) -> Response:
+def list_repositories(request: Request) -> Response:
     req = search_params.parse(request.query_params)
     result = request.app.state.index.search(req)
     base_url = request.app.state.settings.base_url
@@ -53,7 +53,7 @@ async def list_repositories(request: Request) -> Response:
     )
 
 
-async def get_repository(request: Request) -> Response:
+def get_repository(request: Request) -> Response:
     base_url = request.app.state.settings.base_url
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, request.path_params["repo_id"])
@@ -64,7 +64,7 @@ async def get_repository(request: Request) -> Response:
         )
 
 
-async def list_agencies(request: Request) -> Response:
+def list_agencies(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         rows = agencies.list_agencies(session)
     return _json(
@@ -72,5 +72,5 @@ async def list_agencies(request: Request) -> Response:
     )
 
 
-async def openapi(request: Request) -> Response:
+def openapi(request: Request) -> Response:
     return _json(openapi_document(request.app.state.settings.base_url))

@@ -14,7 +14,15 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
 from web import search_params
-from web.views import clone_command, licence_details
+from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
+from web.routes.badges import badge_markdown
+from web.views import (
+    clone_command,
+    licence_details,
+    licence_duties_public,
+    readme_html,
+    software_heritage_ids,
+)
 
 FACET_LABELS = {
     "licence": "Licence",
@@ -35,7 +43,7 @@ def routes() -> list[Route]:
     ]
 
 
-async def health(request: Request) -> Response:
+def health(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         session.connection().exec_driver_sql("SELECT 1")
     return JSONResponse({"status": "ok", "indexed": request.app.state.index.count()})
@@ -61,7 +69,7 @@ def _toggle_url(params, param: str, value: str) -> str:
     return "/?" + urlencode(items)
 
 
-async def search_page(request: Request) -> Response:
+def search_page(request: Request) -> Response:
     try:
         req = search_params.parse(request.query_params)
     except BadRequest:
@@ -112,26 +120,38 @@ async def search_page(request: Request) -> Response:
     )
 
 
-async def repository_page(request: Request) -> Response:
+def repository_page(request: Request) -> Response:
     repo_id = request.path_params["repo_id"]
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, repo_id)
         agency = session.get(Agency, repo.agency_id)
+        langs = repositories.languages(session, repo_id)
+        slices = language_slices([(lang.language, lang.share) for lang in langs])
         context = {
             "repo": repo,
             "agency": agency,
-            "languages": repositories.languages(session, repo_id),
+            "languages": langs,
+            "language_slices": slices,
+            "language_bar": language_bar(slices),
+            "sparkline": activity_sparkline(repo.commit_weeks),
+            "activity": activity_words(repo.commit_weeks) if repo.commit_weeks else "",
             "evidence": repositories.licence_evidence(session, repo_id),
             "signals": repositories.maturity_signals(session, repo_id),
             "reused_by": reuse.reused_by(session, repo_id),
             "reuses": reuse.reuses(session, repo_id),
             "clone": clone_command(repo),
             "licences": licence_details(repo.licence),
+            "duties": licence_duties_public(repo),
+            "swh": software_heritage_ids(repo),
+            "badge": badge_markdown(request.app.state.settings.base_url, repo.full_name, repo_id),
+            "readme_html": readme_html(
+                repo, max_chars=request.app.state.settings.readme_render_max_chars
+            ),
         }
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
 
 
-async def agencies_page(request: Request) -> Response:
+def agencies_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         rows = agencies.list_agencies(session)
     return request.app.state.templates.TemplateResponse(
@@ -139,7 +159,7 @@ async def agencies_page(request: Request) -> Response:
     )
 
 
-async def agency_page(request: Request) -> Response:
+def agency_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
         sources = agencies.sources_of(session, agency)

@@ -1,7 +1,7 @@
 """subscriptions as channel + address rows; delivery leases
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0012
 Create Date: 2026-12-01 16:10:00
 
 A subscription held one column per channel (``email``, ``webhook_url`` + secret). Now each
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
