@@ -208,3 +208,29 @@ def test_email_address_domain_is_stored_in_lower_case() -> None:
     from registry.notify import EmailChannel
 
     assert EmailChannel.validate_address("Maintainer@AHS.Example") == "Maintainer@ahs.example"
+
+
+def test_a_server_that_trickles_its_greeting_is_cut_off_at_the_deadline() -> None:
+    """One greeting line every half second: each read is inside the 2-second timeout, so
+    only the total deadline stops the hand-over (it would otherwise take 10 s)."""
+    import time
+
+    from tests.fakes.slow import SlowSmtpServer
+
+    message = render_reuse_email(make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None,
+                                 key=KEY)  # fmt: skip
+    with SlowSmtpServer(interval=0.5, lines=20) as slow:
+        started = time.monotonic()
+        result = SmtpMailer(slow.host, slow.port, timeout=2, deadline=1.5).send(message)
+        took = time.monotonic() - started
+        assert slow.sent_lines >= 3  # it was trickling, well inside the per-read timeout
+    assert took < 2.5
+    assert not result.ok and result.retryable
+    assert result.error is not None and "1.5s deadline" in result.error
+
+
+def test_settings_refuse_a_lease_shorter_than_a_send(tmp_path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="DELIVERY_LEASE_SECONDS"):
+        Settings(var_dir=tmp_path, delivery_lease_seconds=30, smtp_deadline=60)

@@ -24,7 +24,7 @@ from registry.notify import (
     sign,
     verify,
 )
-from tests.fakes.slow_http import SlowLorisReceiver
+from tests.fakes.slow import SlowLorisReceiver
 from tests.fakes.webhooks import WebhookReceiver
 
 SECRET = "s3cret-for-tests"

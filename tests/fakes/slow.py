@@ -1,6 +1,8 @@
-"""A slow-loris HTTP receiver on loopback: it reads the request, then sends its answer one
-header line at a time, ``interval`` seconds apart, so every single read is quick but the
-whole answer takes ``lines * interval`` seconds."""
+"""Slow servers on loopback: each answers a little at a time, ``interval`` seconds apart,
+so every single read is quick but the whole answer takes ``lines * interval`` seconds.
+
+``SlowLorisReceiver`` reads an HTTP request, then sends its answer one header line at a
+time; ``SlowSmtpServer`` never gets to the end of its greeting."""
 
 from __future__ import annotations
 
@@ -80,3 +82,44 @@ class SlowLorisReceiver:
         except OSError:
             pass
         self.disconnected_at = time.monotonic()
+
+
+class SlowSmtpServer:
+    """An SMTP server that never finishes its greeting: one ``220-`` continuation line every
+    ``interval`` seconds, ``lines`` times (each read is quick; the greeting is not)."""
+
+    def __init__(self, *, interval: float, lines: int) -> None:
+        self.interval = interval
+        self.lines = lines
+        self.sent_lines = 0
+        self._closing = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.host, self.port = self._listener.getsockname()[:2]
+
+    def __enter__(self) -> SlowSmtpServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._closing.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._closing.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                try:
+                    for _ in range(self.lines):
+                        conn.sendall(b"220-still warming up\r\n")
+                        self.sent_lines += 1
+                        if self._closing.wait(self.interval):
+                            return
+                    conn.sendall(b"220 ready\r\n")
+                except OSError:
+                    pass
