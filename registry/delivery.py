@@ -32,6 +32,16 @@ class Senders:
     def from_settings(cls, settings: Settings) -> Senders:
         return cls(channels=push_channels(settings))
 
+    def close(self) -> None:
+        for channel in self.channels.values():
+            channel.close()
+
+    def __enter__(self) -> Senders:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def send(self, channel: str, outgoing: Outgoing) -> SendResult:
         sender = self.channels.get(channel)
         if sender is None:

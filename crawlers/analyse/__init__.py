@@ -7,7 +7,7 @@ from datetime import datetime
 
 from crawlers.analyse import metadata as record_metadata
 from crawlers.base import RepoRef, RepoSnapshot
-from registry.analysis.languages import analyse_languages
+from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE, analyse_languages
 from registry.analysis.licence import LicenceFinding, analyse_licence
 from registry.analysis.maturity import MaturityInputs, assess_maturity
 from registry.analysis.metadata.publiccode import Publiccode, find_publiccode, parse_publiccode
@@ -74,7 +74,12 @@ def reuse_claims(snapshot: RepoSnapshot, pc: Publiccode | None, forks: Sequence[
 
 
 def build_record(
-    snapshot: RepoSnapshot, *, forks: Sequence[RepoRef], fork_url: str, now: datetime
+    snapshot: RepoSnapshot,
+    *,
+    forks: Sequence[RepoRef],
+    fork_url: str,
+    now: datetime,
+    language_sample: int = DEFAULT_CONTENT_SAMPLE,
 ) -> RepositoryRecord:
     ref, facts, git, tree = snapshot.ref, snapshot.facts, snapshot.git, snapshot.tree
     pc = read_publiccode(snapshot)
@@ -87,7 +92,7 @@ def build_record(
     if facts.licence_spdx:
         declared.append(("forge", facts.licence_spdx))
     licence: LicenceFinding = analyse_licence(tree, declared=declared)
-    languages = analyse_languages(tree)
+    languages = analyse_languages(tree, content_sample=language_sample)
     readme = analyse_readme(tree)
     maturity = assess_maturity(
         MaturityInputs(

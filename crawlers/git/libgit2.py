@@ -104,6 +104,15 @@ class Pygit2Tree:
             return None
         if blob.size > min(limit, self.max_blob_bytes):
             return None
+        return self._read(blob)
+
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        """The first ``size`` bytes of a blob within ``max_blob_bytes`` (libgit2 inflates a
+        packed object whole, so the cap bounds the work; the caller sees ``size`` at most)."""
+        data = self.read(path, self.max_blob_bytes)
+        return None if data is None else data[: max(size, 0)]
+
+    def _read(self, blob: _Blob) -> bytes | None:
         with self._lock:
             try:
                 kind, data = self._repo.odb.read(blob.oid)

@@ -32,12 +32,16 @@ def subscribe(
         raise BadRequest("name at least one address: --to CHANNEL=ADDRESS, --email or --webhook")
     s = settings()
     senders = push_channels(s)
-    for name, address in wanted:
-        kind = channel_kind(name)
-        stored = kind.cls.validate_address(address)
-        refusal = senders[name].preflight(stored) if name in senders else None
-        if refusal:
-            raise BadRequest(f"{kind.title} {address}: {refusal}")
+    try:
+        for name, address in wanted:
+            kind = channel_kind(name)
+            stored = kind.cls.validate_address(address)
+            refusal = senders[name].preflight(stored) if name in senders else None
+            if refusal:
+                raise BadRequest(f"{kind.title} {address}: {refusal}")
+    finally:
+        for channel in senders.values():
+            channel.close()
     with engine(s) as eng, session_scope(eng) as session:
         repo = repositories.find(session, repository)
         subs = [
@@ -87,6 +91,6 @@ def deliver() -> None:
     from registry.delivery import Senders, deliver_pending
 
     s = settings()
-    with engine(s) as eng:
-        counts = deliver_pending(eng, s, Senders.from_settings(s))
+    with engine(s) as eng, Senders.from_settings(s) as senders:
+        counts = deliver_pending(eng, s, senders)
     console.print(f"delivered {counts['delivered']}, failed {counts['failed']}")

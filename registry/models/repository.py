@@ -8,6 +8,8 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from registry.models._types import created, json_dict, json_list, long_text, when
+from registry.models.duties import LicenceDutiesPublic
+from registry.models.reuse import ReuseEdgePublic
 
 
 class RepositoryBase(SQLModel):
@@ -138,9 +140,40 @@ class LicenceDetail(SQLModel):
     licence_class: str
 
 
+class LicenceEvidencePublic(SQLModel):
+    source: str
+    path: str | None
+    spdx: str | None
+    confidence: float
+    detail: str
+
+
+class MaturitySignalPublic(SQLModel):
+    name: str
+    value: str
+    points: float
+    weight: float
+    explanation: str
+
+
+class PubliccodeProblemPublic(SQLModel):
+    severity: str = ""
+    key: str = ""
+    message: str = ""
+    line: int | None = None
+
+
+class PubliccodePublic(SQLModel):
+    version: str | None = None
+    valid: bool = False
+    problems: list[PubliccodeProblemPublic] = []
+
+
 class RepositoryPublic(RepositoryBase):
     id: int
     licence_details: list[LicenceDetail]
+    # where declarations and the files disagree, each with the conclusion and why
+    licence_mismatches: list[str] = []
     agency: str
     agency_name: str
     topics: list[str]
@@ -149,3 +182,36 @@ class RepositoryPublic(RepositoryBase):
     page_url: str
     last_commit_at: datetime | None
     last_crawled_at: datetime | None
+
+
+class ReadmePublic(SQLModel):
+    path: str | None
+    markup: str  # markdown | text | "" (none found)
+    html: str  # rendered and sanitised, as the page shows it
+
+
+class SoftwareHeritagePublic(SQLModel):
+    revision: str  # swh:1:rev:<head commit>
+    directory: str | None = None  # swh:1:dir:<head tree>
+    citation: str | None = None  # the directory with origin and anchor qualifiers
+
+
+class RepositoryDetail(RepositoryPublic):
+    """One repository with everything its page shows (``/api/v1/repositories/{id}``)."""
+
+    licence_duties: LicenceDutiesPublic
+    readme: ReadmePublic
+    software_heritage: SoftwareHeritagePublic | None  # SHA-1 histories only
+    head_commit: str
+    commit_weeks: list[int]  # commits in each of the 52 weeks before the last crawl
+    badge_url: str
+    badge_markdown: str
+
+    licence_evidence: list[LicenceEvidencePublic]
+    licence_mismatches: list[str]
+    maturity_signals: list[MaturitySignalPublic]
+    publiccode: PubliccodePublic | None
+    reused_by: list[ReuseEdgePublic]
+    reuses: list[ReuseEdgePublic]
+    truncated: bool  # the tree was sampled: findings are from part of it
+    crawl_error: str | None  # why the last crawl of it failed, if it did

@@ -67,3 +67,7 @@ class Channel(Protocol):
     def send(self, outgoing: Outgoing) -> SendResult:
         """Hand the notice over; report the outcome, never raise for an ordinary failure."""
         ...
+
+    def close(self) -> None:
+        """Let go of what ``from_settings`` opened (connection pools); may be a no-op."""
+        ...

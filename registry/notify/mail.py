@@ -44,6 +44,9 @@ class EmailChannel:
     def preflight(self, address: str) -> str | None:
         return None  # whether a mailbox exists is only known by sending to it
 
+    def close(self) -> None:
+        pass  # nothing held open
+
     def send(self, outgoing: Outgoing) -> SendResult:
         message = render_reuse_email(
             outgoing.notice,

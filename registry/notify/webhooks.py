@@ -5,23 +5,20 @@ Each POST carries the JSON body of the event and an ``X-Govcode-Signature`` head
 was not altered. HTTP failures never raise: the channel returns a ``SendResult`` and
 the delivery pass decides, from ``retryable``, whether to try again later.
 
-httpx's timeouts bound each network operation, so a receiver that trickles one header
-line every few seconds would hold a request for as long as it likes. The whole request
-(resolving, connecting, sending, reading the answer) therefore runs under one deadline
-and is cancelled when it passes.
+Requests go through ``registry.pinned_http``'s client: the URL policy runs again in its
+transport, connections go only to the addresses it approved, and besides the timeout of
+each network operation a request has a total deadline, so a receiver that trickles one
+header line every few seconds cannot hold it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
-import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Collection
 from functools import partial
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,10 +26,10 @@ import httpx
 from registry.errors import BadRequest, GovcodeError
 from registry.notify.base import Outgoing, SendResult
 from registry.notify.messages import REUSE_EVENT, ReuseNotice
+from registry.pinned_http import pinned_client
 from registry.settings import Settings
 from registry.urlpolicy import check_url
 
-T = TypeVar("T")
 MAX_ADDRESS = 500
 
 SIGNATURE_PREFIX = "sha256="
@@ -63,12 +60,13 @@ def encode_body(notice: ReuseNotice) -> bytes:
 
 
 class WebhookChannel:
-    """Webhooks over httpx: no redirects, no proxies from the environment, a timeout per
-    network operation and a total ``deadline`` per request.
+    """Signed webhooks: no redirects, no proxies from the environment, ``timeout`` per
+    network operation and ``deadline`` per request.
 
     ``url_check`` is the URL policy (it returns the URL to use or raises); it runs before
-    every request because subscribers type these URLs. ``client_factory`` makes the HTTP
-    client of one request; it is the one place where a pinned transport plugs in.
+    every request because subscribers type these URLs, and again, with the addresses it
+    approves pinned, in the transport of the client made here (``allow_http_hosts`` is
+    the policy's allow-list). A client you pass in is yours to close.
     """
 
     def __init__(
@@ -77,12 +75,16 @@ class WebhookChannel:
         timeout: float,
         deadline: float | None = None,
         url_check: Callable[[str], str] | None = None,
-        client_factory: Callable[[], httpx.AsyncClient] | None = None,
+        allow_http_hosts: Collection[str] = (),
+        client: httpx.Client | None = None,
     ) -> None:
         self.timeout = timeout
         self.deadline = deadline if deadline is not None else 2 * timeout
         self.url_check = url_check
-        self.client_factory = client_factory or partial(new_client, timeout=timeout)
+        self._owns_client = client is None
+        self.client = client or pinned_client(
+            allow_http_hosts=allow_http_hosts, timeout=timeout, deadline=self.deadline
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebhookChannel:
@@ -90,7 +92,18 @@ class WebhookChannel:
             timeout=settings.webhook_timeout,
             deadline=settings.webhook_deadline,
             url_check=partial(check_url, allow_http_hosts=settings.allow_http_hosts),
+            allow_http_hosts=settings.allow_http_hosts,
         )
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def __enter__(self) -> WebhookChannel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @staticmethod
     def validate_address(address: str) -> str:
@@ -136,82 +149,39 @@ class WebhookChannel:
         }
         started = time.monotonic()
         try:
-            return run_with_deadline(self._post(target, body, headers, started), self.deadline)
-        except TimeoutError:
-            error = f"no complete answer within the {self.deadline:g}s deadline"
-            return SendResult(ok=False, error=error, retryable=True, elapsed=_since(started))
-
-    async def _post(
-        self, url: str, body: bytes, headers: dict[str, str], started: float
-    ) -> SendResult:
-        try:
-            async with self.client_factory() as client:
-                return await _exchange(client, url, body, headers, started)
+            return self._post(target, body, headers, started)
         except httpx.TimeoutException as exc:
-            error = f"timed out after {self.timeout:g}s ({type(exc).__name__})"
+            if time.monotonic() - started >= self.deadline:
+                error = f"no complete answer within the {self.deadline:g}s deadline"
+            else:
+                error = f"timed out after {self.timeout:g}s ({type(exc).__name__})"
             return SendResult(ok=False, error=error, retryable=True, elapsed=_since(started))
         except httpx.TransportError as exc:
             error = f"{type(exc).__name__}: {exc}"
             return SendResult(ok=False, error=error, retryable=True, elapsed=_since(started))
         except httpx.InvalidURL as exc:
             return SendResult(ok=False, error=f"invalid URL: {exc}", elapsed=_since(started))
+        except GovcodeError as exc:  # the pinned transport's own check of the URL
+            error = f"refused by URL policy: {exc}"
+            return SendResult(ok=False, error=error, elapsed=_since(started))
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str], started: float) -> SendResult:
+        # Streamed so a hostile receiver cannot make us read a huge answer.
+        with self.client.stream("POST", url, content=body, headers=headers) as response:
+            status = response.status_code
+            if 200 <= status < 300:
+                return SendResult(ok=True, status=status, elapsed=_since(started))
+            snippet = _read_snippet(response)
+        retryable = status >= 500 or status in _RETRYABLE_STATUS
+        error = f"HTTP {status}" + (f": {snippet}" if snippet else "")
+        return SendResult(
+            ok=False, status=status, error=error, retryable=retryable, elapsed=_since(started)
+        )
 
 
-def new_client(*, timeout: float) -> httpx.AsyncClient:
-    """The HTTP client of one webhook request."""
-    # trust_env=False: an environment proxy would reach hosts the URL policy never saw.
-    return httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=timeout)
-
-
-async def _exchange(
-    client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], started: float
-) -> SendResult:
-    # Streamed so a hostile receiver cannot make us read a huge answer.
-    async with client.stream("POST", url, content=body, headers=headers) as response:
-        status = response.status_code
-        if 200 <= status < 300:
-            return SendResult(ok=True, status=status, elapsed=_since(started))
-        snippet = await _read_snippet(response)
-    retryable = status >= 500 or status in _RETRYABLE_STATUS
-    error = f"HTTP {status}" + (f": {snippet}" if snippet else "")
-    return SendResult(
-        ok=False, status=status, error=error, retryable=retryable, elapsed=_since(started)
-    )
-
-
-def run_with_deadline(work: Awaitable[T], seconds: float) -> T:
-    """Run ``work`` to completion or cancel it after ``seconds`` (``TimeoutError``).
-
-    From synchronous code (the delivery pass, a worker thread) it gets its own event
-    loop; called where a loop already runs, it runs on a thread of its own.
-    """
-
-    async def bounded() -> T:
-        return await asyncio.wait_for(work, seconds)
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(bounded())
-    outcome: dict[str, T | BaseException] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = asyncio.run(bounded())
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="govcode-webhook", daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
-
-
-async def _read_snippet(response: httpx.Response) -> str:
+def _read_snippet(response: httpx.Response) -> str:
     chunk = b""
-    async for part in response.aiter_bytes():
+    for part in response.iter_bytes():
         chunk += part
         if len(chunk) >= _ERROR_SNIPPET:
             break

@@ -102,6 +102,9 @@ class Relay:
         Relay.sent.append(outgoing)
         return SendResult(ok=True)
 
+    def close(self) -> None:
+        pass
+
 
 def test_a_new_channel_is_one_class_and_one_table_entry(monkeypatch, settings, engine) -> None:
     monkeypatch.setitem(CHANNELS, "relay", ChannelKind("relay", Relay, "relay room", True, False))

@@ -3,7 +3,6 @@ and no receiver holds a request past its total deadline."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -28,6 +27,7 @@ from tests.fakes.slow import SlowLorisReceiver
 from tests.fakes.webhooks import WebhookReceiver
 
 SECRET = "s3cret-for-tests"
+LOOPBACK = ["127.0.0.1"]  # the URL policy's allow-list: the receivers listen there
 
 
 def make_notice(**changes: object) -> ReuseNotice:
@@ -58,8 +58,9 @@ def hook() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def sender() -> WebhookChannel:
-    return WebhookChannel(timeout=5.0)
+def sender() -> Iterator[WebhookChannel]:
+    with WebhookChannel(timeout=5.0, allow_http_hosts=LOOPBACK) as channel:
+        yield channel
 
 
 def test_post_arrives_signed_with_headers_and_body(
@@ -130,7 +131,7 @@ def test_status_classes(
 
 def test_timeout_is_a_retryable_result(hook: WebhookReceiver) -> None:
     hook.stall_next(1, seconds=3.0)
-    result = WebhookChannel(timeout=0.3).send(out(hook.url))
+    result = WebhookChannel(timeout=0.3, allow_http_hosts=LOOPBACK).send(out(hook.url))
     assert not result.ok and result.retryable and result.status is None
     assert result.error is not None and "timed out" in result.error
     assert result.elapsed < 2.0
@@ -152,7 +153,7 @@ def test_url_policy_refusal_sends_nothing(hook: WebhookReceiver) -> None:
         seen.append(url)
         raise UnsafeURLError("loopback addresses are not allowed")
 
-    guarded = WebhookChannel(timeout=5.0, url_check=refuse_loopback)
+    guarded = WebhookChannel(timeout=5.0, url_check=refuse_loopback, allow_http_hosts=LOOPBACK)
     assert guarded.preflight(hook.url) is not None and "URL policy" in guarded.preflight(hook.url)
     seen.clear()
     result = guarded.send(out(hook.url))
@@ -163,7 +164,7 @@ def test_url_policy_refusal_sends_nothing(hook: WebhookReceiver) -> None:
 
 
 def test_url_policy_may_rewrite_the_target(hook: WebhookReceiver) -> None:
-    guarded = WebhookChannel(timeout=5.0, url_check=lambda url: hook.url)
+    guarded = WebhookChannel(timeout=5.0, url_check=lambda url: hook.url, allow_http_hosts=LOOPBACK)
     result = guarded.send(out("https://hooks.example/x"))
     assert result.ok
     assert hook.wait_for(1)[0].path == "/hooks/govcode"
@@ -173,7 +174,7 @@ def test_a_receiver_that_trickles_its_headers_is_cut_off_at_the_deadline() -> No
     """One header line every two seconds: each read is well inside the 5-second timeout,
     so only a total deadline stops the request (it would otherwise last 40 s)."""
     with SlowLorisReceiver(interval=2.0, lines=20) as slow:
-        channel = WebhookChannel(timeout=5.0, deadline=3.0)
+        channel = WebhookChannel(timeout=5.0, deadline=3.0, allow_http_hosts=LOOPBACK)
         started = time.monotonic()
         result = channel.send(out(slow.url))
         took = time.monotonic() - started
@@ -183,18 +184,18 @@ def test_a_receiver_that_trickles_its_headers_is_cut_off_at_the_deadline() -> No
     assert result.error is not None and "3s deadline" in result.error
 
 
-def test_the_deadline_holds_when_called_inside_a_running_event_loop(
-    hook: WebhookReceiver,
-) -> None:
-    async def from_a_coroutine() -> bool:
-        return WebhookChannel(timeout=5.0).send(out(hook.url)).ok
-
-    assert asyncio.run(from_a_coroutine())
-    assert len(hook.wait_for(1)) == 1
+def test_the_transport_applies_the_url_policy_itself(hook: WebhookReceiver) -> None:
+    """Without an allow-list entry, loopback http is refused in the transport, even when
+    no ``url_check`` ran before it."""
+    with WebhookChannel(timeout=5.0) as strict:
+        result = strict.send(out(hook.url))
+    assert not result.ok and not result.retryable
+    assert "URL policy" in (result.error or "")
+    assert hook.received == []
 
 
 def test_a_subscription_without_a_secret_sends_nothing(hook: WebhookReceiver) -> None:
-    result = WebhookChannel(timeout=5.0).send(out(hook.url, secret=""))
+    result = WebhookChannel(timeout=5.0, allow_http_hosts=LOOPBACK).send(out(hook.url, secret=""))
     assert not result.ok and not result.retryable and "secret" in (result.error or "")
     assert hook.received == []
 

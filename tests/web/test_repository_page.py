@@ -63,3 +63,27 @@ def test_pictures_have_words_and_the_version_can_be_cited(settings, engine):
     )
     assert "swh:1:" not in newer  # SHA-256 histories have no Software Heritage id yet
     assert "style=" not in page.split("<main", 1)[1]  # no inline styles (the CSP forbids them)
+
+
+def test_the_api_carries_what_these_sections_show(settings, engine):
+    f = factories
+    stored = f.store(engine, f.record(
+        "ahs", "covid", licence="AGPL-3.0-or-later", head_commit="a" * 40, head_tree="b" * 40,
+        commit_weeks=[0] * 51 + [2], readme_path="README.md", readme_markup="markdown",
+        readme_source="# Tool\n",
+    ))  # fmt: skip
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+        body = client.get(f"/api/v1/repositories/{stored.repository_id}").json()
+        page = client.get(f"/repositories/{stored.repository_id}").text
+        spec = client.get("/api/v1/openapi.json").json()
+    (option,) = body["licence_duties"]["options"]
+    assert "network-use-disclose" in [d["tag"] for d in option["conditions"]]
+    assert body["readme"] == {"path": "README.md", "markup": "markdown",
+                              "html": '<h3 id="readme-tool">Tool</h3>\n'}  # fmt: skip
+    assert body["readme"]["html"] in page
+    assert body["software_heritage"]["revision"] == "swh:1:rev:" + "a" * 40
+    assert body["software_heritage"]["citation"] in page
+    assert body["commit_weeks"][-1] == 2 and len(body["commit_weeks"]) == 52
+    assert body["badge_markdown"] in page and body["badge_url"].endswith("/badge/ahs/covid.svg")
+    detail = spec["components"]["schemas"]["RepositoryDetail"]["properties"]
+    assert {"licence_duties", "readme", "software_heritage", "commit_weeks"} <= set(detail)

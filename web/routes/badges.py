@@ -57,8 +57,3 @@ def badge(request: Request) -> Response:
         media_type="image/svg+xml",
         headers={"Cache-Control": f"public, max-age={MAX_AGE}"},
     )
-
-
-def badge_markdown(base_url: str, full_name: str, repo_id: int) -> str:
-    base = base_url.rstrip("/")
-    return f"[![govcode]({base}/badge/{full_name}.svg)]({base}/repositories/{repo_id})"
