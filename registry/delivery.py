@@ -1,49 +1,52 @@
 """The notify stage: fan outbox events out to subscribers and deliver each one.
 
-SQL stays in ``registry.services.deliveries``; sending stays behind the ``Mailer`` and
-``WebhookSender`` protocols. Each delivery is tried until acknowledged (with backoff) and
-is idempotent per (event, subscription, channel).
+SQL stays in ``registry.services.deliveries``; sending stays behind the channels of
+``registry.notify.channels``. Each delivery is tried until acknowledged (with backoff), is
+unique per (event, subscription), and is claimed by one delivery pass at a time, so two
+passes running at once never send the same notice twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 
 from sqlalchemy.engine import Engine
 
 from registry.db import session_scope
 from registry.models import Event
-from registry.notify import (
-    DeliveryError,
-    HttpxWebhookSender,
-    Mailer,
-    ReuseNotice,
-    WebhookSender,
-    mailer_from_settings,
-    render_reuse_email,
-)
+from registry.notify import Channel, Outgoing, ReuseNotice, SendResult, push_channels
 from registry.services import deliveries
 from registry.settings import Settings
-from registry.urlpolicy import check_url
 
 
 @dataclass
 class Senders:
-    mailer: Mailer
-    webhooks: WebhookSender
+    """The channel instances one delivery pass sends with, by channel name."""
+
+    channels: Mapping[str, Channel] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Senders:
-        return cls(
-            mailer=mailer_from_settings(settings),
-            webhooks=HttpxWebhookSender(
-                timeout=settings.webhook_timeout,
-                url_check=partial(check_url, allow_http_hosts=settings.allow_http_hosts),
-                allow_http_hosts=settings.allow_http_hosts,
-            ),
-        )
+        return cls(channels=push_channels(settings))
+
+    def close(self) -> None:
+        for channel in self.channels.values():
+            channel.close()
+
+    def __enter__(self) -> Senders:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def send(self, channel: str, outgoing: Outgoing) -> SendResult:
+        sender = self.channels.get(channel)
+        if sender is None:
+            return SendResult(ok=False, error=f"no sender for the {channel!r} channel")
+        return sender.send(outgoing)
 
 
 def notice_for(event: Event, *, base_url: str) -> ReuseNotice:
@@ -73,49 +76,68 @@ def deliver_pending(
     *,
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Dispatch undispatched events, then send every due delivery. Returns counts."""
+    """Dispatch undispatched events, then send every due delivery this pass can claim.
+
+    Returns counts: ``delivered``, ``failed`` (this try; it may be retried later).
+    """
     now = now or datetime.now(UTC)
+    token = uuid.uuid4().hex
+    lease = settings.delivery_lease_seconds
     with session_scope(engine) as session:
-        for event_id in deliveries.undispatched(session):
-            deliveries.dispatch(session, event_id=event_id, now=now)
-    with session_scope(engine) as session:
-        due = deliveries.due(session, now=now)
-    counts = {"delivered": 0, "failed": 0}
-    for item in due:
-        ok, error, retryable = _send(item, settings, senders)
+        pending = deliveries.undispatched(session)
+    for event_id in pending:  # one transaction each, so a busy event never blocks the rest
         with session_scope(engine) as session:
-            if ok:
-                deliveries.mark_delivered(session, delivery_id=item.delivery_id, now=now)
-                counts["delivered"] += 1
-            else:
-                deliveries.mark_failed(
-                    session,
-                    delivery_id=item.delivery_id,
-                    error=error,
-                    now=now,
-                    retryable=retryable,
-                    max_attempts=settings.delivery_max_attempts,
-                )
-                counts["failed"] += 1
-    return counts
+            deliveries.dispatch(session, event_id=event_id, now=now)
+    counts = {"delivered": 0, "failed": 0}
+    while True:
+        with session_scope(engine) as session:
+            claimed = deliveries.claim(
+                session, token=token, now=now, lease_seconds=lease,
+                limit=settings.delivery_batch_size,
+            )  # fmt: skip
+        if not claimed:
+            return counts
+        for item in claimed:
+            outcome = _deliver(engine, settings, senders, item, now=now, token=token)
+            if outcome is not None:
+                counts[outcome] += 1
 
 
-def _send(item: deliveries.DueDelivery, settings: Settings, senders: Senders):
-    notice = notice_for(item.event, base_url=settings.base_url)
+def _deliver(
+    engine: Engine,
+    settings: Settings,
+    senders: Senders,
+    item: deliveries.DueDelivery,
+    *,
+    now: datetime,
+    token: str,
+) -> str | None:
+    """Send one claimed delivery and record the outcome; None if the lease was lost."""
+    lease = settings.delivery_lease_seconds
+    with session_scope(engine) as session:
+        if not deliveries.renew(
+            session, delivery_id=item.delivery_id, token=token, now=now, lease_seconds=lease
+        ):
+            return None
     sub = item.subscription
-    if item.channel == "email":
-        message = render_reuse_email(
-            notice, to=sub.email or "", mail_from=settings.mail_from, unsubscribe_url=None
-        )
-        try:
-            senders.mailer.send(message)
-        except DeliveryError as exc:
-            return False, str(exc), exc.retryable
-        return True, "", False
-    result = senders.webhooks.send(
-        sub.webhook_url or "",
-        sub.webhook_secret or "",
-        notice,
-        delivery_id=f"{item.event.id}-{sub.id}",
+    outgoing = Outgoing(
+        notice=notice_for(item.event, base_url=settings.base_url),
+        address=sub.address,
+        key=item.key,
+        secret=sub.secret,
     )
-    return result.ok, result.error or f"HTTP {result.status}", result.retryable
+    result = senders.send(item.channel, outgoing)
+    with session_scope(engine) as session:
+        if result.ok:
+            deliveries.mark_delivered(session, delivery_id=item.delivery_id, now=now, token=token)
+            return "delivered"
+        deliveries.mark_failed(
+            session,
+            delivery_id=item.delivery_id,
+            error=result.reason,
+            now=now,
+            retryable=result.retryable,
+            max_attempts=settings.delivery_max_attempts,
+            token=token,
+        )
+        return "failed"

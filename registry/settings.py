@@ -133,9 +133,34 @@ class Settings(BaseSettings):
     smtp_user: str = Field("", description="SMTP user (optional)")
     smtp_password: SecretStr | None = Field(None, description="SMTP password (optional)")
     smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    smtp_timeout: float = Field(10.0, description="seconds SMTP may wait for any one reply")
+    smtp_deadline: float = Field(
+        60.0, description="seconds handing one message to the SMTP server may take in all"
+    )
     mail_from: str = Field("govcode <noreply@govcode.invalid>", description="From: header")
-    webhook_timeout: float = Field(10.0, description="seconds per webhook POST")
+    webhook_timeout: float = Field(
+        10.0, description="seconds a webhook POST may wait for any one network operation"
+    )
+    webhook_deadline: float = Field(
+        20.0, description="seconds one webhook POST may take in all, however the receiver trickles"
+    )
+    delivery_lease_seconds: float = Field(
+        600.0,
+        description="how long a delivery pass holds the deliveries it claimed; longer than "
+        "one send can take, so no second pass sends them meanwhile",
+    )
+    delivery_batch_size: int = Field(100, description="deliveries one pass claims at a time")
     delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        longest = max(self.webhook_deadline, self.smtp_deadline)
+        if self.delivery_lease_seconds <= longest:
+            raise ValueError(
+                f"GOVCODE_DELIVERY_LEASE_SECONDS ({self.delivery_lease_seconds:g}) must be longer "
+                f"than the longest send (webhook or SMTP deadline, {longest:g}s)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -115,7 +115,15 @@ def test_remove_a_source_and_an_agency_with_dry_runs(monkeypatch, city, engine):
 
 
 # Commands that write nothing, or run until stopped (their work is each command above).
-READ_ONLY = {"agencies list", "sources list", "db current", "serve", "worker", "demo"}
+READ_ONLY = {
+    "agencies list",
+    "sources list",
+    "db current",
+    "notify channels",
+    "serve",
+    "worker",
+    "demo",
+}
 
 
 def _commands(group, prefix: str = ""):  # type: ignore[no-untyped-def]

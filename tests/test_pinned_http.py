@@ -14,8 +14,7 @@ import trustme
 
 from crawlers.inventories.fetch import fetch_url
 from registry.errors import CrawlError, UnsafeURLError
-from registry.notify import ReuseNotice
-from registry.notify.webhooks import HttpxWebhookSender
+from registry.notify import Outgoing, ReuseNotice, WebhookChannel
 from registry.pinned_http import pinned_client
 from tests.fakes.raw_http import RawServer, Write, ok
 
@@ -165,9 +164,10 @@ def test_webhooks_from_settings_go_through_the_pinned_client(server: RawServer) 
         reuser_agency=None,
         summary="Forked",
     )
-    with HttpxWebhookSender(timeout=5, allow_http_hosts=[]) as sender:
-        refused = sender.send(f"http://127.0.0.1:{server.port}/", "s", notice, delivery_id="1")
+    outgoing = Outgoing(notice, address=f"http://127.0.0.1:{server.port}/", key="1", secret="s")
+    with WebhookChannel(timeout=5, allow_http_hosts=[]) as channel:
+        refused = channel.send(outgoing)
     assert not refused.ok and "URL policy" in (refused.error or "") and server.seen == []
-    with HttpxWebhookSender(timeout=5, allow_http_hosts=[f"127.0.0.1:{server.port}"]) as sender:
-        sent = sender.send(f"http://127.0.0.1:{server.port}/", "s", notice, delivery_id="1")
+    with WebhookChannel(timeout=5, allow_http_hosts=[f"127.0.0.1:{server.port}"]) as channel:
+        sent = channel.send(outgoing)
     assert sent.ok and server.seen[0].head.startswith("POST / HTTP/1.1")

@@ -84,8 +84,9 @@ def demo(
                     with session_scope(eng) as session:
                         repo = repositories.find(session, demo_world.COVID)
                         subscriptions.subscribe(
-                            session, repository_id=repo.id, email="maintainer@ahs.example"
-                        )
+                            session, repository_id=repo.id, channel="email",
+                            address="maintainer@ahs.example",
+                        )  # fmt: skip
         console.print(f"\nThe forge stand-in is at {fake.base_url}")
         console.print(f"govcode is at [bold]http://127.0.0.1:{port}/[/] — try searching 'covid'")
         console.print(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.models._types import created, json_dict, when
@@ -69,12 +69,15 @@ class ReuseEdgePublic(SQLModel):
 
 
 class Subscription(SQLModel, table=True):
+    """One address on one channel (``registry.notify.channels``) hearing about a repository
+    or about every repository of an agency."""
+
     id: int | None = Field(default=None, primary_key=True)
     repository_id: int | None = Field(default=None, foreign_key="repository.id", index=True)
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
-    email: str | None = Field(default=None, max_length=320)
-    webhook_url: str | None = Field(default=None, max_length=500)
-    webhook_secret: str | None = Field(default=None, max_length=200)
+    channel: str = Field(max_length=20)  # a name in registry.notify.channels.CHANNELS
+    address: str = Field(max_length=500)  # as the channel validated it
+    secret: str | None = Field(default=None, max_length=200)  # signed channels only
     active: bool = True
     created_at: datetime = created()
 
@@ -92,18 +95,24 @@ class Event(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """One try-until-acknowledged delivery; unique per (event, subscription, channel)."""
+    """One try-until-acknowledged delivery; unique per (event, subscription).
+
+    A delivery pass claims due deliveries by writing its ``lease_token`` and a
+    ``leased_until`` time in one conditional UPDATE; no other pass takes them meanwhile.
+    """
 
     __table_args__ = (
-        UniqueConstraint("event_id", "subscription_id", "channel", name="uq_delivery"),
+        UniqueConstraint("event_id", "subscription_id", name="uq_delivery"),
+        Index("ix_delivery_due", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True)
     subscription_id: int = Field(foreign_key="subscription.id", index=True)
-    channel: str = Field(max_length=20)  # email | webhook
     status: str = Field(default="pending", max_length=20)  # pending | delivered | failed
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=1000)
     next_attempt_at: datetime | None = when()
     delivered_at: datetime | None = when()
+    lease_token: str | None = Field(default=None, max_length=32)
+    leased_until: datetime | None = when()

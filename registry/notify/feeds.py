@@ -1,4 +1,7 @@
-"""Atom 1.0 feeds of reuse events (feedgen), one entry per event.
+"""The Atom channel: feeds of reuse events (feedgen), one entry per event.
+
+Atom is a pull channel: readers fetch a repository's feed whenever they like, so it has
+no subscriptions and nothing is ever pushed.
 
 Entry ids are tag: URIs built from the registry's host, the event's date and its id,
 so a feed reader sees the same entry every time the feed is rebuilt, whatever the
@@ -14,7 +17,10 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from registry.errors import BadRequest
+from registry.notify.base import Outgoing, SendResult
 from registry.notify.messages import ReuseNotice
+from registry.settings import Settings
 from registry.urlpolicy import link_url
 
 # Characters XML 1.0 cannot carry; forges hand us names we did not write.
@@ -82,3 +88,29 @@ def _describe(notice: ReuseNotice) -> str:
         f"{notice.repository_name} was reused by {by} ({how}). {notice.summary} "
         f"Repository: {notice.repository_url}"
     )
+
+
+class AtomFeedChannel:
+    """Reuse events as Atom entries, built when a reader asks (``render``)."""
+
+    render = staticmethod(reuse_feed)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AtomFeedChannel:
+        return cls()
+
+    @staticmethod
+    def validate_address(address: str) -> str:
+        raise BadRequest(
+            "the Atom feed is read, not subscribed to: point a feed reader at "
+            "/repositories/{id}/feed.atom"
+        )
+
+    def preflight(self, address: str) -> str | None:
+        return "the Atom feed is pulled by its readers; nothing is sent"
+
+    def close(self) -> None:
+        pass  # nothing held open
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        return SendResult(ok=False, error="the Atom feed is pulled by its readers; nothing is sent")

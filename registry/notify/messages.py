@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -113,10 +113,20 @@ def render(name: str, **context: Any) -> RenderedMessage:
     )
 
 
+def message_id(key: str, *, mail_from: str) -> str:
+    """The Message-ID of a delivery: the same for every retry, different for every delivery."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "govcode.invalid"
+    safe_key = re.sub(r"[^A-Za-z0-9.-]", "-", key)
+    return f"<govcode.reuse.{safe_key}@{one_line(domain)}>"
+
+
 def render_reuse_email(
-    notice: ReuseNotice, *, to: str, mail_from: str, unsubscribe_url: str | None
+    notice: ReuseNotice, *, to: str, mail_from: str, unsubscribe_url: str | None, key: str
 ) -> EmailMessage:
-    """The ``reuse_detected`` mail: text with an HTML alternative, ready for any Mailer."""
+    """The ``reuse_detected`` mail: text with an HTML alternative, ready for any Mailer.
+
+    ``key`` names the delivery; it becomes the Message-ID, so a retry is recognisable.
+    """
     rendered = render(
         "reuse_detected",
         notice=notice,
@@ -128,8 +138,7 @@ def render_reuse_email(
     message["From"] = mail_from
     message["To"] = to
     message["Date"] = format_datetime(notice.created_at)
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or None
-    message["Message-ID"] = make_msgid(idstring=f"reuse-{notice.event_id}", domain=domain)
+    message["Message-ID"] = message_id(key, mail_from=mail_from)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Govcode-Event"] = REUSE_EVENT
     if unsubscribe_url:

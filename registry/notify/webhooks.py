@@ -1,9 +1,14 @@
-"""Signed webhook delivery.
+"""The webhook channel: signed POSTs with a total deadline per request.
 
 Each POST carries the JSON body of the event and an ``X-Govcode-Signature`` header,
 ``sha256=<hex HMAC-SHA256(secret, body)>``, so receivers can check it came from us and
-was not altered. HTTP failures never raise: the sender returns a ``WebhookResult`` and
-the delivery worker decides, from ``retryable``, whether to try again later.
+was not altered. HTTP failures never raise: the channel returns a ``SendResult`` and
+the delivery pass decides, from ``retryable``, whether to try again later.
+
+Requests go through ``registry.pinned_http``'s client: the URL policy runs again in its
+transport, connections go only to the addresses it approved, and besides the timeout of
+each network operation a request has a total deadline, so a receiver that trickles one
+header line every few seconds cannot hold it.
 """
 
 from __future__ import annotations
@@ -13,14 +18,19 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from functools import partial
+from urllib.parse import urlsplit
 
 import httpx
 
-from registry.errors import GovcodeError
+from registry.errors import BadRequest, GovcodeError
+from registry.notify.base import Outgoing, SendResult
 from registry.notify.messages import REUSE_EVENT, ReuseNotice
 from registry.pinned_http import pinned_client
+from registry.settings import Settings
+from registry.urlpolicy import check_url
+
+MAX_ADDRESS = 500
 
 SIGNATURE_PREFIX = "sha256="
 USER_AGENT = "govcode-webhooks/1"
@@ -49,106 +59,122 @@ def encode_body(notice: ReuseNotice) -> bytes:
     ).encode("utf-8")
 
 
-@dataclass(frozen=True)
-class WebhookResult:
-    ok: bool
-    status: int | None = None
-    error: str | None = None
-    retryable: bool = False
-    elapsed: float = 0.0
-
-
-@runtime_checkable
-class WebhookSender(Protocol):
-    def send(
-        self, url: str, secret: str, notice: ReuseNotice, *, delivery_id: str
-    ) -> WebhookResult:
-        """POST the signed notice to ``url``; report the outcome, never raise for HTTP."""
-
-
-class HttpxWebhookSender:
-    """Webhooks over httpx; no redirects, no proxies from the environment, a hard timeout.
+class WebhookChannel:
+    """Signed webhooks: no redirects, no proxies from the environment, ``timeout`` per
+    network operation and ``deadline`` per request.
 
     ``url_check`` is the URL policy (it returns the URL to use or raises); it runs before
-    every request because subscribers type these URLs. With ``allow_http_hosts`` (what
-    ``Senders.from_settings`` passes) the client made here is the pinned one: the policy runs
-    again in its transport, it connects only to the addresses that passed, and ``timeout`` is
-    the total deadline of a POST. A client you pass in is yours to close; one made here is
-    closed by ``close()``.
+    every request because subscribers type these URLs, and again, with the addresses it
+    approves pinned, in the transport of the client made here (``allow_http_hosts`` is
+    the policy's allow-list). A client you pass in is yours to close.
     """
 
     def __init__(
         self,
         *,
         timeout: float,
-        client: httpx.Client | None = None,
+        deadline: float | None = None,
         url_check: Callable[[str], str] | None = None,
-        allow_http_hosts: Collection[str] | None = None,
+        allow_http_hosts: Collection[str] = (),
+        client: httpx.Client | None = None,
     ) -> None:
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else 2 * timeout
         self.url_check = url_check
         self._owns_client = client is None
-        if client is None and allow_http_hosts is not None:
-            client = pinned_client(
-                allow_http_hosts=allow_http_hosts, timeout=timeout, deadline=timeout
-            )
-        # trust_env=False: an environment proxy would reach hosts the URL policy never saw.
-        self.client = client or httpx.Client(follow_redirects=False, trust_env=False)
+        self.client = client or pinned_client(
+            allow_http_hosts=allow_http_hosts, timeout=timeout, deadline=self.deadline
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebhookChannel:
+        return cls(
+            timeout=settings.webhook_timeout,
+            deadline=settings.webhook_deadline,
+            url_check=partial(check_url, allow_http_hosts=settings.allow_http_hosts),
+            allow_http_hosts=settings.allow_http_hosts,
+        )
 
     def close(self) -> None:
         if self._owns_client:
             self.client.close()
 
-    def __enter__(self) -> HttpxWebhookSender:
+    def __enter__(self) -> WebhookChannel:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def send(
-        self, url: str, secret: str, notice: ReuseNotice, *, delivery_id: str
-    ) -> WebhookResult:
+    @staticmethod
+    def validate_address(address: str) -> str:
+        """An absolute http(s) URL with a host and no credentials. Whether it may be reached
+        is the URL policy's question, asked again before every request."""
+        if len(address) > MAX_ADDRESS:
+            raise BadRequest(f"webhook URL longer than {MAX_ADDRESS} characters")
+        if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in address):
+            raise BadRequest(f"webhook URL with whitespace or control characters: {address!r}")
         try:
-            target = self.url_check(url) if self.url_check else url
+            parts = urlsplit(address)
+            parts.port  # noqa: B018 - raises on a port out of range
+        except ValueError as exc:
+            raise BadRequest(f"webhook URL cannot be parsed: {exc}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BadRequest(f"a webhook needs an absolute https URL, not {address!r}")
+        if "@" in parts.netloc:
+            raise BadRequest(f"webhook URLs with user names or passwords are refused: {address!r}")
+        return address
+
+    def preflight(self, address: str) -> str | None:
+        try:
+            if self.url_check:
+                self.url_check(address)
         except GovcodeError as exc:
-            return WebhookResult(ok=False, error=f"refused by URL policy: {exc}")
-        body = encode_body(notice)
+            return f"refused by URL policy: {exc}"
+        return None
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        if not outgoing.secret:
+            return SendResult(ok=False, error="the subscription has no signing secret")
+        try:
+            target = self.url_check(outgoing.address) if self.url_check else outgoing.address
+        except GovcodeError as exc:
+            return SendResult(ok=False, error=f"refused by URL policy: {exc}")
+        body = encode_body(outgoing.notice)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "X-Govcode-Event": REUSE_EVENT,
-            "X-Govcode-Delivery": delivery_id,
-            "X-Govcode-Signature": sign(secret, body),
+            "X-Govcode-Delivery": outgoing.key,
+            "X-Govcode-Signature": sign(outgoing.secret, body),
         }
         started = time.monotonic()
         try:
             return self._post(target, body, headers, started)
         except httpx.TimeoutException as exc:
-            error = f"timed out after {self.timeout:g}s ({type(exc).__name__})"
-            return WebhookResult(ok=False, error=error, retryable=True, elapsed=_since(started))
+            if time.monotonic() - started >= self.deadline:
+                error = f"no complete answer within the {self.deadline:g}s deadline"
+            else:
+                error = f"timed out after {self.timeout:g}s ({type(exc).__name__})"
+            return SendResult(ok=False, error=error, retryable=True, elapsed=_since(started))
         except httpx.TransportError as exc:
             error = f"{type(exc).__name__}: {exc}"
-            return WebhookResult(ok=False, error=error, retryable=True, elapsed=_since(started))
+            return SendResult(ok=False, error=error, retryable=True, elapsed=_since(started))
         except httpx.InvalidURL as exc:
-            return WebhookResult(ok=False, error=f"invalid URL: {exc}", elapsed=_since(started))
+            return SendResult(ok=False, error=f"invalid URL: {exc}", elapsed=_since(started))
         except GovcodeError as exc:  # the pinned transport's own check of the URL
             error = f"refused by URL policy: {exc}"
-            return WebhookResult(ok=False, error=error, elapsed=_since(started))
+            return SendResult(ok=False, error=error, elapsed=_since(started))
 
-    def _post(
-        self, url: str, body: bytes, headers: dict[str, str], started: float
-    ) -> WebhookResult:
+    def _post(self, url: str, body: bytes, headers: dict[str, str], started: float) -> SendResult:
         # Streamed so a hostile receiver cannot make us read a huge answer.
-        with self.client.stream(
-            "POST", url, content=body, headers=headers, timeout=self.timeout
-        ) as response:
+        with self.client.stream("POST", url, content=body, headers=headers) as response:
             status = response.status_code
             if 200 <= status < 300:
-                return WebhookResult(ok=True, status=status, elapsed=_since(started))
+                return SendResult(ok=True, status=status, elapsed=_since(started))
             snippet = _read_snippet(response)
         retryable = status >= 500 or status in _RETRYABLE_STATUS
         error = f"HTTP {status}" + (f": {snippet}" if snippet else "")
-        return WebhookResult(
+        return SendResult(
             ok=False, status=status, error=error, retryable=retryable, elapsed=_since(started)
         )
 

@@ -1,10 +1,21 @@
-"""The outbox: fan events out to subscribers, and track each delivery until acknowledged."""
+"""The outbox: fan events out to subscribers, and track each delivery until acknowledged.
+
+Delivery passes may run at the same time (several workers, a CLI run beside a worker).
+``claim`` hands each due delivery to one pass only: one conditional UPDATE writes the
+pass's lease token on rows that are due and not leased, and returns the ones it got. On
+PostgreSQL the candidate rows are picked ``FOR UPDATE SKIP LOCKED`` so passes never wait
+on each other; SQLite runs one writing statement at a time, so the same UPDATE is atomic
+there as it is. A pass then renews the lease just before each send and records the
+outcome only while it still holds the lease.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, or_, update
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from registry.models import Delivery, Event, Repository, Subscription
@@ -16,10 +27,19 @@ BACKOFF_BASE_SECONDS = 30
 @dataclass(frozen=True)
 class DueDelivery:
     delivery_id: int
-    channel: str
     attempts: int
     event: Event
     subscription: Subscription
+    lease_token: str | None = None
+
+    @property
+    def channel(self) -> str:
+        return self.subscription.channel
+
+    @property
+    def key(self) -> str:
+        """Stable for this delivery across retries (and across the 0004 upgrade)."""
+        return f"{self.event.id}-{self.subscription.id}"
 
 
 def undispatched(session: Session, limit: int = 500) -> list[int]:
@@ -30,7 +50,19 @@ def undispatched(session: Session, limit: int = 500) -> list[int]:
 
 
 def dispatch(session: Session, *, event_id: int, now: datetime) -> list[int]:
-    """Create one delivery per (subscription, channel) for the event; idempotent."""
+    """Create one delivery per active subscription for the event; idempotent.
+
+    The event is marked dispatched first, by a conditional UPDATE: of two passes that
+    dispatch at once, one gets the row and the other (after waiting for its lock) none.
+    """
+    marked = session.exec(  # type: ignore[call-overload]
+        update(Event)
+        .where(Event.id == event_id, Event.dispatched_at.is_(None))  # type: ignore[union-attr]
+        .values(dispatched_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != 1:
+        return []
     event = session.get(Event, event_id)
     if event is None:
         return []
@@ -41,58 +73,121 @@ def dispatch(session: Session, *, event_id: int, now: datetime) -> list[int]:
     for sub in subscriptions.for_repository(
         session, repository_id=repo.id, agency_id=repo.agency_id
     ):
-        for channel, wanted in (("email", sub.email), ("webhook", sub.webhook_url)):
-            if not wanted:
-                continue
-            exists = session.exec(
-                select(Delivery).where(
-                    Delivery.event_id == event_id,
-                    Delivery.subscription_id == sub.id,
-                    Delivery.channel == channel,
-                )
-            ).first()
-            if exists is None:
-                delivery = Delivery(
-                    event_id=event_id,
-                    subscription_id=sub.id,  # type: ignore[arg-type]
-                    channel=channel,
-                    next_attempt_at=now,
-                )
-                session.add(delivery)
-                session.flush()
-                created.append(delivery.id)  # type: ignore[arg-type]
-    event.dispatched_at = now
-    session.add(event)
+        exists = session.exec(
+            select(Delivery.id).where(
+                Delivery.event_id == event_id, Delivery.subscription_id == sub.id
+            )
+        ).first()
+        if exists is None:
+            delivery = Delivery(
+                event_id=event_id,
+                subscription_id=sub.id,  # type: ignore[arg-type]
+                next_attempt_at=now,
+            )
+            session.add(delivery)
+            session.flush()
+            created.append(delivery.id)  # type: ignore[arg-type]
     return created
 
 
+def _is_due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Delivery.status == "pending",
+        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),  # type: ignore[union-attr,operator]
+        or_(Delivery.leased_until.is_(None), Delivery.leased_until <= now),  # type: ignore[union-attr,operator]
+    )
+
+
 def due(session: Session, *, now: datetime, event_id: int | None = None) -> list[DueDelivery]:
+    """What is due and not leased by a pass (a look only: ``claim`` before sending)."""
     query = (
         select(Delivery, Event, Subscription)
-        .join(Event, Event.id == Delivery.event_id)
-        .join(Subscription, Subscription.id == Delivery.subscription_id)
-        .where(Delivery.status == "pending")
-        .where(
-            Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now)  # type: ignore[union-attr,operator]
-        )
-        .order_by(Delivery.id)
+        .join(Event, Event.id == Delivery.event_id)  # type: ignore[arg-type]
+        .join(Subscription, Subscription.id == Delivery.subscription_id)  # type: ignore[arg-type]
+        .where(_is_due(now))
+        .order_by(Delivery.id)  # type: ignore[arg-type]
     )
     if event_id is not None:
         query = query.where(Delivery.event_id == event_id)
     return [
-        DueDelivery(d.id, d.channel, d.attempts, e, s)  # type: ignore[arg-type]
+        DueDelivery(d.id, d.attempts, e, s)  # type: ignore[arg-type]
         for d, e, s in session.exec(query).all()
     ]
 
 
-def mark_delivered(session: Session, *, delivery_id: int, now: datetime) -> None:
-    delivery = session.get(Delivery, delivery_id)
-    if delivery is not None and delivery.status != "delivered":
-        delivery.status = "delivered"
-        delivery.attempts += 1
-        delivery.delivered_at = now
-        delivery.last_error = None
-        session.add(delivery)
+def claim(
+    session: Session, *, token: str, now: datetime, lease_seconds: float, limit: int
+) -> list[DueDelivery]:
+    """Lease up to ``limit`` due deliveries to the pass named ``token``; no two passes ever
+    get the same one while its lease runs. Commit right after, so others see the lease."""
+    # A CTE, not ``IN (SELECT … LIMIT)``: PostgreSQL may run a plain subquery more than
+    # once and so take more than ``limit`` rows; a locking CTE is run exactly once.
+    picked = (
+        select(Delivery.id)
+        .where(_is_due(now))
+        .order_by(Delivery.id)  # type: ignore[arg-type]
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
+        .cte("picked")
+    )
+    taken = session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(Delivery.id.in_(select(picked.c.id)), _is_due(now))  # type: ignore[union-attr]
+        .values(lease_token=token, leased_until=now + timedelta(seconds=lease_seconds))
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    ids = sorted(int(row[0]) for row in taken)
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Delivery, Event, Subscription)
+        .join(Event, Event.id == Delivery.event_id)  # type: ignore[arg-type]
+        .join(Subscription, Subscription.id == Delivery.subscription_id)  # type: ignore[arg-type]
+        .where(Delivery.id.in_(ids), Delivery.lease_token == token)  # type: ignore[union-attr]
+        .order_by(Delivery.id)  # type: ignore[arg-type]
+    ).all()
+    return [DueDelivery(d.id, d.attempts, e, s, token) for d, e, s in rows]  # type: ignore[arg-type]
+
+
+def renew(
+    session: Session, *, delivery_id: int, token: str, now: datetime, lease_seconds: float
+) -> bool:
+    """Extend this pass's lease just before sending; False when another pass holds it now."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.lease_token == token,
+            Delivery.status == "pending",
+        )
+        .values(leased_until=now + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _held(session: Session, delivery_id: int, token: str | None) -> Delivery | None:
+    delivery = session.get(Delivery, delivery_id, with_for_update=True)
+    if delivery is None or (token is not None and delivery.lease_token != token):
+        return None
+    return delivery
+
+
+def mark_delivered(
+    session: Session, *, delivery_id: int, now: datetime, token: str | None = None
+) -> bool:
+    """Record the acknowledgement and release the lease (only while ``token`` holds it)."""
+    delivery = _held(session, delivery_id, token)
+    if delivery is None or delivery.status == "delivered":
+        return False
+    delivery.status = "delivered"
+    delivery.attempts += 1
+    delivery.delivered_at = now
+    delivery.last_error = None
+    delivery.lease_token = delivery.leased_until = None
+    session.add(delivery)
+    return True
 
 
 def mark_failed(
@@ -103,13 +198,15 @@ def mark_failed(
     now: datetime,
     retryable: bool,
     max_attempts: int,
-) -> None:
+    token: str | None = None,
+) -> bool:
     """Record a failed try; schedule the next with exponential backoff, or give up."""
-    delivery = session.get(Delivery, delivery_id)
+    delivery = _held(session, delivery_id, token)
     if delivery is None:
-        return
+        return False
     delivery.attempts += 1
     delivery.last_error = error[:1000]
+    delivery.lease_token = delivery.leased_until = None
     if not retryable or delivery.attempts >= max_attempts:
         delivery.status = "failed"
         delivery.next_attempt_at = None
@@ -117,6 +214,7 @@ def mark_failed(
         delay = BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1)
         delivery.next_attempt_at = now + timedelta(seconds=delay)
     session.add(delivery)
+    return True
 
 
 def for_event(session: Session, event_id: int) -> list[Delivery]:

@@ -1,4 +1,4 @@
-"""Who hears about reuse of which repository."""
+"""Who hears about reuse of which repository, on which channel, at which address."""
 
 from __future__ import annotations
 
@@ -8,30 +8,53 @@ from sqlmodel import Session, select
 
 from registry.errors import BadRequest
 from registry.models import Subscription
+from registry.notify.channels import channel_kind
 
 
 def subscribe(
     session: Session,
     *,
+    channel: str,
+    address: str,
     repository_id: int | None = None,
     agency_id: int | None = None,
-    email: str | None = None,
-    webhook_url: str | None = None,
-    webhook_secret: str | None = None,
+    secret: str | None = None,
 ) -> Subscription:
-    """Subscribe an e-mail address and/or a webhook to a repository or a whole agency."""
+    """Subscribe one address on one channel to a repository or a whole agency.
+
+    The channel validates the address; a signed channel gets a generated secret when none
+    is given. Subscribing the same address twice returns the existing subscription.
+    """
     if (repository_id is None) == (agency_id is None):
         raise BadRequest("subscribe to exactly one repository or one agency")
-    if not email and not webhook_url:
-        raise BadRequest("a subscription needs an e-mail address or a webhook URL")
-    if email and ("@" not in email or any(c in email for c in "\r\n <>")):
-        raise BadRequest(f"not an e-mail address: {email!r}")
+    kind = channel_kind(channel)
+    if not kind.pushes:
+        raise BadRequest(f"the {kind.title} is pulled by its readers; nobody subscribes to it")
+    stored = kind.cls.validate_address(address)
+    if secret is not None and not kind.signed:
+        raise BadRequest(f"the {kind.title} channel takes no secret")
+    if secret is not None and not 0 < len(secret) <= 200:
+        raise BadRequest("a signing secret has 1 to 200 characters")
+    existing = session.exec(
+        select(Subscription).where(
+            Subscription.channel == kind.name,
+            Subscription.address == stored,
+            Subscription.repository_id == repository_id,
+            Subscription.agency_id == agency_id,
+            Subscription.active.is_(True),  # type: ignore[attr-defined]
+        )
+    ).first()
+    if existing is not None:
+        if secret is not None and secret != existing.secret:
+            existing.secret = secret
+            session.add(existing)
+        return existing
     sub = Subscription(
         repository_id=repository_id,
         agency_id=agency_id,
-        email=email,
-        webhook_url=webhook_url,
-        webhook_secret=(webhook_secret or secrets.token_hex(32)) if webhook_url else None,
+        channel=kind.name,
+        address=stored,
+        secret=(secret or secrets.token_hex(32)) if kind.signed else None,
     )
     session.add(sub)
     session.flush()
@@ -42,10 +65,12 @@ def for_repository(session: Session, *, repository_id: int, agency_id: int) -> l
     """Active subscriptions to a repository directly or to its agency."""
     return list(
         session.exec(
-            select(Subscription).where(
+            select(Subscription)
+            .where(
                 Subscription.active.is_(True),  # type: ignore[attr-defined]
                 (Subscription.repository_id == repository_id)
                 | (Subscription.agency_id == agency_id),
             )
+            .order_by(Subscription.id)  # type: ignore[arg-type]
         ).all()
     )

@@ -65,8 +65,8 @@ def test_dependents_and_based_on_reach_the_publishers_webhook(settings, engine, 
         _crawl(engine, settings, world, "ahs", allowed)
         with session_scope(engine) as session:
             target = _repo(session, "ahs/covid-check")
-            subscriptions.subscribe(session, repository_id=target.id, webhook_url=hook.url,
-                                    webhook_secret=SECRET)  # fmt: skip
+            subscriptions.subscribe(session, repository_id=target.id, channel="webhook",
+                                    address=hook.url, secret=SECRET)  # fmt: skip
         summary = _crawl(engine, settings, world, "ontario", allowed)
         assert len(summary.event_ids) == 2
         s = settings.model_copy(update={"allow_http_hosts": allowed})

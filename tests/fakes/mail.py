@@ -39,7 +39,7 @@ class _Handler:
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         assert isinstance(message, EmailMessage)
         self.receiver._record(message, envelope.mail_from, list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
+        return self.receiver._data_reply()
 
 
 class MailReceiver:
@@ -47,7 +47,9 @@ class MailReceiver:
 
     ``messages`` are parsed with ``policy.default``; ``envelopes`` holds
     (mail_from, rcpt_tos) for each, in the same order. ``refuse`` maps a recipient
-    address to the SMTP reply that refuses it (``"550 5.1.1 no such user"``).
+    address to the SMTP reply that refuses it (``"550 5.1.1 no such user"``);
+    ``fail_data_next(n, reply)`` records the next ``n`` messages but answers their DATA
+    with ``reply`` (a server that fails after reading the message).
     """
 
     def __init__(self, *, refuse: dict[str, str] | None = None) -> None:
@@ -58,6 +60,17 @@ class MailReceiver:
         self.envelopes: list[tuple[str, list[str]]] = []
         self._changed = threading.Condition()
         self._controller: Controller | None = None
+        self._data_failures: list[str] = []
+
+    def fail_data_next(self, n: int, reply: str = "451 4.3.0 try again later") -> None:
+        with self._changed:
+            self._data_failures.extend([reply] * n)
+
+    def _data_reply(self) -> str:
+        with self._changed:
+            if self._data_failures:
+                return self._data_failures.pop(0)
+        return "250 Message accepted for delivery"
 
     def _record(self, message: EmailMessage, mail_from: str, rcpt_tos: list[str]) -> None:
         with self._changed:

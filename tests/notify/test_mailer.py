@@ -11,7 +11,6 @@ import pytest
 
 from registry.notify import (
     ConsoleMailer,
-    DeliveryError,
     Mailer,
     NullMailer,
     ReuseNotice,
@@ -25,6 +24,7 @@ from tests.fakes.mail import MailReceiver
 HOSTILE = 'Evil <script>alert("x")</script> & Co'
 MAIL_FROM = "govcode <noreply@govcode.example>"
 TO = "maintainers@ahs.example"
+KEY = "42-7"
 
 
 def make_notice(**changes: object) -> ReuseNotice:
@@ -55,7 +55,9 @@ def test_smtp_round_trip_carries_subject_parts_and_escapes_hostile_names() -> No
     unsubscribe = "https://govcode.example/subscriptions/7/unsubscribe?t=abc"
     with MailReceiver() as mail:
         SmtpMailer(mail.host, mail.port, timeout=5).send(
-            render_reuse_email(notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=unsubscribe)
+            render_reuse_email(
+                notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=unsubscribe, key=KEY
+            )
         )
         (received,) = mail.wait_for(1)
         assert mail.envelopes[0] == ("noreply@govcode.example", [TO])
@@ -82,7 +84,7 @@ def test_untrusted_text_cannot_inject_headers() -> None:
     notice = make_notice(reuser_name="x/y\r\nBcc: victim@example.org\r\n\r\nbody")
     with MailReceiver() as mail:
         SmtpMailer(mail.host, mail.port, timeout=5).send(
-            render_reuse_email(notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=None)
+            render_reuse_email(notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY)
         )
         (received,) = mail.wait_for(1)
         assert mail.envelopes[0][1] == [TO]
@@ -93,50 +95,51 @@ def test_untrusted_text_cannot_inject_headers() -> None:
 
 def test_html_links_only_to_http_urls() -> None:
     notice = make_notice(reuser_url="javascript:alert(1)")
-    message = render_reuse_email(notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=None)
+    message = render_reuse_email(notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY)
     _, html = parts(message)
     assert "javascript:" not in html
     assert 'href="#"' in html
 
 
-def test_refused_recipient_is_a_permanent_delivery_error() -> None:
+def test_refused_recipient_is_a_permanent_failure() -> None:
     with MailReceiver(refuse={TO: "550 5.1.1 no such mailbox"}) as mail:
         mailer = SmtpMailer(mail.host, mail.port, timeout=5)
         message = render_reuse_email(
-            make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None
+            make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY
         )
-        with pytest.raises(DeliveryError) as caught:
-            mailer.send(message)
+        result = mailer.send(message)
         assert mail.messages == []
-    assert caught.value.retryable is False
-    assert "550" in str(caught.value)
+    assert (result.ok, result.retryable, result.status) == (False, False, None)
+    assert result.error is not None and "550" in result.error
 
 
 def test_temporary_refusal_is_retryable() -> None:
     with MailReceiver(refuse={TO: "451 4.3.0 try later"}) as mail:
         message = render_reuse_email(
-            make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None
+            make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY
         )
-        with pytest.raises(DeliveryError) as caught:
-            SmtpMailer(mail.host, mail.port, timeout=5).send(message)
-    assert caught.value.retryable is True
+        result = SmtpMailer(mail.host, mail.port, timeout=5).send(message)
+    assert not result.ok and result.retryable is True
 
 
-def test_unreachable_server_is_a_retryable_delivery_error() -> None:
+def test_unreachable_server_is_a_retryable_result() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    message = render_reuse_email(make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None)
-    with pytest.raises(DeliveryError) as caught:
-        SmtpMailer("127.0.0.1", port, timeout=2).send(message)
-    assert caught.value.retryable is True
-    assert caught.value.status_code == 502
+    message = render_reuse_email(
+        make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY
+    )
+    result = SmtpMailer("127.0.0.1", port, timeout=2).send(message)
+    assert not result.ok and result.retryable is True
+    assert result.error is not None and f"127.0.0.1:{port}" in result.error
 
 
 def test_console_and_null_mailers() -> None:
-    message = render_reuse_email(make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None)
+    message = render_reuse_email(
+        make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None, key=KEY
+    )
     stream = io.StringIO()
-    ConsoleMailer(stream).send(message)
+    assert ConsoleMailer(stream).send(message).ok
     assert f"To: {TO}" in stream.getvalue()
     assert "Forked by Ontario Digital Service" in stream.getvalue()
     null = NullMailer()
@@ -171,3 +174,63 @@ def test_notice_refuses_naive_dates_and_unknown_kinds() -> None:
         make_notice(created_at=datetime(2024, 5, 1))
     with pytest.raises(ValueError):
         make_notice(kind="star")
+
+
+def test_message_id_is_stable_per_delivery_and_distinct_between_deliveries() -> None:
+    def mid(key: str, **changes: object) -> str:
+        notice = make_notice(**changes)
+        message = render_reuse_email(notice, to=TO, mail_from=MAIL_FROM, unsubscribe_url=None,
+                                     key=key)  # fmt: skip
+        return str(message["Message-ID"])
+
+    first = mid("42-7")
+    assert first == mid("42-7", summary="rendered again later, for a retry")
+    assert first != mid("42-8") and first != mid("43-7")
+    assert first.startswith("<") and first.endswith("@govcode.example>")
+    assert mid("42-7\r\nBcc: x@y").count("\n") == 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["x\r\nBcc: y@z", "a b@c.example", "foo", "@ahs.example", "a@", "a@b@c.example",
+     "Maint <m@ahs.example>", "m@ahs.example, other@x.example", "m@localhost", "m@[10.0.0.1]",
+     " m@ahs.example", "m@" + "a" * 320 + ".example"],
+)  # fmt: skip
+def test_unusable_email_addresses_are_refused(address: str) -> None:
+    from registry.errors import BadRequest
+    from registry.notify import EmailChannel
+
+    with pytest.raises(BadRequest):
+        EmailChannel.validate_address(address)
+
+
+def test_email_address_domain_is_stored_in_lower_case() -> None:
+    from registry.notify import EmailChannel
+
+    assert EmailChannel.validate_address("Maintainer@AHS.Example") == "Maintainer@ahs.example"
+
+
+def test_a_server_that_trickles_its_greeting_is_cut_off_at_the_deadline() -> None:
+    """One greeting line every half second: each read is inside the 2-second timeout, so
+    only the total deadline stops the hand-over (it would otherwise take 10 s)."""
+    import time
+
+    from tests.fakes.slow import SlowSmtpServer
+
+    message = render_reuse_email(make_notice(), to=TO, mail_from=MAIL_FROM, unsubscribe_url=None,
+                                 key=KEY)  # fmt: skip
+    with SlowSmtpServer(interval=0.5, lines=20) as slow:
+        started = time.monotonic()
+        result = SmtpMailer(slow.host, slow.port, timeout=2, deadline=1.5).send(message)
+        took = time.monotonic() - started
+        assert slow.sent_lines >= 3  # it was trickling, well inside the per-read timeout
+    assert took < 2.5
+    assert not result.ok and result.retryable
+    assert result.error is not None and "1.5s deadline" in result.error
+
+
+def test_settings_refuse_a_lease_shorter_than_a_send(tmp_path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="DELIVERY_LEASE_SECONDS"):
+        Settings(var_dir=tmp_path, delivery_lease_seconds=30, smtp_deadline=60)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from registry.db import session_scope
-from registry.models import Delivery, Event, IndexChange, LicenceEvidence, ReuseEdge
+from registry.models import Delivery, Event, IndexChange, LicenceEvidence, ReuseEdge, Subscription
 from registry.services import deliveries, repositories, reuse, subscriptions
 from tests import factories
 from tests.factories import NOW, fork_claim, record, store
@@ -83,10 +83,10 @@ def test_dispatch_is_idempotent_and_failures_back_off(engine):
     repo_id = store(engine, target).repository_id
     with session_scope(engine) as session:
         subscriptions.subscribe(
-            session,
-            repository_id=repo_id,
-            email="m@ahs.example",
-            webhook_url="https://hooks.example/x",
+            session, repository_id=repo_id, channel="email", address="m@ahs.example"
+        )
+        subscriptions.subscribe(
+            session, repository_id=repo_id, channel="webhook", address="https://hooks.example/x"
         )
     target.reuse = [fork_claim("https://github.example/on/tool", target)]
     event_id = store(engine, target).event_ids[0]
@@ -124,16 +124,42 @@ def test_dispatch_is_idempotent_and_failures_back_off(engine):
         assert d.status == "failed" and d.attempts == 3
 
 
-def test_subscription_needs_a_channel(engine):
+def test_subscription_needs_a_declared_pushing_channel_and_a_valid_address(engine):
     import pytest
 
     from registry.errors import BadRequest
 
     repo_id = store(engine, record("ahs", "tool")).repository_id
+    refused = [
+        {"channel": "slack", "address": "#covid"},  # not declared (yet)
+        {"channel": "atom", "address": "https://x.example/feed"},  # pulled, not subscribed
+        {"channel": "email", "address": "x\r\nBcc: y@z"},
+        {"channel": "email", "address": "m@ahs.example", "secret": "no secrets for mail"},
+        {"channel": "webhook", "address": "javascript:alert(1)"},
+    ]
+    for kwargs in refused:
+        with session_scope(engine) as session, pytest.raises(BadRequest):
+            subscriptions.subscribe(session, repository_id=repo_id, **kwargs)
     with session_scope(engine) as session, pytest.raises(BadRequest):
-        subscriptions.subscribe(session, repository_id=repo_id)
-    with session_scope(engine) as session, pytest.raises(BadRequest):
-        subscriptions.subscribe(session, repository_id=repo_id, email="x\r\nBcc: y@z")
+        subscriptions.subscribe(session, channel="email", address="m@ahs.example")  # no target
+    with Session(engine) as session:
+        assert session.exec(select(Subscription)).all() == []
+
+
+def test_subscribing_twice_is_one_subscription_and_webhooks_get_a_secret(engine):
+    repo_id = store(engine, record("ahs", "tool")).repository_id
+    with session_scope(engine) as session:
+        mail = subscriptions.subscribe(
+            session, repository_id=repo_id, channel="email", address="m@AHS.example"
+        )
+        again = subscriptions.subscribe(
+            session, repository_id=repo_id, channel="email", address="m@ahs.example"
+        )
+        hook = subscriptions.subscribe(
+            session, repository_id=repo_id, channel="webhook", address="https://hooks.example/x"
+        )
+    assert again.id == mail.id and mail.address == "m@ahs.example" and mail.secret is None
+    assert hook.channel == "webhook" and len(hook.secret or "") == 64
 
 
 def test_find_by_name_and_url(engine):

@@ -1,0 +1,56 @@
+"""The one table of notification channels.
+
+Every channel is declared here once: its name, its class (behind ``base.Channel``) and
+what it can do. Services, the delivery pass, the CLI and the pages look channels up here
+and never compare bare names. Adding a channel (Slack, Matrix…) is one new module with
+its class plus one entry below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry.errors import BadRequest
+from registry.notify.base import Channel
+from registry.notify.feeds import AtomFeedChannel
+from registry.notify.mail import EmailChannel
+from registry.notify.webhooks import WebhookChannel
+from registry.settings import Settings
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    name: str
+    cls: type[Channel]
+    title: str
+    pushes: bool  # False: a pull channel that readers fetch (no subscriptions, no deliveries)
+    signed: bool  # each subscription carries a secret that signs what is sent
+
+
+CHANNELS: dict[str, ChannelKind] = {
+    kind.name: kind
+    for kind in (
+        ChannelKind("email", EmailChannel, "e-mail", pushes=True, signed=False),
+        ChannelKind("webhook", WebhookChannel, "signed webhook", pushes=True, signed=True),
+        ChannelKind("atom", AtomFeedChannel, "Atom feed", pushes=False, signed=False),
+    )
+}
+
+
+def channel_kind(name: str) -> ChannelKind:
+    """The declared channel called ``name``; ``BadRequest`` listing the known ones."""
+    try:
+        return CHANNELS[name]
+    except KeyError:
+        known = ", ".join(sorted(CHANNELS))
+        raise BadRequest(f"unknown notification channel {name!r} (known: {known})") from None
+
+
+def subscribable() -> list[ChannelKind]:
+    """The channels people subscribe to (those that push)."""
+    return [kind for kind in CHANNELS.values() if kind.pushes]
+
+
+def push_channels(settings: Settings) -> dict[str, Channel]:
+    """One instance of every pushing channel, as the settings configure it."""
+    return {kind.name: kind.cls.from_settings(settings) for kind in subscribable()}
