@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(Path("var"), description="where embedded data lives")
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite in var_dir")
-    index_dir: Path | None = Field(None, description="Whoosh index folder; empty = var_dir/index")
+    index_dir: Path | None = Field(None, description="search index folder; empty = var_dir/index")
+    search_engine: Literal["tantivy", "whoosh"] = Field(
+        "tantivy", description="search engine: tantivy (default, measured fastest) or whoosh"
+    )
     git_cache_dir: Path | None = Field(None, description="bare clones; empty = var_dir/git-cache")
     queue_url: str = Field("", description="'' = SQLite queue in var_dir; redis://… = Redis")
     queue_name: str = Field("govcode", description="queue name (Redis key prefix)")

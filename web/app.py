@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from registry.db import make_engine
 from registry.errors import GovcodeError
-from registry.search import SearchIndex
+from registry.search import SearchIndex, open_index
 from registry.search.sync import sync
 from registry.settings import Settings
 from web import errors
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        index = SearchIndex(settings.resolved_index_dir)
+        index = open_index(settings)
         follower = IndexFollower(engine, index, settings.index_sync_interval)
         follower.sync_now()
         follower.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from registry.models import IndexChange, Repository, RepositoryLanguage
+from registry.models import IndexChange, Repository, RepositoryLanguage, ReuseEdge
 from registry.services import repositories
 
 
@@ -50,6 +50,13 @@ def documents(session: Session, ids: list[int]) -> list[dict]:
         .order_by(RepositoryLanguage.bytes.desc())  # type: ignore[attr-defined]
     ).all():
         langs.setdefault(lang.repository_id, []).append(lang.language)
+    reused = dict(
+        session.exec(
+            select(ReuseEdge.target_repository_id, func.count())
+            .where(ReuseEdge.target_repository_id.in_(ids))  # type: ignore[union-attr]
+            .group_by(ReuseEdge.target_repository_id)
+        ).all()
+    )
     docs = []
     for repo, agency in rows:
         pc = repo.publiccode or {}
@@ -70,6 +77,17 @@ def documents(session: Session, ids: list[int]) -> list[dict]:
                 "country": agency.country or "",
                 "stars": repo.stars,
                 "updated": repo.last_commit_at or repo.pushed_at or repo.last_changed_at,
+                "forge": repo.forge,
+                "archived": repo.archived,
+                "is_fork": repo.is_fork,
+                "development_status": repo.development_status,
+                "descriptions": {
+                    lang: " ".join(filter(None, [d.get("short"), d.get("long")]))
+                    for lang, d in (pc.get("descriptions") or {}).items()
+                    if isinstance(d, dict)
+                },
+                "last_commit_message": (repo.extra_metadata or {}).get("last_commit_message"),
+                "reused": int(reused.get(repo.id, 0)),
             }
         )
     return docs

@@ -1,0 +1,187 @@
+"""Language-aware text: which stemmer a text gets, accent folding, word splitting.
+
+Both engines index the same per-language fields (``text_en``, ``text_fr``, …), each with the
+language's Snowball stemmer and accents folded, so a word is matched with its own language's
+rules whichever engine serves. Text that says nothing of its language (a forge description, a
+README) goes to the language whose common words it uses most, English when unsure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ISO 639-1 -> Snowball stemmer name (both tantivy and Whoosh ship these).
+LANGUAGES: dict[str, str] = {
+    "en": "english",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "nl": "dutch",
+    "es": "spanish",
+    "pt": "portuguese",
+    "sv": "swedish",
+}
+DEFAULT_LANGUAGE = "en"
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "the",
+            "and",
+            "of",
+            "to",
+            "for",
+            "is",
+            "in",
+            "with",
+            "this",
+            "that",
+            "on",
+            "are",
+            "by",
+            "from",
+            "an",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "des",
+            "de",
+            "du",
+            "et",
+            "pour",
+            "un",
+            "une",
+            "est",
+            "en",
+            "dans",
+            "sur",
+            "par",
+            "au",
+            "aux",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "für",
+            "ist",
+            "mit",
+            "ein",
+            "eine",
+            "von",
+            "zu",
+            "den",
+            "im",
+            "auf",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "lo",
+            "la",
+            "gli",
+            "le",
+            "di",
+            "e",
+            "per",
+            "un",
+            "una",
+            "è",
+            "che",
+            "del",
+            "della",
+            "dei",
+            "nel",
+        ]
+    ),
+    "nl": frozenset(
+        ["de", "het", "een", "en", "van", "voor", "is", "met", "dat", "op", "te", "in", "zijn"]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "de",
+            "y",
+            "para",
+            "un",
+            "una",
+            "es",
+            "que",
+            "del",
+            "en",
+            "por",
+            "con",
+        ]
+    ),
+    "pt": frozenset(
+        [
+            "o",
+            "a",
+            "os",
+            "as",
+            "de",
+            "e",
+            "para",
+            "um",
+            "uma",
+            "é",
+            "que",
+            "do",
+            "da",
+            "em",
+            "por",
+            "com",
+        ]
+    ),
+    "sv": frozenset(
+        ["och", "att", "det", "som", "en", "för", "är", "med", "på", "av", "till", "den"]
+    ),
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower case with accents removed ("Évaluation" -> "evaluation")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Folded words, split on anything that is not a letter or digit."""
+    return [w for w in _WORD.findall(fold(text).replace("_", " "))]
+
+
+def guess_language(text: str) -> str:
+    """The language whose common words the text uses most (English on a tie or no text)."""
+    sample = _WORD.findall(text[:2000].casefold())
+    best, best_n = DEFAULT_LANGUAGE, 0
+    for lang, stop in _STOPWORDS.items():
+        n = sum(1 for w in sample if w in stop)
+        if n > best_n:
+            best, best_n = lang, n
+    return best
+
+
+def language_of(tag: str | None) -> str | None:
+    """A publiccode.yml language tag ("fr", "fr-CA", "FR") as one of LANGUAGES, or None."""
+    if not tag:
+        return None
+    code = tag.split("-")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def edit_budget(word: str) -> int:
+    """Typos tolerated in a word: none under 4 letters, one up to 7, two beyond."""
+    return 0 if len(word) < 4 else 1 if len(word) <= 7 else 2

@@ -1,0 +1,236 @@
+"""The Whoosh engine (pure Python): a warm searcher; facet counts from per-value bitmaps
+(pyroaring) cached per index generation, so no query walks a lexicon or scores for a count."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyroaring import BitMap
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.scoring import BM25F
+from whoosh.support.charset import accent_map
+
+from registry.search.engine import SPELL_FIELD, TEXT_BOOSTS, Hits, Plan
+from registry.search.query import FACETS
+from registry.search.text import LANGUAGES
+
+
+def _analyzer(lang: str | None):
+    a = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    return a | StemFilter(lang=lang) if lang else a
+
+
+FOLD = _analyzer(None)
+ANALYZERS = {"name": FOLD, "topics_text": FOLD} | {
+    f"text_{lang}": _analyzer(lang) for lang in LANGUAGES
+}
+
+
+def _schema() -> Schema:
+    fields: dict = {"id": ID(stored=True, unique=True)}
+    for name, analyzer in ANALYZERS.items():
+        fields[name] = TEXT(analyzer=analyzer)
+    fields[SPELL_FIELD] = TEXT(analyzer=FOLD, phrase=False)
+    for name in FACETS:
+        fields[name] = KEYWORD(commas=True)
+    fields["stars"] = NUMERIC(int, bits=64, sortable=True)
+    fields["updated"] = NUMERIC(int, bits=64, sortable=True)
+    fields["boost"] = NUMERIC(int, bits=32, sortable=True)  # multiplier × 1000
+    return Schema(**fields)
+
+
+class Boosted(BM25F):
+    """BM25F times the document's ranking multiplier (its ``boost`` column)."""
+
+    use_final = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._column = None
+
+    def final(self, searcher, docnum, score):
+        if self._column is None:
+            self._column = searcher.reader().column_reader("boost")
+        return score * ((self._column[docnum] or 1000) / 1000)
+
+
+class WhooshEngine:
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if windex.exists_in(str(self.folder)):
+            self.ix = windex.open_dir(str(self.folder))
+        else:
+            self.ix = windex.create_in(str(self.folder), _schema())
+        self._read = threading.Lock()  # one warm searcher, used by one thread at a time
+        self.searcher = None
+        self._warm()
+
+    def _warm(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
+        self.searcher = self.ix.searcher(weighting=Boosted())
+        self._bitmaps: dict[str, dict[str, BitMap]] = {}
+        self._terms: dict[str, list[tuple[str, int]]] = {}
+        self._all: BitMap | None = None
+
+    # -- writes -----------------------------------------------------------------------------
+    def apply(self, docs: Sequence[dict], deleted: Sequence[int]) -> int:
+        writer = self.ix.writer(timeout=30)
+        try:
+            for repo_id in deleted:
+                writer.delete_by_term("id", str(repo_id))
+            for doc in docs:
+                writer.update_document(**self._fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return len(docs)
+
+    @staticmethod
+    def _fields(doc: dict) -> dict:
+        fields: dict = {
+            "id": str(doc["id"]),
+            "name": doc["name"],
+            "topics_text": doc["topics_text"],
+            "stars": doc["stars"],
+            "updated": doc["updated"],
+            "boost": round(doc["boost"] * 1000),
+        }
+        for lang, text in doc["texts"].items():
+            fields[f"text_{lang}"] = text
+        fields[SPELL_FIELD] = " ".join([doc["name"], doc["topics_text"], *doc["texts"].values()])
+        for name, values in doc["facets"].items():
+            kept = [v.replace(",", " ") for v in values if v]
+            if kept:
+                fields[name] = ",".join(kept)
+        return fields
+
+    def reload(self) -> bool:
+        with self._read:
+            fresh = windex.open_dir(str(self.folder))
+            if fresh.latest_generation() == self.ix.latest_generation() and (
+                self.searcher is not None and self.searcher.up_to_date()
+            ):
+                return False
+            self.ix = fresh
+            self._warm()
+            return True
+
+    def close(self) -> None:
+        with self._read:
+            if self.searcher is not None:
+                self.searcher.close()
+                self.searcher = None
+
+    # -- reads ------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.searcher.doc_count() if self.searcher is not None else 0
+
+    def doc_freq(self, term: str) -> int:
+        with self._read:
+            return self.searcher.doc_frequency(SPELL_FIELD, term)
+
+    def terms(self, prefix: str) -> list[tuple[str, int]]:
+        with self._read:
+            if prefix not in self._terms:
+                reader = self.searcher.reader()
+                self._terms[prefix] = [
+                    (t.decode(), reader.doc_frequency(SPELL_FIELD, t))
+                    for t in reader.expand_prefix(SPELL_FIELD, prefix)
+                ]
+            return self._terms[prefix]
+
+    def facet_values(self, name: str) -> list[str]:
+        with self._read:
+            return list(self._values(name))
+
+    def _values(self, name: str) -> dict[str, BitMap]:
+        """Each value of a facet with the set of its documents, once per generation."""
+        if name not in self._bitmaps:
+            s = self.searcher
+            self._bitmaps[name] = {
+                raw.decode(): BitMap(s.postings(name, raw).all_ids()) for raw in s.lexicon(name)
+            }
+        return self._bitmaps[name]
+
+    def _word(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()) -> wq.Query:
+        shoulds: list[wq.Query] = []
+        for name, analyzer in ANALYZERS.items():
+            boost = TEXT_BOOSTS.get(name, TEXT_BOOSTS["text"])
+            head = [t.text for w in phrase for t in analyzer(w)]
+            last = [t.text for t in analyzer(word)]
+            if not last:
+                continue
+            if prefix:
+                parts = [wq.Term(name, t) for t in head] + [wq.Prefix(name, last[-1])]
+                sub = wq.And(parts, boost=boost) if len(parts) > 1 else parts[0]
+            elif head or len(last) > 1:
+                sub = wq.Phrase(name, head + last, boost=boost)
+            else:
+                sub = wq.Term(name, last[0], boost=boost)
+            shoulds.append(sub)
+        return wq.Or(shoulds) if shoulds else wq.NullQuery
+
+    def _text_query(self, plan: Plan) -> wq.Query:
+        t = plan.text
+        if t.empty:
+            return wq.Every()
+        parts = [self._word(w) for w in t.terms]
+        parts += [self._word(p[-1], phrase=p[:-1]) for p in t.phrases]
+        parts += [self._word(p[-1], phrase=p[:-1], prefix=True) for p in t.prefixes]
+        return wq.Or(parts) if plan.any_term else wq.And(parts)
+
+    def _restrictions(self, plan: Plan) -> list[wq.Query]:
+        out: list[wq.Query] = []
+        if plan.updated_since is not None:
+            out.append(wq.NumericRange("updated", plan.updated_since, None))
+        if plan.exclude_ids:
+            out.append(wq.Not(wq.Or([wq.Term("id", str(i)) for i in plan.exclude_ids])))
+        return out
+
+    def _chosen(self, plan: Plan, name: str) -> BitMap:
+        values = self._values(name)
+        return BitMap.union(BitMap(), *(values.get(v, BitMap()) for v in plan.filters[name]))
+
+    def run(self, plan: Plan) -> Hits:
+        with self._read:
+            return self._run(plan)
+
+    def _run(self, plan: Plan) -> Hits:
+        s = self.searcher
+        restrictions = self._restrictions(plan)
+        text_q = wq.And([self._text_query(plan), *restrictions])
+        if self._all is None:
+            self._all = BitMap(s.reader().all_doc_ids())
+        everything = plan.text.empty and not restrictions
+        base = self._all if everything else BitMap(text_q.docs(s))
+        chosen = {name: self._chosen(plan, name) for name in plan.filters}
+        full = base.intersection(*chosen.values()) if chosen else base
+        ids: list[int] = []
+        if full and plan.limit:
+            kwargs: dict = {"limit": plan.offset + plan.limit}
+            if chosen:  # never an empty set: Whoosh reads that as "no filter"
+                kwargs["filter"] = set(full)
+            if plan.sort in ("stars", "updated") or plan.text.empty:
+                kwargs.update(sortedby="updated" if plan.sort == "updated" else "stars")
+                kwargs["reverse"] = True
+            hits = s.search(text_q, **kwargs)
+            ids = [int(h["id"]) for h in hits[plan.offset : plan.offset + plan.limit]]
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if plan.facets:
+            for name in FACETS:
+                others = [bm for n, bm in chosen.items() if n != name]
+                scope = base.intersection(*others) if others else base
+                values = self._values(name).items() if scope else ()
+                counts = [(v, scope.intersection_cardinality(bm)) for v, bm in values]
+                facets[name] = sorted(
+                    ((v, n) for v, n in counts if n), key=lambda kv: (-kv[1], kv[0])
+                )
+        return Hits(ids=ids, total=len(full), facets=facets)
