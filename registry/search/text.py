@@ -24,131 +24,17 @@ LANGUAGES: dict[str, str] = {
 }
 DEFAULT_LANGUAGE = "en"
 
-_STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        [
-            "the",
-            "and",
-            "of",
-            "to",
-            "for",
-            "is",
-            "in",
-            "with",
-            "this",
-            "that",
-            "on",
-            "are",
-            "by",
-            "from",
-            "an",
-        ]
-    ),
-    "fr": frozenset(
-        [
-            "le",
-            "la",
-            "les",
-            "des",
-            "de",
-            "du",
-            "et",
-            "pour",
-            "un",
-            "une",
-            "est",
-            "en",
-            "dans",
-            "sur",
-            "par",
-            "au",
-            "aux",
-        ]
-    ),
-    "de": frozenset(
-        [
-            "der",
-            "die",
-            "das",
-            "und",
-            "für",
-            "ist",
-            "mit",
-            "ein",
-            "eine",
-            "von",
-            "zu",
-            "den",
-            "im",
-            "auf",
-        ]
-    ),
-    "it": frozenset(
-        [
-            "il",
-            "lo",
-            "la",
-            "gli",
-            "le",
-            "di",
-            "e",
-            "per",
-            "un",
-            "una",
-            "è",
-            "che",
-            "del",
-            "della",
-            "dei",
-            "nel",
-        ]
-    ),
-    "nl": frozenset(
-        ["de", "het", "een", "en", "van", "voor", "is", "met", "dat", "op", "te", "in", "zijn"]
-    ),
-    "es": frozenset(
-        [
-            "el",
-            "la",
-            "los",
-            "las",
-            "de",
-            "y",
-            "para",
-            "un",
-            "una",
-            "es",
-            "que",
-            "del",
-            "en",
-            "por",
-            "con",
-        ]
-    ),
-    "pt": frozenset(
-        [
-            "o",
-            "a",
-            "os",
-            "as",
-            "de",
-            "e",
-            "para",
-            "um",
-            "uma",
-            "é",
-            "que",
-            "do",
-            "da",
-            "em",
-            "por",
-            "com",
-        ]
-    ),
-    "sv": frozenset(
-        ["och", "att", "det", "som", "en", "för", "är", "med", "på", "av", "till", "den"]
-    ),
+_COMMON_WORDS = {
+    "en": "the and of to for is in with this that on are by from an",
+    "fr": "le la les des de du et pour un une est en dans sur par au aux",
+    "de": "der die das und für ist mit ein eine von zu den im auf",
+    "it": "il lo la gli le di e per un una è che del della dei nel",
+    "nl": "de het een en van voor is met dat op te in zijn",
+    "es": "el la los las de y para un una es que del en por con",
+    "pt": "o a os as de e para um uma é que do da em por com",
+    "sv": "och att det som en för är med på av till den",
 }
+_STOPWORDS: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in _COMMON_WORDS.items()}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
