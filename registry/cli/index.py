@@ -7,7 +7,7 @@ import typer
 from registry.cli.common import console, engine, settings
 
 app = typer.Typer(
-    help="Search index (tantivy or Whoosh), rebuilt from the database at will.", no_args_is_help=True
+    help="Search index (tantivy or Whoosh), rebuilt from SQL at will.", no_args_is_help=True
 )
 
 

@@ -47,6 +47,6 @@ def key_terms(row: dict, engine: Engine, total: int, limit: int = 12) -> list[st
     scored = []
     for w, n in tf.items():
         df = engine.doc_freq(w)
-        if 1 < df < max(2, total // 5):  # shared with others, but not common to many
+        if 1 < df <= max(2, total // 2):  # shared with others, but not common to most
             scored.append((n * math.log(total / df), w))
     return [w for _, w in sorted(scored, reverse=True)[:limit]]
