@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     queue_name: str = Field("govcode", description="queue name (Redis key prefix)")
     queue_immediate: bool = Field(False, description="run queued tasks inline (tests, demo)")
     index_sync_interval: float = Field(
-        5.0, description="seconds between a web node's index syncs from the database"
+        0.5,
+        description="seconds between a web node's polls of the change log (a commit in the "
+        "same process wakes it at once)",
     )
 
     base_url: str = Field("http://127.0.0.1:8000", description="public URL of this registry")

@@ -6,15 +6,21 @@ from sqlmodel import Session
 
 from registry.analysis.licence import licence_info
 from registry.analysis.licence_ids import licence_keys
-from registry.models import Agency, Repository, RepositoryPublic
+from registry.models import Agency, Repository, RepositoryLanguage, RepositoryPublic
 from registry.models.repository import LanguagePublic, LicenceDetail
 from registry.services import repositories
 
 
 def repository_public(
-    session: Session, repo: Repository, agency: Agency, *, base_url: str
+    session: Session,
+    repo: Repository,
+    agency: Agency,
+    *,
+    base_url: str,
+    langs: list[RepositoryLanguage] | None = None,
 ) -> RepositoryPublic:
-    langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
+    if langs is None:
+        langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
     return RepositoryPublic.model_validate(
         {
             **repo.model_dump(),
@@ -42,3 +48,18 @@ def licence_details(expression: str | None) -> list[LicenceDetail]:
 
 def clone_command(repo: Repository) -> str:
     return f"git clone {repo.clone_url}"
+
+
+def status(repo: Repository) -> str | None:
+    """ "archived", "obsolete" (as search ranks it) or None for live code."""
+    from registry.search.document import is_obsolete
+
+    if repo.archived:
+        return "archived"
+    row = {
+        "maturity": repo.maturity_level,
+        "development_status": repo.development_status,
+        "description": repo.description,
+        "last_commit_message": (repo.extra_metadata or {}).get("last_commit_message"),
+    }
+    return "obsolete" if is_obsolete(row) else None

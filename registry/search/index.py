@@ -40,6 +40,7 @@ class SearchIndex:
         self._gen = self._current_name() or self._new_generation()
         self._engine: Engine = self._cls(self.root / self._gen)
         self._count = self._engine.count()
+        self._seq = read_state(self.folder).seq
 
     # -- generations ------------------------------------------------------------------------
     def _current_name(self) -> str | None:
@@ -93,6 +94,13 @@ class SearchIndex:
 
     def save_state(self, state: SyncState) -> None:
         write_state(self.folder, state)
+        self._seq = state.seq
+
+    @property
+    def generation(self) -> str:
+        """A token that changes whenever what the index answers may have changed (the same in
+        every process that follows the same database): for ETags."""
+        return f"{self._gen}.{self._seq}"
 
     def apply(self, rows: Iterable[dict], deleted: Iterable[int] = ()) -> int:
         """Add or replace ``index_feed`` rows and delete ids, in one commit."""
@@ -110,7 +118,7 @@ class SearchIndex:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir()
             self._engine = self._cls(self.folder)
-            self._count = 0
+            self._count = self._seq = 0
 
     def refresh(self) -> bool:
         """Pick up commits (and generation swaps) made by other writers; True if any."""
@@ -123,6 +131,8 @@ class SearchIndex:
             else:
                 changed = self._engine.reload()
             self._count = self._engine.count()
+            if changed:
+                self._seq = read_state(self.folder).seq
             return changed
 
     def count(self) -> int:

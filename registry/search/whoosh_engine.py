@@ -161,12 +161,17 @@ class WhooshEngine:
         return self._bitmaps[name]
 
     def _word(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()) -> wq.Query:
+        """One word (or phrase, or prefix) in any text field, leaving out the fields that do
+        not hold it (Whoosh builds a matcher per clause, wanted or not)."""
         shoulds: list[wq.Query] = []
+        reader = self.searcher.reader()
         for name, analyzer in ANALYZERS.items():
             boost = TEXT_BOOSTS.get(name, TEXT_BOOSTS["text"])
             head = [t.text for w in phrase for t in analyzer(w)]
             last = [t.text for t in analyzer(word)]
-            if not last:
+            if not last or any((name, t) not in reader for t in head + last[:-1]):
+                continue
+            if not prefix and (name, last[-1]) not in reader:
                 continue
             if prefix:
                 parts = [wq.Term(name, t) for t in head] + [wq.Prefix(name, last[-1])]

@@ -13,8 +13,9 @@ from starlette.routing import Route
 from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
-from web import search_params
-from web.views import clone_command, licence_details
+from web import caching, search_params
+from web.routes import api
+from web.views import clone_command, licence_details, status
 
 FACET_LABELS = {
     "licence": "Licence",
@@ -22,7 +23,14 @@ FACET_LABELS = {
     "maturity": "Maturity",
     "agency": "Agency",
     "country": "Country",
+    "topics": "Topic",
+    "licence_class": "Licence class",
+    "forge": "Forge",
+    "archived": "Archived or obsolete",
+    "fork": "Is a fork",
+    "reused": "Is reused",
 }
+FACET_TOP = 10  # values shown per facet; "more=<param>" shows them all
 PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
 
 
@@ -35,10 +43,14 @@ def routes() -> list[Route]:
     ]
 
 
-async def health(request: Request) -> Response:
-    with Session(request.app.state.engine) as session:
-        session.connection().exec_driver_sql("SELECT 1")
-    return JSONResponse({"status": "ok", "indexed": request.app.state.index.count()})
+def health(request: Request) -> Response:
+    """From memory: no index reader is opened and no query is sent."""
+    follower = request.app.state.follower
+    ok = follower.healthy()
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "indexed": request.app.state.index.count()},
+        status_code=200 if ok else 503,
+    )
 
 
 def _facet_label(field: str, value: str, agency_names: dict[str, str]) -> str:
@@ -61,20 +73,14 @@ def _toggle_url(params, param: str, value: str) -> str:
     return "/?" + urlencode(items)
 
 
-async def search_page(request: Request) -> Response:
-    try:
-        req = search_params.parse(request.query_params)
-    except BadRequest:
-        req = search_params.parse(request.query_params.__class__(""))
-    result = request.app.state.index.search(req)
-    with Session(request.app.state.engine) as session:
-        found = {r.id: (r, a) for r, a in repositories.by_ids(session, result.ids)}
-        hits = [found[i] for i in result.ids if i in found]
-        names = {a.slug: a.name for a, _ in agencies.list_agencies(session)}
+def _facets(request: Request, result, names: dict[str, str]) -> list[dict]:
+    more = request.query_params.get("more", "")
     facets = []
     for field, counts in result.facets.items():
         param = PARAM_OF[field]
         chosen = set(request.query_params.getlist(param))
+        shown = counts if more == param else counts[:FACET_TOP]
+        shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]  # keep chosen ones
         facets.append(
             {
                 "label": FACET_LABELS[field],
@@ -87,20 +93,49 @@ async def search_page(request: Request) -> Response:
                         "checked": value in chosen,
                         "url": _toggle_url(request.query_params, param, value),
                     }
-                    for value, n in counts
+                    for value, n in shown
                 ],
+                "more_url": _more_url(request.query_params, param)
+                if len(counts) > len(shown)
+                else None,
+                "hidden": len(counts) - len(shown),
             }
         )
+    return facets
+
+
+def _more_url(params, param: str) -> str:
+    items = [(k, v) for k, v in params.multi_items() if k != "more"]
+    return "/?" + urlencode([*items, ("more", param)])
+
+
+def search_page(request: Request) -> Response:
+    try:
+        req = search_params.parse(request.query_params)
+    except BadRequest:
+        req = search_params.parse(request.query_params.__class__(""))
+    tag = caching.etag(request)
+    if (early := caching.not_modified(request, tag)) is not None:
+        return early
+    result = request.app.state.index.search(req)
+    agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
+    agencies_shown += request.query_params.getlist("agency")
+    with Session(request.app.state.engine) as session:
+        hits = [(r, a) for r, a, _ in repositories.hits(session, result.ids)]
+        names = agencies.names(session, agencies_shown)
     pages = (result.total + req.per_page - 1) // req.per_page
     base = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
-    return request.app.state.templates.TemplateResponse(
+    response = request.app.state.templates.TemplateResponse(
         request,
         "search.html",
         {
             "q": req.text,
             "hits": hits,
+            "statuses": {r.id: status(r) for r, _ in hits},
             "total": result.total,
-            "facets": facets,
+            "corrected": result.corrected,
+            "did_you_mean": result.did_you_mean,
+            "facets": _facets(request, result, names),
             "page": req.page,
             "pages": pages,
             "sort": req.sort,
@@ -110,9 +145,10 @@ async def search_page(request: Request) -> Response:
             else None,
         },
     )
+    return caching.cached(response, tag)
 
 
-async def repository_page(request: Request) -> Response:
+def repository_page(request: Request) -> Response:
     repo_id = request.path_params["repo_id"]
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, repo_id)
@@ -126,12 +162,19 @@ async def repository_page(request: Request) -> Response:
             "reused_by": reuse.reused_by(session, repo_id),
             "reuses": reuse.reuses(session, repo_id),
             "clone": clone_command(repo),
+            "status": status(repo),
             "licences": licence_details(repo.licence),
+            "similar": [
+                (r, a)
+                for r, a, _ in repositories.hits(
+                    session, api.similar_ids(request, session, repo_id)
+                )
+            ],
         }
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
 
 
-async def agencies_page(request: Request) -> Response:
+def agencies_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         rows = agencies.list_agencies(session)
     return request.app.state.templates.TemplateResponse(
@@ -139,7 +182,7 @@ async def agencies_page(request: Request) -> Response:
     )
 
 
-async def agency_page(request: Request) -> Response:
+def agency_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
         sources = agencies.sources_of(session, agency)
