@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -76,6 +77,7 @@ class WhooshEngine:
             self.searcher.close()
         self.searcher = self.ix.searcher(weighting=Boosted())
         self._bitmaps: dict[str, dict[str, BitMap]] = {}
+        self._docvalues: dict[str, list[tuple[str, ...]]] = {}
         self._terms: dict[str, list[tuple[str, int]]] = {}
         self._all: BitMap | None = None
 
@@ -160,6 +162,27 @@ class WhooshEngine:
             }
         return self._bitmaps[name]
 
+    def _per_doc(self, name: str) -> list[tuple[str, ...]]:
+        """Each document's values of a facet (docnum -> values), once per generation."""
+        if name not in self._docvalues:
+            cols: list[list[str]] = [[] for _ in range(self.searcher.doc_count_all())]
+            for value, bm in self._values(name).items():
+                for d in bm:
+                    cols[d].append(value)
+            self._docvalues[name] = [tuple(c) for c in cols]
+        return self._docvalues[name]
+
+    def _count(self, name: str, scope: BitMap) -> list[tuple[str, int]]:
+        """Counts per value within ``scope``: a walk over the few documents when they are
+        fewer than the values, else one bitmap intersection per value."""
+        if not scope:
+            return []
+        values = self._values(name)
+        if len(scope) * 4 < len(values):
+            col = self._per_doc(name)
+            return list(Counter(v for d in scope for v in col[d]).items())
+        return [(v, scope.intersection_cardinality(bm)) for v, bm in values.items()]
+
     def _word(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()) -> wq.Query:
         """One word (or phrase, or prefix) in any text field, leaving out the fields that do
         not hold it (Whoosh builds a matcher per clause, wanted or not)."""
@@ -233,8 +256,7 @@ class WhooshEngine:
             for name in FACETS:
                 others = [bm for n, bm in chosen.items() if n != name]
                 scope = base.intersection(*others) if others else base
-                values = self._values(name).items() if scope else ()
-                counts = [(v, scope.intersection_cardinality(bm)) for v, bm in values]
+                counts = self._count(name, scope)
                 facets[name] = sorted(
                     ((v, n) for v, n in counts if n), key=lambda kv: (-kv[1], kv[0])
                 )

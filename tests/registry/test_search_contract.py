@@ -221,3 +221,15 @@ def test_similar_repositories_and_suggestions(engine, index, catalogue):
     )
     assert "covid" in index.suggest("cov")
     assert index.suggest("self ass")[0] == "self assessment"
+
+
+def test_facet_counts_are_exact_for_few_hits_among_many_values(engine, index):
+    for i in range(24):
+        words = "rare tool" if i in (3, 17) else "common tool"
+        f.store(engine, f.record(f"a{i}", f"r{i}", description=words), agency=f"agency-{i:02d}")
+    sync(engine, index)
+    few = index.search(SearchRequest(text="rare"))
+    assert few.total == 2
+    assert dict(few.facets["agency"]) == {"agency-03": 1, "agency-17": 1}
+    many = index.search(SearchRequest(text="tool", filters={"agency": ["agency-03"]}))
+    assert many.total == 1 and len(many.facets["agency"]) == 24
