@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from registry.analysis.licence import licence_info
@@ -20,6 +20,7 @@ from registry.search.text import DEFAULT_LANGUAGE, guess_language, language_of
 
 RANKING_FILE = Path(__file__).with_name("data") / "ranking.toml"
 README_CHARS = 20_000  # enough to find a repository by its README; the rest is not indexed
+SPELL_README_CHARS = 1_000  # of the README, into the vocabulary (spelling, suggestions, similar)
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,14 @@ def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
-def _licence_classes(expression: str | None) -> list[str]:
-    classes = []
+@lru_cache(maxsize=4096)
+def _licence_classes(expression: str | None) -> tuple[str, ...]:
+    classes: list[str] = []
     for key in licence_keys(expression) if expression else ():
         info = licence_info(key)
         if info is not None and info.licence_class not in classes:
             classes.append(info.licence_class)
-    return classes or ["unknown"]
+    return tuple(classes) or ("unknown",)
 
 
 def _texts(row: dict) -> dict[str, list[str]]:
@@ -112,6 +114,9 @@ def to_document(row: dict, *, now: datetime | None = None) -> dict:
         "id": int(row["id"]),
         "name": f"{row['name']} {row.get('full_name') or ''}",
         "topics_text": " ".join(row.get("topics") or []),
+        "vocabulary": " ".join(
+            filter(None, [row.get("description"), (row.get("readme") or "")[:SPELL_README_CHARS]])
+        ),
         "texts": {lang: "\n".join(parts) for lang, parts in _texts(row).items()},
         "facets": {
             "licence": [row.get("licence") or "none"],
@@ -120,7 +125,7 @@ def to_document(row: dict, *, now: datetime | None = None) -> dict:
             "agency": [row["agency"]],
             "country": [row.get("country") or ""],
             "topics": [t.lower() for t in row.get("topics") or []],
-            "licence_class": _licence_classes(row.get("licence")),
+            "licence_class": list(_licence_classes(row.get("licence"))),
             "forge": [row.get("forge") or "git"],
             "archived": [flag[obsolete]],
             "fork": [flag[bool(row.get("is_fork"))]],

@@ -180,13 +180,18 @@ class SearchIndex:
         )
 
     def _run(self, plan: Plan) -> tuple[Hits, str | None, str | None]:
+        """Every word; if nothing has them, the words corrected for typos ("Showing results
+        for"); then any word; a correction that still finds nothing is "Did you mean"."""
         engine = self._engine
-        fixed = correct(plan.text.terms, engine)
+        hits = engine.run(plan)
+        if hits.total:
+            return hits, None, None
         corrected = None
+        fixed = correct(plan.text.terms, engine)
         if fixed != list(plan.text.terms):
             plan = _with_text(plan, plan.text.with_terms(fixed))
             corrected = plan.text.display()
-        hits = engine.run(plan)
+            hits = engine.run(plan)
         if hits.total == 0 and len(plan.text.terms) + len(plan.text.phrases) > 1:
             hits = engine.run(_any(plan))  # nothing has every word: rank by any word
         if hits.total == 0 and corrected:

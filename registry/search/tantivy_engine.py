@@ -93,7 +93,7 @@ class TantivyEngine:
         }
         for lang, text in doc["texts"].items():
             fields[f"text_{lang}"] = text
-        fields[SPELL_FIELD] = " ".join([doc["name"], doc["topics_text"], *doc["texts"].values()])
+        fields[SPELL_FIELD] = " ".join([doc["name"], doc["topics_text"], doc["vocabulary"]])
         for name, values in doc["facets"].items():
             fields[name] = [v for v in values if v]
         return tantivy.Document(**fields)

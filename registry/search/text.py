@@ -49,15 +49,20 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(fold(text).replace("_", " "))]
 
 
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _stop in _STOPWORDS.items():
+    for _w in _stop:
+        _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
+
+
 def guess_language(text: str) -> str:
     """The language whose common words the text uses most (English on a tie or no text)."""
-    sample = _WORD.findall(text[:2000].casefold())
-    best, best_n = DEFAULT_LANGUAGE, 0
-    for lang, stop in _STOPWORDS.items():
-        n = sum(1 for w in sample if w in stop)
-        if n > best_n:
-            best, best_n = lang, n
-    return best
+    counts = dict.fromkeys(_STOPWORDS, 0)
+    for w in _WORD.findall(text[:1000].casefold()):
+        for lang in _LANGS_OF.get(w, ()):
+            counts[lang] += 1
+    best = max(counts, key=lambda lang: (counts[lang], lang == DEFAULT_LANGUAGE))
+    return best if counts[best] else DEFAULT_LANGUAGE
 
 
 def language_of(tag: str | None) -> str | None:

@@ -107,7 +107,7 @@ class WhooshEngine:
         }
         for lang, text in doc["texts"].items():
             fields[f"text_{lang}"] = text
-        fields[SPELL_FIELD] = " ".join([doc["name"], doc["topics_text"], *doc["texts"].values()])
+        fields[SPELL_FIELD] = " ".join([doc["name"], doc["topics_text"], doc["vocabulary"]])
         for name, values in doc["facets"].items():
             kept = [v.replace(",", " ") for v in values if v]
             if kept:
