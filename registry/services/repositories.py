@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from registry.errors import NotFound
@@ -239,6 +240,7 @@ def hits(
         .join(Agency, Agency.id == Repository.agency_id)
         .outerjoin(RepositoryLanguage, RepositoryLanguage.repository_id == Repository.id)
         .where(Repository.id.in_(ids))  # type: ignore[union-attr]
+        .options(defer(Repository.readme_text))  # type: ignore[arg-type]  # not shown on hits
     ).all()
     found: dict[int, tuple[Repository, Agency, list[RepositoryLanguage]]] = {}
     for repo, agency, lang in rows:
