@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -13,7 +14,6 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
 from registry.search.engine import SPELL_FIELD, TEXT_BOOSTS, Hits, Plan
@@ -33,7 +33,7 @@ ANALYZERS = {"name": FOLD, "topics_text": FOLD} | {
 
 
 def _schema() -> Schema:
-    fields: dict = {"id": ID(stored=True, unique=True)}
+    fields: dict = {"id": ID(stored=True, unique=True), "rid": NUMERIC(int, bits=64, sortable=True)}
     for name, analyzer in ANALYZERS.items():
         fields[name] = TEXT(analyzer=analyzer)
     fields[SPELL_FIELD] = TEXT(analyzer=FOLD, phrase=False)
@@ -43,21 +43,6 @@ def _schema() -> Schema:
     fields["updated"] = NUMERIC(int, bits=64, sortable=True)
     fields["boost"] = NUMERIC(int, bits=32, sortable=True)  # multiplier × 1000
     return Schema(**fields)
-
-
-class Boosted(BM25F):
-    """BM25F times the document's ranking multiplier (its ``boost`` column)."""
-
-    use_final = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._column = None
-
-    def final(self, searcher, docnum, score):
-        if self._column is None:
-            self._column = searcher.reader().column_reader("boost")
-        return score * ((self._column[docnum] or 1000) / 1000)
 
 
 class WhooshEngine:
@@ -75,11 +60,13 @@ class WhooshEngine:
     def _warm(self) -> None:
         if self.searcher is not None:
             self.searcher.close()
-        self.searcher = self.ix.searcher(weighting=Boosted())
+        self.searcher = self.ix.searcher()
         self._bitmaps: dict[str, dict[str, BitMap]] = {}
         self._docvalues: dict[str, list[tuple[str, ...]]] = {}
         self._terms: dict[str, list[tuple[str, int]]] = {}
         self._all: BitMap | None = None
+        self._postings: dict[tuple[str, str], BitMap] = {}
+        self._columns: dict[str, object] = {}
 
     # -- writes -----------------------------------------------------------------------------
     def apply(self, docs: Sequence[dict], deleted: Sequence[int]) -> int:
@@ -99,6 +86,7 @@ class WhooshEngine:
     def _fields(doc: dict) -> dict:
         fields: dict = {
             "id": str(doc["id"]),
+            "rid": doc["id"],
             "name": doc["name"],
             "topics_text": doc["topics_text"],
             "stars": doc["stars"],
@@ -231,26 +219,78 @@ class WhooshEngine:
         with self._read:
             return self._run(plan)
 
-    def _run(self, plan: Plan) -> Hits:
-        s = self.searcher
-        restrictions = self._restrictions(plan)
-        text_q = wq.And([self._text_query(plan), *restrictions])
+    def _column(self, name: str):
+        if name not in self._columns:
+            self._columns[name] = self.searcher.reader().column_reader(name)
+        return self._columns[name]
+
+    def _term_docs(self, name: str, token: str) -> BitMap:
+        """The documents of one term, as a bitmap, cached per generation."""
+        key = (name, token)
+        if key not in self._postings:
+            if len(self._postings) > 20_000:
+                self._postings.clear()
+            reader = self.searcher.reader()
+            found = key in reader
+            self._postings[key] = (
+                BitMap(self.searcher.postings(name, token).all_ids()) if found else BitMap()
+            )
+        return self._postings[key]
+
+    def _word_docs(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()) -> BitMap:
+        if prefix or phrase:  # positions or term expansion: Whoosh's own matchers
+            return BitMap(self._word(word, prefix=prefix, phrase=phrase).docs(self.searcher))
+        tokens = {name: [t.text for t in analyzer(word)] for name, analyzer in ANALYZERS.items()}
+        parts = [self._term_docs(name, ts[0]) for name, ts in tokens.items() if len(ts) == 1]
+        return BitMap.union(BitMap(), *parts)
+
+    def _text_docs(self, plan: Plan) -> BitMap:
+        t = plan.text
         if self._all is None:
-            self._all = BitMap(s.reader().all_doc_ids())
-        everything = plan.text.empty and not restrictions
-        base = self._all if everything else BitMap(text_q.docs(s))
+            self._all = BitMap(self.searcher.reader().all_doc_ids())
+        if t.empty:
+            docs = self._all
+        else:
+            parts = [self._word_docs(w) for w in t.terms]
+            parts += [self._word_docs(p[-1], phrase=p[:-1]) for p in t.phrases]
+            parts += [self._word_docs(p[-1], phrase=p[:-1], prefix=True) for p in t.prefixes]
+            if plan.any_term:
+                docs = BitMap.union(BitMap(), *parts)
+            else:
+                parts.sort(key=len)
+                docs = parts[0].intersection(*parts[1:])
+        if plan.updated_since is not None:
+            since = wq.NumericRange("updated", plan.updated_since, None)
+            docs = docs & BitMap(since.docs(self.searcher))
+        if plan.exclude_ids:
+            docs = docs - BitMap(d for i in plan.exclude_ids for d in self._term_docs("id", str(i)))
+        return docs
+
+    def _top(self, plan: Plan, full: BitMap, filtered: bool) -> list[int]:
+        """The page of documents: by a column, or by BM25 on Whoosh's top-N collector (which
+        skips blocks that cannot place) re-ranked by each document's multiplier."""
+        want = plan.offset + plan.limit
+        if plan.sort in ("stars", "updated") or plan.text.empty:
+            col = self._column("updated" if plan.sort == "updated" else "stars")
+            return heapq.nlargest(want, full, key=lambda d: (col[d], -d))[plan.offset :]
+        pool = min(len(full), max(4 * want, 50))
+        kwargs: dict = {"limit": pool}
+        if filtered:  # never an empty set: Whoosh reads that as "no filter"
+            kwargs["filter"] = set(full)
+        q = wq.And([self._text_query(plan), *self._restrictions(plan)])
+        boost = self._column("boost")
+        hits = self.searcher.search(q, **kwargs)
+        ranked = sorted(hits.top_n, key=lambda sd: (-sd[0] * (boost[sd[1]] or 1000), sd[1]))
+        return [d for _, d in ranked[plan.offset : want]]
+
+    def _run(self, plan: Plan) -> Hits:
+        base = self._text_docs(plan)
         chosen = {name: self._chosen(plan, name) for name in plan.filters}
         full = base.intersection(*chosen.values()) if chosen else base
         ids: list[int] = []
         if full and plan.limit:
-            kwargs: dict = {"limit": plan.offset + plan.limit}
-            if chosen:  # never an empty set: Whoosh reads that as "no filter"
-                kwargs["filter"] = set(full)
-            if plan.sort in ("stars", "updated") or plan.text.empty:
-                kwargs.update(sortedby="updated" if plan.sort == "updated" else "stars")
-                kwargs["reverse"] = True
-            hits = s.search(text_q, **kwargs)
-            ids = [int(h["id"]) for h in hits[plan.offset : plan.offset + plan.limit]]
+            rid = self._column("rid")
+            ids = [int(rid[d]) for d in self._top(plan, full, bool(chosen))]
         facets: dict[str, list[tuple[str, int]]] = {}
         if plan.facets:
             for name in FACETS:
