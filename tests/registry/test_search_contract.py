@@ -197,15 +197,16 @@ def test_rebuild_gives_the_same_answers_and_swaps_aside(engine, index, catalogue
     ]
     before = [index.search(r) for r in queries]
     old = index.folder
+    reader = SearchIndex(index.root.parent, engine=index.engine_name)  # another process's
     assert rebuild(engine, index) == 4
+    assert reader.folder == old and reader.count() == 4  # the old one kept serving
+    assert reader.refresh() and reader.folder == index.folder
     assert index.folder != old
     after = [index.search(r) for r in queries]
     assert [(r.ids, r.total, r.facets) for r in before] == [
         (r.ids, r.total, r.facets) for r in after
     ]
-    # Another process's handle on the same folder follows the swap.
-    other = SearchIndex(index.root.parent, engine=index.engine_name)
-    assert other.folder == index.folder and other.count() == 4
+    assert [r.ids for r in before] == [reader.search(r).ids for r in queries]
 
 
 def test_similar_repositories_and_suggestions(engine, index, catalogue):
