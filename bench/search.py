@@ -84,8 +84,16 @@ def _query(kind: str, folder: str, queries_file: str) -> tuple[list[float], floa
         eng.query(q)
         lat.append((time.perf_counter() - t) * 1000)
     wall = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return lat, wall, rss
+    return lat, wall, _peak_rss_mb()
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss it does not carry the
+    parent's peak over fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _pct(values: list[float], p: float) -> float:
