@@ -14,7 +14,6 @@ from registry.search.text import LANGUAGES
 
 FOLD = "govcode_fold"
 _Occur = tantivy.Occur
-FACET_SIZE = 65_000  # every value of a facet (terms aggregation size)
 
 
 def _analyzer(stemmer: str | None) -> tantivy.TextAnalyzer:
@@ -191,28 +190,41 @@ class TantivyEngine:
             kwargs["order_by_field"] = "stars"
         else:
             kwargs["weight_by_field"] = "weight"
-        found = searcher.search(full, limit=plan.limit, offset=plan.offset, count=True, **kwargs)
-        ids = searcher.fast_field_values("id", [addr for _, addr in found.hits])
+        total = None
         facets: dict[str, list[tuple[str, int]]] = {}
-        if plan.facets:
-            facets = self._facets(searcher, text, full, plan)
-        return Hits(ids=[int(i) for i in ids], total=int(found.count or 0), facets=facets)
+        if plan.facets:  # the exact total comes with the facet pass over the same documents
+            total, facets = self._facets(searcher, text, full, plan)
+        limit = max(1, plan.limit)
+        found = searcher.search(
+            full, limit=limit, offset=plan.offset, count=total is None, **kwargs
+        )
+        ids = searcher.fast_field_values("id", [addr for _, addr in found.hits])
+        if total is None:
+            total = int(found.count or 0)
+        return Hits(ids=[int(i) for i in ids][: plan.limit], total=total, facets=facets)
 
-    def _facets(self, searcher, text, full, plan: Plan) -> dict[str, list[tuple[str, int]]]:
-        """Counts per value under every *other* filter (a chosen value keeps its siblings)."""
+    def _facets(self, searcher, text, full, plan: Plan) -> tuple[int, dict]:
+        """The total and the counts per value under every *other* filter (a chosen value
+        keeps its siblings), one aggregation pass per filtered facet plus one."""
         free = [f for f in FACETS if f not in plan.filters]
-        groups = [(full, free)] + [(self._query(text, plan, skip=f), [f]) for f in plan.filters]
+        groups = [(full, free, True)]
+        groups += [(self._query(text, plan, skip=f), [f], False) for f in plan.filters]
         out: dict[str, list[tuple[str, int]]] = {}
-        for query, names in groups:
-            if not names:
-                continue
-            aggs = {n: {"terms": {"field": n, "size": FACET_SIZE}} for n in names}
+        total = 0
+        for query, names, counted in groups:
+            aggs: dict = {
+                n: {"terms": {"field": n, "size": max(1, len(self.facet_values(n)))}} for n in names
+            }
+            if counted:
+                aggs["_total"] = {"value_count": {"field": "id"}}
             answer = searcher.aggregate(query, aggs)
+            if counted:
+                total = int((answer.get("_total") or {}).get("value") or 0)
             for n in names:
                 buckets = answer.get(n, {}).get("buckets", [])
                 pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
                 out[n] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
-        return {f: out.get(f, []) for f in FACETS}
+        return total, {f: out.get(f, []) for f in FACETS}
 
 
 def _generation(folder: Path) -> tuple[int, int]:
