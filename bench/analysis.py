@@ -7,8 +7,8 @@ Each repository is varied (languages, sizes, history, publiccode.yml, manifests,
 hundred files for some) and carries what real repositories carry as licence files: full
 texts (Debian's ``/usr/share/common-licenses`` and a complete MIT), a few modified ones,
 NOTICE files, SPDX headers in sources, and none at all for a fifth of them (the mix is
-printed). The analysis is the production stage (`crawlers.record`) over the production
-reader (libgit2: `crawlers.gitread`); ``--reader cli`` uses the fallback (`crawlers.git`,
+printed). The analysis is the production stage (`crawlers.analyse`) over the production
+reader (libgit2: `crawlers.git.libgit2`); ``--reader cli`` uses the fallback (`crawlers.git.cli`,
 git processes) and ``--reader both`` interleaves the two on each repository.
 ``--partial`` clones with ``--filter=blob:limit`` as the crawler's cache does; ``--keep``
 reuses (or builds once) the repositories in DIR.
@@ -31,13 +31,14 @@ from pathlib import Path
 
 import git
 
+from crawlers.analyse import build_record
 from crawlers.base import HostFacts, RepoRef, RepoSnapshot
-from crawlers.git import GitTree, read_git_facts
-from crawlers.gitread import Pygit2Tree, read_git_facts_pygit2
-from crawlers.record import build_record
+from crawlers.git.cli import GitTree
+from crawlers.git.cli_facts import read_git_facts
+from crawlers.git.libgit2 import Pygit2Tree, read_git_facts_pygit2
+from localforge.repos import commit, make_repo
+from registry import demo_world
 from registry.analysis.licence_text import clear_cache
-from tests.fakes import demo_world
-from tests.fakes.gitrepos import commit, make_repo
 
 SNIPPETS = {
     "py": "def f{i}(x):\n    return x * {i}\n",

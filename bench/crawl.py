@@ -16,13 +16,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
+from localforge.github import FakeGitHub
 from registry import migrate
 from registry.db import make_engine, session_scope
 from registry.services import agencies
 from registry.settings import Settings
-from tests.fakes.github_api import FakeGitHub
+from registry.source_kinds import GITHUB
 
 LANGS = {
     "py": "def f{i}(x):\n    return x * {i}\n",
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         with session_scope(engine) as session:
             agency = agencies.ensure_agency(session, slug="bench", name="Bench")
             source_id = agencies.ensure_source(
-                session, agency=agency, kind="github-org", locator="bench", api_url=fake.api_url
+                session, agency=agency, kind=GITHUB.name, locator="bench", api_url=fake.api_url
             ).id
         ctx = CrawlContext.from_settings(s)
         for label in ("first crawl", "unchanged re-crawl"):

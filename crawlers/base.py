@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -14,7 +14,7 @@ from registry.analysis.tree import Tree
 class RepoRef:
     """Where a repository lives: enough to clone it and to link to it."""
 
-    forge: str  # "github" | "gitlab" | "git"
+    forge: str  # the ``SourceKind`` name of its host: "github", "gitlab", "git"
     owner: str
     name: str
     clone_url: str
@@ -62,6 +62,32 @@ class GitFacts:
     commits_365d: int
     contributors: int  # distinct author e-mails over the whole history (capped walk)
     tags: tuple[str, ...]
+    head_tree: str = ""  # the head commit's tree (a Software Heritage directory id)
+    commit_weeks: tuple[int, ...] = ()  # commits in each of the last 52 weeks, oldest first
+
+
+WEEK_SECONDS = 7 * 24 * 3600
+
+
+def commit_weeks(stamps: Iterable[float], now: datetime, weeks: int = 52) -> tuple[int, ...]:
+    """Commits per week over the last ``weeks`` weeks ending at ``now``, oldest week first."""
+    end = now.timestamp()
+    counts = [0] * weeks
+    for stamp in stamps:
+        age = int((end - stamp) // WEEK_SECONDS)
+        if 0 <= age < weeks:
+            counts[weeks - 1 - age] += 1
+    return tuple(counts)
+
+
+class RepoTree(Tree, Protocol):
+    """A repository's files as a crawl reads them: a ``Tree`` that may have been sampled
+    and holds a reader to close when analysis is done."""
+
+    truncated: bool  # sampled because it exceeded max_tree_files
+
+    def close(self) -> None:
+        """Stop the reader (a git process, a libgit2 handle) now, not at collection."""
 
 
 @dataclass
@@ -71,14 +97,23 @@ class RepoSnapshot:
     ref: RepoRef
     facts: HostFacts
     git: GitFacts
-    tree: Tree
+    tree: RepoTree
     truncated: bool = False  # tree sampled because it exceeded max_tree_files
 
 
 class Forge(Protocol):
-    """One code host. Implementations never touch the database or the web."""
+    """One code host. Implementations never touch the database or the web.
 
-    kind: str
+    Every capability is declared here; a forge without one inherits ``ForgeBase``'s answer
+    (no forks, no fork page, no requests counted, nothing to close), so the pipeline never
+    probes a forge for what it can do.
+    """
+
+    kind: str  # ``registry.source_kinds.SourceKind.name`` of the host its repositories live on
+
+    @property
+    def requests_spent(self) -> int:
+        """API requests this forge has made (answers the host counted against us)."""
 
     def list_repositories(self, owner: str) -> Iterator[tuple[RepoRef, HostFacts]]:
         """Every public repository of an organisation, group or user."""
@@ -87,4 +122,26 @@ class Forge(Protocol):
         """The repositories forked from ``ref``."""
 
     def fork_url(self, ref: RepoRef) -> str:
-        """The forge's own page where a signed-in user forks ``ref``."""
+        """The forge's own page where a signed-in user forks ``ref`` ("" where none)."""
+
+    def close(self) -> None:
+        """Release connections; the forge is not used again."""
+
+
+class ForgeBase:
+    """What a forge that lacks a capability answers: a host with no API."""
+
+    kind = "git"
+
+    @property
+    def requests_spent(self) -> int:
+        return 0
+
+    def forks(self, ref: RepoRef) -> Sequence[RepoRef]:
+        return []
+
+    def fork_url(self, ref: RepoRef) -> str:
+        return ""
+
+    def close(self) -> None:
+        return None

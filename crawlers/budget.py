@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
-from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry, Tree
+from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
 from registry.errors import CrawlError
+
+if TYPE_CHECKING:
+    from crawlers.base import RepoTree
 
 CHECK_EVERY = 256  # entries walked between two clock reads
 
@@ -68,10 +71,10 @@ class _Entries(Sequence[FileEntry]):
 class DeadlineTree:
     """A ``Tree`` that refuses to be read once the deadline has passed."""
 
-    def __init__(self, tree: Tree, deadline: Deadline) -> None:
+    def __init__(self, tree: RepoTree, deadline: Deadline) -> None:
         self._tree = tree
         self.deadline = deadline
-        self.truncated = bool(getattr(tree, "truncated", False))
+        self.truncated = tree.truncated
 
     def entries(self) -> Sequence[FileEntry]:
         self.deadline.check()
@@ -81,8 +84,10 @@ class DeadlineTree:
         self.deadline.check()
         return self._tree.read(path, limit)
 
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        self.deadline.check()
+        return self._tree.read_prefix(path, size)
+
     def close(self) -> None:
         """Close the wrapped tree (a git tree stops its ``cat-file`` process)."""
-        close = getattr(self._tree, "close", None)
-        if close is not None:
-            close()
+        self._tree.close()

@@ -27,7 +27,7 @@ class Tasks:
 def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool = False):
     """Crawl one source, then index what changed and deliver what it caused (inline);
     ``full`` fetches and analyses even repositories the forge shows unchanged."""
-    from crawlers.forges import CrawlContext
+    from crawlers.context import CrawlContext
     from crawlers.pipeline import crawl_source
     from registry.db import make_engine
     from registry.delivery import Senders, deliver_pending

@@ -40,6 +40,13 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def heads() -> tuple[str, ...]:
+    """The newest revision(s) the migration scripts define (one, unless branches diverge)."""
+    from alembic.script import ScriptDirectory
+
+    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
 def revision(engine: Engine, message: str) -> None:
     """Autogenerate a new revision against ``engine`` (developers only)."""
     cfg = alembic_config(engine)

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from github import GithubException, RateLimitExceededException, UnknownObjectException
 
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.gitrepos import RepoFactory, Step, make_history
+from localforge.github import FakeGitHub
+from localforge.repos import RepoFactory, Step, make_history
 
 T0 = datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 
+from registry import demo_world
 from tests.conftest import LiveServer
-from tests.fakes import demo_world
 from tests.fakes.mail import MailReceiver
 from tests.fakes.webhooks import WebhookReceiver
 from tests.story_helpers import govcode

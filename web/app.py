@@ -17,14 +17,17 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp
 
 from registry.db import make_engine
 from registry.errors import GovcodeError
 from registry.search import SearchIndex, open_index
 from registry.search.sync import sync
 from registry.settings import Settings
+from registry.urlpolicy import link_url
 from web import errors
-from web.routes import api, feeds, pages
+from web.routes import api, badges, exports, feeds, pages
+from web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -94,6 +97,13 @@ class IndexFollower:
             event.remove(OrmSession, "after_commit", self._after_commit)
 
 
+class GovcodeApp(Starlette):
+    """Starlette with the security headers outside everything, even the 500 handler."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
 
@@ -113,11 +123,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["settings"] = settings
-    app = Starlette(
+    templates.env.filters["link_url"] = link_url  # the only way a stored URL becomes an href
+    app = GovcodeApp(
         routes=[
             *pages.routes(),
             *api.routes(),
             *feeds.routes(),
+            *badges.routes(),
+            *exports.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from registry.cli.common import console, engine, settings
+from registry.source_kinds import GIT, GIT_LIST, GITHUB, GITLAB
 
 app = typer.Typer(
     help="Crawl sources (inline, or queued for `govcode worker`).", no_args_is_help=True
@@ -64,7 +65,7 @@ def github(
     full: bool = FULL,
 ) -> None:
     """Crawl every public repository of a GitHub organisation or user."""
-    source_id = _register("github-org", org, api_url or settings().github_api_url, agency, dry_run)
+    source_id = _register(GITHUB.name, org, api_url or settings().github_api_url, agency, dry_run)
     _run(source_id, queue, full)
 
 
@@ -78,7 +79,7 @@ def gitlab(
     full: bool = FULL,
 ) -> None:
     """Crawl every public project of a GitLab group and its subgroups."""
-    source_id = _register("gitlab-group", group, url or settings().gitlab_url, agency, dry_run)
+    source_id = _register(GITLAB.name, group, url or settings().gitlab_url, agency, dry_run)
     _run(source_id, queue, full)
 
 
@@ -93,7 +94,7 @@ def git(
     from registry.urlpolicy import check_git_url
 
     check_git_url(url, allow_http_hosts=settings().allow_http_hosts)
-    _run(_register("git-url", url, "", agency, dry_run), queue)
+    _run(_register(GIT.name, url, "", agency, dry_run), queue)
 
 
 @app.command("list")
@@ -107,7 +108,7 @@ def list_(
     from registry.urlpolicy import check_url
 
     check_url(url, allow_http_hosts=settings().allow_http_hosts)
-    _run(_register("git-list", url, "", agency, dry_run), queue)
+    _run(_register(GIT_LIST.name, url, "", agency, dry_run), queue)
 
 
 @app.command()

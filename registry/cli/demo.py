@@ -1,21 +1,19 @@
 """govcode demo: build a small world of real git repositories, crawl it, serve it.
 
-The world lives on a local GitHub-compatible server (``tests/fakes``), so the demo needs a
-source checkout; everything else is the production code path (API, clone over HTTP,
-analysis, SQL, index, web).
+The world lives on ``localforge``, the GitHub-compatible server that ships with the package,
+so the demo runs from an installed wheel; everything else is the production code path (API,
+clone over HTTP, analysis, SQL, index, web).
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import typer
 
 from registry.cli.common import console
-
-CHECKOUT = Path(__file__).resolve().parents[2]
+from registry.source_kinds import GITHUB
 
 
 def demo(
@@ -24,17 +22,13 @@ def demo(
     port: int = typer.Option(8000, help="port to serve on"),
 ) -> None:
     """Build the demo world (Alberta's COVID-19 tool, Ontario's fork, …), crawl it, serve it."""
-    if not (CHECKOUT / "tests" / "fakes" / "github_api.py").exists():
-        console.print("[red]govcode demo needs a source checkout (tests/fakes is missing)[/]")
-        raise typer.Exit(2)
-    sys.path.insert(0, str(CHECKOUT))
     from crawlers.tasks import run_crawl
+    from localforge.github import FakeGitHub
+    from registry import demo_world
     from registry.cli.common import engine
     from registry.db import session_scope
     from registry.services import agencies, repositories, subscriptions
     from registry.settings import Settings
-    from tests.fakes import demo_world
-    from tests.fakes.github_api import FakeGitHub
 
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
@@ -53,7 +47,7 @@ def demo(
                 with session_scope(eng) as session:
                     agency = agencies.ensure_agency(session, slug=login, name=name, country=country)
                     source = agencies.ensure_source(
-                        session, agency=agency, kind="github-org", locator=login,
+                        session, agency=agency, kind=GITHUB.name, locator=login,
                         api_url=fake.api_url,
                     )  # fmt: skip
                 summary = run_crawl(s, source.id)  # type: ignore[arg-type]

@@ -61,7 +61,7 @@ def _print(what: str, report, dry_run: bool) -> None:  # type: ignore[no-untyped
 def governments(location: str = LOCATION, dry_run: bool = DRY) -> None:
     """government.github.com's governments.yml (or a list in its format)."""
     from crawlers.inventories import parse_governments_yml
-    from crawlers.inventory_fetch import read_inventory
+    from crawlers.inventories.fetch import read_inventory
 
     found = parse_governments_yml(read_inventory(location, settings()))
     _store("governments", found.agencies, found.problems, dry_run)
@@ -77,7 +77,7 @@ def code_json(
     An unreadable one is a problem and the rest are imported; copies of one agency's
     inventory make one agency."""
     from crawlers.inventories import merge_agencies, parse_code_json_index
-    from crawlers.inventory_fetch import read_inventory
+    from crawlers.inventories.fetch import read_inventory
     from registry.errors import GovcodeError
 
     records, problems = [], []
@@ -97,7 +97,7 @@ def code_json(
 def code_gov_agencies(location: str = LOCATION, dry_run: bool = DRY) -> None:
     """code.gov's agency_metadata.json: agencies with the URLs of their code.json."""
     from crawlers.inventories import parse_code_gov_agencies
-    from crawlers.inventory_fetch import read_inventory
+    from crawlers.inventories.fetch import read_inventory
 
     found = parse_code_gov_agencies(read_inventory(location, settings()))
     _store("code.gov agencies", found.agencies, found.problems, dry_run)
@@ -112,7 +112,7 @@ def ore(
 
     Agency names are kept in English and French."""
     from crawlers.inventories import parse_ore
-    from crawlers.inventory_fetch import read_inventory
+    from crawlers.inventories.fetch import read_inventory
 
     root = folder / "_data" if (folder / "_data").is_dir() else folder
     s = settings()
@@ -134,16 +134,19 @@ def ore(
 def publiccode_list(location: str = LOCATION, dry_run: bool = DRY) -> None:
     """A list of publiccode.yml URLs (one a line, or JSON/YAML).
 
-    Each file's organisation becomes an agency and its repository a git-url source; files
+    Each file's organisation becomes an agency and its repository a git source; files
     that cannot be fetched or read are problems."""
-    import httpx
-
     from crawlers.inventories import parse_publiccode_url_list
-    from crawlers.inventory_fetch import read_inventory, read_publiccode_list, url_fetcher
+    from crawlers.inventories.fetch import (
+        inventory_client,
+        read_inventory,
+        read_publiccode_list,
+        url_fetcher,
+    )
 
     s = settings()
     urls = parse_publiccode_url_list(read_inventory(location, s))
-    with httpx.Client(follow_redirects=False, trust_env=False) as client:
+    with inventory_client(s) as client:
         fetch = url_fetcher(s, client)
         found = read_publiccode_list(urls, fetch, max_urls=s.inventory_max_urls)
     _store("publiccode.yml list", found.agencies, found.problems, dry_run)

@@ -7,13 +7,14 @@ from registry.models.repository import (
     LicenceEvidence,
     MaturitySignal,
     Repository,
+    RepositoryDetail,
     RepositoryFingerprint,
     RepositoryLanguage,
     RepositoryPackage,
     RepositoryPublic,
     RepositoryRootCommit,
 )
-from registry.models.reuse import Delivery, Event, ReuseEdge, Subscription
+from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
 
 __all__ = [
     "Agency",
@@ -27,12 +28,14 @@ __all__ = [
     "LicenceEvidence",
     "MaturitySignal",
     "Repository",
+    "RepositoryDetail",
     "RepositoryFingerprint",
     "RepositoryLanguage",
     "RepositoryPackage",
     "RepositoryPublic",
     "RepositoryRootCommit",
     "ReuseEdge",
+    "ReuseEdgePublic",
     "Source",
     "Subscription",
 ]

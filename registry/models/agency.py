@@ -37,7 +37,7 @@ class AgencyPublic(AgencyBase):
 
 
 class SourceBase(SQLModel):
-    kind: str = Field(max_length=30)  # github-org | gitlab-group | git-url
+    kind: str = Field(max_length=30)  # a ``registry.source_kinds`` name
     locator: str = Field(max_length=500)  # org login, group path or git URL
     api_url: str = Field(default="", max_length=500)  # forge API base ("" for plain git)
 

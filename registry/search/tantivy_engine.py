@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class TantivyEngine:
     # -- writes -----------------------------------------------------------------------------
     def apply(self, docs: Sequence[dict], deleted: Sequence[int]) -> int:
         with self._write:
-            writer = self.index.writer(heap_size=64_000_000, num_threads=1)
+            writer = self._writer()
             try:
                 for repo_id in deleted:
                     writer.delete_documents_by_term("id", int(repo_id))
@@ -77,6 +78,18 @@ class TantivyEngine:
                 raise
             writer.wait_merging_threads()
         return len(docs)
+
+    def _writer(self, timeout: float = 30.0):
+        """The index's one writer; another (a crawl task, another worker) may hold it for a
+        moment, so wait for it as Whoosh does, up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.index.writer(heap_size=64_000_000, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @staticmethod
     def _document(doc: dict) -> tantivy.Document:

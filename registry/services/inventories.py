@@ -6,7 +6,7 @@ same rows instead of adding new ones. Sources are found by their unique key (kin
 base, locator; owner logins without regard to case, as the forges treat them). An agency
 someone registered by hand is adopted when the inventory lists one of its sources.
 
-The records are duck-typed (``crawlers.inventory_records.AgencyRecord`` fits): the domain
+The records are duck-typed (``crawlers.inventories.entries.AgencyEntry`` fits): the domain
 core does not import the crawlers.
 """
 
@@ -21,8 +21,8 @@ from sqlmodel import Session, select
 
 from registry.models import Agency, Source
 from registry.services.agencies import slugify
+from registry.source_kinds import GITHUB, GITLAB, canonical_locator, source_kind
 
-OWNER_KINDS = ("github-org", "gitlab-group")  # logins and group paths ignore case
 _LIMITS = {"name": 300, "country": 2, "level": 50, "homepage": 500, "locator": 500}
 Wanted = tuple[tuple[str, str, str], str]  # (source key, locator as the inventory spells it)
 
@@ -60,7 +60,7 @@ class ImportReport:
 
 
 def source_key(kind: str, api_url: str, locator: str) -> tuple[str, str, str]:
-    return (kind, api_url, locator.lower() if kind in OWNER_KINDS else locator)
+    return (kind, api_url, canonical_locator(source_kind(kind), locator))
 
 
 class _Known:
@@ -96,7 +96,7 @@ def import_agencies(
     caller commits (or rolls back for a dry run)."""
     report = ImportReport()
     known = _Known(session)
-    api_urls = {"github-org": github_api_url, "gitlab-group": gitlab_url}
+    api_urls = {GITHUB.name: github_api_url, GITLAB.name: gitlab_url}
     for record in records:
         wanted = []
         for src in record.sources:

@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.codejson_forge import is_git_url
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
+from crawlers.forges.codejson import is_git_url
 from crawlers.pipeline import crawl_source
 from registry.models import Repository
 from tests import factories

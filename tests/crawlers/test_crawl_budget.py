@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from crawlers.budget import CHECK_EVERY, Deadline, DeadlineTree
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
 from registry.analysis.languages import analyse_languages
 from registry.analysis.tree import MemoryTree
@@ -66,9 +66,7 @@ def world(fake_github):
 
 
 def _source(engine, fake) -> int:
-    return factories.source(
-        engine, "github-org", "ahs", api_url=fake.api_url, slug="ahs", name="AHS"
-    )
+    return factories.source(engine, "github", "ahs", api_url=fake.api_url, slug="ahs", name="AHS")
 
 
 def _ctx(settings, fake, **update) -> CrawlContext:

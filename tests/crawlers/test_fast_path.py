@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
 from registry.models import Repository
 from tests import factories
@@ -28,7 +28,7 @@ def crawl(settings, engine, world):
     )
     ctx = CrawlContext.from_settings(allowed)
     source = factories.source(
-        engine, "github-org", "ahs", api_url=world.api_url, slug="ahs", name="AHS"
+        engine, "github", "ahs", api_url=world.api_url, slug="ahs", name="AHS"
     )
 
     def run(*, full: bool = False):

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.git import GitCache, GitTree, read_git_facts
-from crawlers.gitcmd import run_git
+from crawlers.git.cache import GitCache
+from crawlers.git.cli import GitTree
+from crawlers.git.cli_facts import read_git_facts
+from crawlers.git.command import run_git
 from registry.errors import CrawlError, UnsafeURLError
 from tests.crawlers.gitserver import (
     BACKEND,

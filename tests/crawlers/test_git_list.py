@@ -7,7 +7,9 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.forges import CrawlContext, GitListForge, forge_for, parse_git_list
+from crawlers.context import CrawlContext
+from crawlers.forges import forge_for
+from crawlers.forges.plain import GitListForge, parse_git_list
 from crawlers.pipeline import crawl_source
 from registry.errors import CrawlError
 from registry.models import CrawlRun, Repository, Source

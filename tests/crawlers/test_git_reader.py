@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.git import GitTree, is_partial_clone, parse_batch, read_git_facts
-from crawlers.gitcmd import abandon_git, finish_git, start_git
+from crawlers.git.cli import GitTree, is_partial_clone, parse_batch
+from crawlers.git.cli_facts import read_git_facts
+from crawlers.git.command import abandon_git, finish_git, start_git
 from registry.errors import CrawlError
 from tests.crawlers.gitserver import FILE, LINK, NOW, bare_repo, commit
 

@@ -12,15 +12,16 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from crawlers.forges import CrawlContext, forge_for
-from crawlers.github import GitHubForge
-from crawlers.github_cache import HttpCacheConfig
+from crawlers.context import CrawlContext
+from crawlers.forges import forge_for
+from crawlers.forges.github import GitHubForge
+from crawlers.forges.github.cache import HttpCacheConfig
 from crawlers.pipeline import crawl_source
+from localforge.github import FakeGitHub
+from localforge.github.auth import make_app_key
 from registry.errors import CrawlError
 from registry.models import Repository
 from tests import factories
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.github_auth import make_app_key
 
 T0 = datetime(2022, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -156,7 +157,7 @@ def test_a_github_app_installation_authenticates_with_a_signed_jwt(acme, tmp_pat
             "github_app_installation_id": 77,
         }
     )
-    forge = forge_for("github-org", acme.api_url, CrawlContext.from_settings(s))
+    forge = forge_for("github", acme.api_url, CrawlContext.from_settings(s))
     assert "tool" in _listing(forge)
     assert [(app, inst) for app, inst, _ in acme.auth.minted] == [(4242, 77)]
     assert (s.var_dir / "http-cache.sqlite").exists()
@@ -171,7 +172,7 @@ def test_a_github_app_installation_authenticates_with_a_signed_jwt(acme, tmp_pat
 
 def _source(engine, fake: FakeGitHub) -> int:
     return factories.source(
-        engine, "github-org", "acme", api_url=fake.api_url, slug="acme", name="Acme"
+        engine, "github", "acme", api_url=fake.api_url, slug="acme", name="Acme"
     )
 
 

@@ -10,15 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.github import GitHubForge
-from crawlers.github_cache import HttpCacheConfig
+from crawlers.forges.github import GitHubForge
+from crawlers.forges.github.cache import HttpCacheConfig
 from crawlers.tasks import register, retry_eta
+from localforge.github import FakeGitHub
 from registry.db import session_scope
 from registry.errors import CrawlError, RateLimited
 from registry.models import CrawlRun
 from registry.queue import make_huey
 from registry.services import agencies
-from tests.fakes.github_api import FakeGitHub
 
 SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes."
 
@@ -127,7 +127,7 @@ def test_a_rate_limited_queued_crawl_reschedules_itself_for_the_reset(acme, sett
     with session_scope(engine) as session:
         agency = agencies.ensure_agency(session, slug="acme", name="Acme")
         source_id = agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator="acme", api_url=acme.api_url
+            session, agency=agency, kind="github", locator="acme", api_url=acme.api_url
         ).id
     tasks = register(make_huey(s), s)
     try:

@@ -12,9 +12,9 @@ from urllib.request import Request, urlopen
 import pytest
 
 from crawlers.base import Forge, RepoRef
-from crawlers.gitlab import GitLabForge, spdx_id
+from crawlers.forges.gitlab import GitLabForge, spdx_id
+from localforge.gitlab import FakeGitLab
 from registry.errors import CrawlError, RateLimited, UnsafeURLError
-from tests.fakes.gitlab_api import FakeGitLab
 
 
 def allow_only(host: str) -> Callable[[str], str]:

@@ -10,8 +10,10 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
+from localforge.gitlab import FakeGitLab
+from registry.demo_world import licence_text
 from registry.models import (
     CrawlRun,
     Event,
@@ -22,8 +24,6 @@ from registry.models import (
 )
 from tests import factories
 from tests.conftest import LiveServer
-from tests.fakes.demo_world import licence_text
-from tests.fakes.gitlab_api import FakeGitLab
 from tests.story_helpers import govcode
 
 MIT = licence_text("MIT", "Alberta Health Services", 2024)
@@ -59,7 +59,7 @@ def _settings(settings, fake: FakeGitLab):
 
 def _source(engine, fake: FakeGitLab, group: str = "gov") -> int:
     return factories.source(
-        engine, "gitlab-group", group, api_url=fake.url, slug="ahs", name="Alberta Health Services"
+        engine, "gitlab", group, api_url=fake.url, slug="ahs", name="Alberta Health Services"
     )
 
 

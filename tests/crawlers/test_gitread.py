@@ -1,4 +1,4 @@
-"""The libgit2 reader (``crawlers.gitread``) answers exactly as the git CLI reader does.
+"""The libgit2 reader (``crawlers.git.libgit2``) answers exactly as the git CLI reader does.
 
 Each test builds a real repository (object by object with GitPython, or with
 ``git fast-import``), clones it full and partial over git's smart HTTP on 127.0.0.1, and
@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from crawlers import gitread
-from crawlers.forges import CrawlContext
-from crawlers.git import GitTree, read_git_facts
-from crawlers.gitread import Pygit2Tree, ReaderUnavailable, read_git_facts_pygit2
+from crawlers.context import CrawlContext
+from crawlers.git import libgit2 as gitread
+from crawlers.git.cli import GitTree
+from crawlers.git.cli_facts import read_git_facts
+from crawlers.git.libgit2 import Pygit2Tree, ReaderUnavailable, read_git_facts_pygit2
 from registry.errors import CrawlError
 from tests.crawlers.gitserver import (
     BACKEND,
@@ -82,6 +83,7 @@ def assert_same_tree(path: Path, commit: str = "HEAD", *, max_files: int = 1000)
         for p in [*paths, "absent", "vendor/lib", "src"]:
             assert lib.read(p) == cli.read(p), p
             assert lib.read(p, limit=10) == cli.read(p, limit=10), p
+            assert lib.read_prefix(p, 10) == cli.read_prefix(p, 10), p
     return paths
 
 
@@ -208,7 +210,7 @@ def test_empty_or_unreadable_repositories(tmp_path: Path, caplog) -> None:
     with pytest.raises(ReaderUnavailable, match="sha256"):
         read_git_facts_pygit2(sha256, now=NOW)
     ctx = CrawlContext(settings=None, git_cache=None)  # type: ignore[arg-type]
-    with caplog.at_level(logging.WARNING, logger="crawlers.forges"):
+    with caplog.at_level(logging.WARNING, logger="crawlers.context"):
         facts = ctx.read_git_facts(sha256, now=NOW)
     assert len(facts.head) == 64 and facts.default_branch == "main"  # the CLI took over
     assert "git CLI" in caplog.text and "sha256" in caplog.text

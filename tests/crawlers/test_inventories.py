@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from crawlers.inventories import (
     GROUPS,
-    AgencyRecord,
+    AgencyEntry,
     InventoryError,
-    SourceRecord,
+    SourceEntry,
     merge_agencies,
     owner_source,
     parse_code_gov_agencies,
@@ -38,7 +38,7 @@ def _data(*parts: str) -> Path:
     return path
 
 
-def _unique_keys(agencies: list[AgencyRecord] | tuple[AgencyRecord, ...]) -> None:
+def _unique_keys(agencies: list[AgencyEntry] | tuple[AgencyEntry, ...]) -> None:
     assert len({a.key for a in agencies}) == len(agencies)
     sources = [s.key for a in agencies for s in a.sources]
     assert len(set(sources)) == len(sources)
@@ -54,7 +54,7 @@ def test_governments_yml(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(headings) == 75 and set(headings) <= set(GROUPS)
     assert result.problems == ()
     _unique_keys(result.agencies)
-    assert all(len(a.sources) == 1 and a.sources[0].kind == "github-org" for a in result.agencies)
+    assert all(len(a.sources) == 1 and a.sources[0].kind == "github" for a in result.agencies)
     by_key = {a.key: a for a in result.agencies}
     assert by_key["gh:alphagov"].country == "GB"
     assert (by_key["gh:18f"].country, by_key["gh:18f"].level) == ("US", "federal")
@@ -100,7 +100,7 @@ def test_ore_releases_import_bilingual(capsys: pytest.CaptureFixture[str]) -> No
     by_key = {a.key: a for a in result.agencies}
     assert by_key["ore:tbs-sct"].names["fr"].startswith("Secrétariat du Conseil du Trésor")
     assert by_key["ore:ab"].level == "provincial"
-    assert SourceRecord("github-org", "abgov", "github.com") in by_key["ore:ab"].sources
+    assert SourceEntry("github", "abgov", "github.com") in by_key["ore:ab"].sources
     assert by_key["ore:city-of-montreal-qc"].names["fr"] == "Ville de Montréal"
     # canada-ca holds releases of several administrations: none of them owns the org.
     shared = [s for a in result.agencies for s in a.sources if s.locator == "canada-ca"]
@@ -158,28 +158,28 @@ def test_code_gov_agencies_merge_with_indexes() -> None:
     treasury = merged["us-codegov:treasury"]
     assert treasury.name == "Department of the Treasury"
     kinds = sorted(s.kind for s in treasury.sources)
-    assert kinds == ["code-json", "github-org", "github-org"]
+    assert kinds == ["code-json", "github", "github"]
     assert len(merged) == 30
 
 
 def test_source_from_url_and_owner_source() -> None:
-    assert source_from_url("https://github.com/AlbertaHealth/") == SourceRecord(
-        "github-org", "AlbertaHealth", "github.com"
+    assert source_from_url("https://github.com/AlbertaHealth/") == SourceEntry(
+        "github", "AlbertaHealth", "github.com"
     )
-    assert source_from_url("https://gitlab.com/a/b", group=True) == SourceRecord(
-        "gitlab-group", "a/b", "gitlab.com"
+    assert source_from_url("https://gitlab.com/a/b", group=True) == SourceEntry(
+        "gitlab", "a/b", "gitlab.com"
     )
-    assert source_from_url("git://code.example.gov/x/y.git") == SourceRecord(
-        "git-url", "https://code.example.gov/x/y", "code.example.gov"
+    assert source_from_url("git://code.example.gov/x/y.git") == SourceEntry(
+        "git", "https://code.example.gov/x/y", "code.example.gov"
     )
     for bad in ("file:///etc/passwd", "ext::sh -c id", "https://", "http://[::1", "javascript:x"):
         assert source_from_url(bad) is None
-    assert owner_source("git://github.com/CDCgov/AlignmentViewer.git") == SourceRecord(
-        "github-org", "CDCgov", "github.com"
+    assert owner_source("git://github.com/CDCgov/AlignmentViewer.git") == SourceEntry(
+        "github", "CDCgov", "github.com"
     )
     assert owner_source("https://gitlab.com/g/sub/project").locator == "g/sub"
     assert owner_source("https://software.nasa.gov/software/ARC-1") is None
-    assert SourceRecord("github-org", "GSA", "github.com").key == "github-org:github.com:gsa"
+    assert SourceEntry("github", "GSA", "github.com").key == "github:github.com:gsa"
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
 from registry.db import session_scope
 from registry.errors import UnsafeURLError
@@ -25,9 +25,7 @@ def world(fake_github):
 
 
 def _source(engine, fake) -> int:
-    return factories.source(
-        engine, "github-org", "ahs", api_url=fake.api_url, slug="ahs", name="AHS"
-    )
+    return factories.source(engine, "github", "ahs", api_url=fake.api_url, slug="ahs", name="AHS")
 
 
 def _ctx(settings, fake) -> CrawlContext:
@@ -77,7 +75,7 @@ def test_a_listing_failure_is_recorded_on_the_run(settings, engine, world):
     with session_scope(engine) as session:
         agency = agencies.ensure_agency(session, slug="nobody", name="Nobody")
         source = agencies.ensure_source(
-            session, agency=agency, kind="github-org", locator="no-such-org",
+            session, agency=agency, kind="github", locator="no-such-org",
             api_url=world.api_url,
         ).id  # fmt: skip
     summary = crawl_source(engine, _ctx(settings, world), source)

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
 from registry.db import session_scope
 from registry.delivery import Senders, deliver_pending
@@ -47,7 +47,7 @@ def world(fake_github):
 
 def _crawl(engine, settings, fake, org: str, allowed: list[str]):
     source = factories.source(
-        engine, "github-org", org, api_url=fake.api_url, slug=org, name=fake.world.owner(org).name
+        engine, "github", org, api_url=fake.api_url, slug=org, name=fake.world.owner(org).name
     )
     s = settings.model_copy(update={"allow_http_hosts": allowed})
     summary = crawl_source(engine, CrawlContext.from_settings(s), source)

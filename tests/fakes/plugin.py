@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.gitrepos import RepoFactory
+from localforge.github import FakeGitHub
+from localforge.repos import RepoFactory
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from sqlmodel import Session, select
 
-from crawlers.inventories import AgencyRecord, SourceRecord, parse_governments_yml, parse_ore
-from crawlers.inventory_fetch import fetch_url, read_publiccode_list, url_fetcher
+from crawlers.inventories import AgencyEntry, SourceEntry, parse_governments_yml, parse_ore
+from crawlers.inventories.fetch import fetch_url, read_publiccode_list, url_fetcher
 from registry.db import session_scope
 from registry.errors import CrawlError, UnsafeURLError
 from registry.models import Agency, Source
@@ -107,16 +107,16 @@ def test_hand_registered_agency_is_adopted_and_facts_update(engine) -> None:
     with session_scope(engine) as session:
         hand = agencies.ensure_agency(session, slug="alberta-health", name="Alberta Health")
         agencies.ensure_source(
-            session, agency=hand, kind="github-org", locator="AHS", api_url=API["github_api_url"]
+            session, agency=hand, kind="github", locator="AHS", api_url=API["github_api_url"]
         )
-    ahs = AgencyRecord("gh:ahs", "ahs", "CA", None, None, (SourceRecord("github-org", "ahs", "x"),))
+    ahs = AgencyEntry("gh:ahs", "ahs", "CA", None, None, (SourceEntry("github", "ahs", "x"),))
     twins = [
-        AgencyRecord("x:1", "City of Example", "US", "city", None, ()),
-        AgencyRecord("x:2", "City of Example", "GB", None, None, ()),
+        AgencyEntry("x:1", "City of Example", "US", "city", None, ()),
+        AgencyEntry("x:2", "City of Example", "GB", None, None, ()),
     ]
     report = _import(engine, [ahs, *twins])
     assert (report.agencies_new, report.agencies_updated, report.sources_existing) == (2, 1, 1)
-    moved = AgencyRecord("x:1", "City of Example", "US", "city", "https://ex.gov", (), {"fr": "V"})
+    moved = AgencyEntry("x:1", "City of Example", "US", "city", "https://ex.gov", (), {"fr": "V"})
     assert _import(engine, [moved]).agencies_updated == 1
     with Session(engine) as session:
         rows = {a.external_key: a for a in session.exec(select(Agency))}
@@ -168,7 +168,7 @@ def test_publiccode_list_from_a_local_server(monkeypatch, settings, engine) -> N
         "https://code.example.gov/milano/parking.git",
         "https://code.example.gov/milano/permits.git",
     ]
-    assert {s.kind for s in sources.values()} == {"git-url"}
+    assert {s.kind for s in sources.values()} == {"git"}
     assert sources["https://code.example.gov/agid/maps.git"].agency_id == rows["it-ipa:agid"].id
 
 

@@ -51,7 +51,7 @@ def queued_settings(request, settings, fake_github):
 def test_a_queued_crawl_runs_on_a_worker(queued_settings, engine):
     s = queued_settings
     source_id = factories.source(
-        engine, "github-org", "ahs", api_url=s.github_api_url, slug="ahs", name="AHS"
+        engine, "github", "ahs", api_url=s.github_api_url, slug="ahs", name="AHS"
     )
     producer = register(make_huey(s), s)  # e.g. `govcode crawl github ahs --queue`
     producer.crawl_source(source_id)

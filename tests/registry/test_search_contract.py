@@ -234,3 +234,29 @@ def test_facet_counts_are_exact_for_few_hits_among_many_values(engine, index):
     assert dict(few.facets["agency"]) == {"agency-03": 1, "agency-17": 1}
     many = index.search(SearchRequest(text="tool", filters={"agency": ["agency-03"]}))
     assert many.total == 1 and len(many.facets["agency"]) == 24
+
+
+def test_two_writers_on_one_folder_wait_for_each_other(engine, index, catalogue):
+    """A crawl task and the web node's follower may write at the same moment."""
+    import threading
+
+    other = SearchIndex(index.root.parent, engine=index.engine_name)
+    with Session(engine) as session:
+        rows = index_feed.documents(session, index_feed.all_ids(session))
+    errors: list[BaseException] = []
+
+    def write(ix: SearchIndex) -> None:
+        try:
+            for _ in range(5):
+                ix.apply(rows)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(ix,)) for ix in (index, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    index.refresh()
+    assert index.count() == 4

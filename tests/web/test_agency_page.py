@@ -8,7 +8,7 @@ import shutil
 
 import httpx
 
-from crawlers.forges import CrawlContext
+from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
 from tests import factories
 from tests.conftest import LiveServer
@@ -20,7 +20,7 @@ def test_the_agency_page_shows_its_crawl_runs_and_their_errors(settings, engine,
         fake_github.add_repo("ahs", name, {"README.md": f"# {name}\n", f"{name}.py": "x = 1\n"})
     source = factories.source(
         engine,
-        "github-org",
+        "github",
         "ahs",
         api_url=fake_github.api_url,
         slug="ahs",

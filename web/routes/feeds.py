@@ -13,10 +13,10 @@ from registry.services import deliveries, repositories
 
 
 def routes() -> list[Route]:
-    return [Route("/repositories/{repo_id:int}/feed.atom", repository_feed)]
+    return [Route("/repositories/{repo_id:id}/feed.atom", repository_feed)]
 
 
-async def repository_feed(request: Request) -> Response:
+def repository_feed(request: Request) -> Response:
     repo_id = request.path_params["repo_id"]
     base = request.app.state.settings.base_url.rstrip("/")
     with Session(request.app.state.engine) as session:

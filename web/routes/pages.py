@@ -14,8 +14,18 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
 from web import caching, search_params
+from web.bounds import bounded, bounded_all
+from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
 from web.routes import api
-from web.views import clone_command, licence_details, status
+from web.views import (
+    badge_markdown,
+    clone_command,
+    licence_details,
+    licence_duties_public,
+    readme_html,
+    software_heritage_ids,
+    status,
+)
 
 FACET_LABELS = {
     "licence": "Licence",
@@ -37,7 +47,7 @@ PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
 def routes() -> list[Route]:
     return [
         Route("/", search_page, name="search"),
-        Route("/repositories/{repo_id:int}", repository_page, name="repository"),
+        Route("/repositories/{repo_id:id}", repository_page, name="repository"),
         Route("/agencies", agencies_page, name="agencies"),
         Route("/agencies/{slug}", agency_page, name="agency"),
     ]
@@ -121,7 +131,7 @@ def search_page(request: Request) -> Response:
     agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
     agencies_shown += request.query_params.getlist("agency")
     with Session(request.app.state.engine) as session:
-        hits = [(r, a) for r, a, _ in repositories.hits(session, result.ids)]
+        hits = [(bounded(r), bounded(a)) for r, a, _ in repositories.hits(session, result.ids)]
         names = agencies.names(session, agencies_shown)
     pages = (result.total + req.per_page - 1) // req.per_page
     base = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
@@ -153,19 +163,33 @@ def repository_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, repo_id)
         agency = session.get(Agency, repo.agency_id)
+        assert agency is not None
+        langs = repositories.languages(session, repo_id)
+        slices = language_slices([(lang.language, lang.share) for lang in langs])
+        shown = bounded(repo)  # every string within bounds: stored data never breaks a page
         context = {
-            "repo": repo,
-            "agency": agency,
-            "languages": repositories.languages(session, repo_id),
-            "evidence": repositories.licence_evidence(session, repo_id),
-            "signals": repositories.maturity_signals(session, repo_id),
-            "reused_by": reuse.reused_by(session, repo_id),
-            "reuses": reuse.reuses(session, repo_id),
-            "clone": clone_command(repo),
-            "status": status(repo),
+            "repo": shown,
+            "agency": bounded(agency),
+            "languages": bounded_all(langs),
+            "language_slices": slices,
+            "language_bar": language_bar(slices),
+            "sparkline": activity_sparkline(repo.commit_weeks),
+            "activity": activity_words(repo.commit_weeks) if repo.commit_weeks else "",
+            "evidence": bounded_all(repositories.licence_evidence(session, repo_id)),
+            "signals": bounded_all(repositories.maturity_signals(session, repo_id)),
+            "reused_by": bounded_all(reuse.reused_by(session, repo_id)),
+            "reuses": bounded_all(reuse.reuses(session, repo_id)),
+            "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
+            "duties": licence_duties_public(repo),
+            "swh": software_heritage_ids(repo),
+            "badge": badge_markdown(request.app.state.settings.base_url, repo.full_name, repo_id),
+            "readme_html": readme_html(
+                repo, max_chars=request.app.state.settings.readme_render_max_chars
+            ),
+            "status": status(repo),
             "similar": [
-                (r, a)
+                (bounded(r), bounded(a))
                 for r, a, _ in repositories.hits(
                     session, api.similar_ids(request, session, repo_id)
                 )
@@ -187,11 +211,11 @@ def agency_page(request: Request) -> Response:
         agency = agencies.get_agency(session, request.path_params["slug"])
         sources = agencies.sources_of(session, agency)
         context = {
-            "agency": agency,
-            "repositories": repositories.of_agency(session, agency.id),  # type: ignore[arg-type]
-            "sources": sources,
+            "agency": bounded(agency),
+            "repositories": bounded_all(repositories.of_agency(session, agency.id)),  # type: ignore[arg-type]
+            "sources": bounded_all(sources),
             # the agency reads its crawls here: counts, and each repository's error
-            "runs": {s.id: _latest_runs(session, s.id) for s in sources},
+            "runs": {s.id: bounded_all(_latest_runs(session, s.id)) for s in sources},
         }
     return request.app.state.templates.TemplateResponse(request, "agency.html", context)
 

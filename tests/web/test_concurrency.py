@@ -1,0 +1,38 @@
+"""Request handlers never block the event loop: two slow searches run at the same time."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from tests import factories
+from tests.conftest import LiveServer
+
+
+class MeetingIndex:
+    """The app's index, except that each search waits (up to 10 s) until a second search is
+    under way too: if the server ran searches one after another, the first would give up."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self._barrier = threading.Barrier(2, timeout=10)
+
+    def search(self, request):
+        self._barrier.wait()  # BrokenBarrierError (so a 500) unless both searches overlap
+        return self._inner.search(request)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_two_slow_searches_overlap(settings, engine):
+    factories.store(engine, factories.record("ahs", "covid-tool", description="covid"))
+    with LiveServer(settings) as live:
+        live.app.state.index = MeetingIndex(live.app.state.index)
+        with httpx.Client(base_url=live.url, timeout=30) as client, ThreadPoolExecutor(2) as pool:
+            page = pool.submit(client.get, "/", params={"q": "covid"})
+            api = pool.submit(client.get, "/api/v1/repositories", params={"q": "covid"})
+            assert page.result().status_code == 200
+            assert api.result().status_code == 200
