@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 TEXT_LIMIT = 20_000
 LIST_LIMIT = 100
 ITEM_LIMIT = 300
+ITEM_LIMITS = {"licence_mismatches": 2_000}  # each explains itself in a few sentences
 ELLIPSIS = "…"
 URL_FIELDS = frozenset({"html_url", "clone_url", "fork_url", "homepage", "parent_url", "url_key"})
 
@@ -49,15 +50,15 @@ def bounded_fields(row: SQLModel, model: type[SQLModel] | None = None) -> dict[s
         if name in URL_FIELDS and isinstance(value, str) and len(value) > limit:
             data[name] = "" if field is None or field.is_required() else field.default
         else:
-            data[name] = _bound(value, limit)
+            data[name] = _bound(value, limit, ITEM_LIMITS.get(name, ITEM_LIMIT))
     return data
 
 
-def _bound(value: Any, limit: int) -> Any:
+def _bound(value: Any, limit: int, item_limit: int = ITEM_LIMIT) -> Any:
     if isinstance(value, str):
         return clip(value, limit)
     if isinstance(value, list):
-        return [_bound(item, ITEM_LIMIT) for item in value[:LIST_LIMIT]]
+        return [_bound(item, item_limit) for item in value[:LIST_LIMIT]]
     if isinstance(value, dict):
         return {key: _bound(item, limit) for key, item in list(value.items())[:LIST_LIMIT]}
     return value
