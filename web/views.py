@@ -6,6 +6,7 @@ Every row passes ``web.bounds`` on its way out, so stored data of any length ren
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -141,12 +142,18 @@ def publiccode_public(summary: dict[str, Any]) -> PubliccodePublic | None:
 
 def licence_details(expression: str | None) -> list[LicenceDetail]:
     """Each licence of an SPDX expression with its approvals, current id and class."""
+    return [d.model_copy() for d in _licence_details(expression)]
+
+
+@lru_cache(maxsize=4096)
+def _licence_details(expression: str | None) -> tuple[LicenceDetail, ...]:
+    """Parsing an expression costs about a millisecond; a page of 20 results has few."""
     details = []
     for key in licence_keys(expression) if expression else ():
         info = licence_info(key)
         if info is not None:
             details.append(LicenceDetail.model_validate(info, from_attributes=True))
-    return details
+    return tuple(details)
 
 
 def licence_duties_public(repo: Repository) -> LicenceDutiesPublic:
