@@ -31,7 +31,7 @@ def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool =
     from crawlers.pipeline import crawl_source
     from registry.db import make_engine
     from registry.delivery import Senders, deliver_pending
-    from registry.search import SearchIndex
+    from registry.search import open_index
     from registry.search.sync import sync
 
     engine = make_engine(settings)
@@ -39,7 +39,7 @@ def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool =
         summary = crawl_source(
             engine, CrawlContext.from_settings(settings), source_id, progress=progress, full=full
         )
-        sync(engine, SearchIndex(settings.resolved_index_dir))
+        sync(engine, open_index(settings))
         if summary.event_ids:
             deliver_pending(engine, settings, Senders.from_settings(settings))
         return summary

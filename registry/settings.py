@@ -25,13 +25,18 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(Path("var"), description="where embedded data lives")
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite in var_dir")
-    index_dir: Path | None = Field(None, description="Whoosh index folder; empty = var_dir/index")
+    index_dir: Path | None = Field(None, description="search index folder; empty = var_dir/index")
+    search_engine: Literal["tantivy", "whoosh"] = Field(
+        "tantivy", description="search engine: tantivy (default, measured fastest) or whoosh"
+    )
     git_cache_dir: Path | None = Field(None, description="bare clones; empty = var_dir/git-cache")
     queue_url: str = Field("", description="'' = SQLite queue in var_dir; redis://… = Redis")
     queue_name: str = Field("govcode", description="queue name (Redis key prefix)")
     queue_immediate: bool = Field(False, description="run queued tasks inline (tests, demo)")
     index_sync_interval: float = Field(
-        5.0, description="seconds between a web node's index syncs from the database"
+        0.5,
+        description="seconds between a web node's polls of the change log (a commit in the "
+        "same process wakes it at once)",
     )
 
     base_url: str = Field("http://127.0.0.1:8000", description="public URL of this registry")

@@ -87,6 +87,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         var_dir=tmp_path / "var",
         database_url=database_url,
         index_sync_interval=0.1,
+        search_engine=os.environ.get("GOVCODE_TEST_SEARCH_ENGINE", "tantivy"),
         requests_per_second=0,
     )
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from registry import migrate
 from registry.cli.main import app
-from registry.search import SearchIndex, SearchRequest
+from registry.search import SearchRequest, open_index
 from tests.conftest import free_port
 from tests.story_helpers import govcode, settings_env
 
@@ -39,7 +39,7 @@ def test_crawl_a_git_url_then_rebuild_the_index(monkeypatch, settings, fake_gith
     s = http_settings(settings, fake_github)
     url = fake_github.clone_url("city/permits")
     govcode(monkeypatch, s, "crawl", "git", url, "--agency", "City of Example")
-    index = SearchIndex(s.resolved_index_dir)
+    index = open_index(s)
     assert index.search(SearchRequest(text="permits")).total == 1
     out = govcode(monkeypatch, s, "index", "rebuild")
     assert "indexed 1 repositories" in out

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -17,7 +21,7 @@ from starlette.types import ASGIApp
 
 from registry.db import make_engine
 from registry.errors import GovcodeError
-from registry.search import SearchIndex
+from registry.search import SearchIndex, open_index
 from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
@@ -30,34 +34,67 @@ HERE = Path(__file__).parent
 
 
 class IndexFollower:
-    """Keeps this node's index in step with the database, on a background thread."""
+    """Keeps this node's index in step with the database, on a background thread: woken at
+    once by a commit in this process, and polling the change log (one cheap query) for commits
+    made elsewhere. Of the processes sharing one index folder, one writes at a time; the others
+    just pick the new commits up."""
 
     def __init__(self, engine: Engine, index: SearchIndex, interval: float) -> None:
         self.engine, self.index, self.interval = engine, index, interval
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="index-sync", daemon=True)
+        self.last_ok = time.monotonic()
 
     def sync_now(self) -> int:
-        with self._lock:
-            written = sync(self.engine, self.index)
-            if written:
-                self.index.refresh()
+        with self._lock, self._writer_turn() as mine:
+            written = sync(self.engine, self.index) if mine else 0
+            self.index.refresh()
+            self.last_ok = time.monotonic()
             return written
 
+    @contextlib.contextmanager
+    def _writer_turn(self):
+        with open(self.index.root / "sync.lock", "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def healthy(self) -> bool:
+        return time.monotonic() - self.last_ok < max(60.0, 20 * self.interval)
+
+    def _after_commit(self, session) -> None:
+        if session.bind is self.engine:
+            self._wake.set()
+
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
             try:
                 self.sync_now()
             except Exception:  # keep following; the next tick retries
                 log.exception("index sync failed")
 
     def start(self) -> None:
+        event.listen(OrmSession, "after_commit", self._after_commit)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=5)
+        if event.contains(OrmSession, "after_commit", self._after_commit):
+            event.remove(OrmSession, "after_commit", self._after_commit)
 
 
 class GovcodeApp(Starlette):
@@ -73,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = make_engine(settings)
-        index = SearchIndex(settings.resolved_index_dir)
+        index = open_index(settings)
         follower = IndexFollower(engine, index, settings.index_sync_interval)
         follower.sync_now()
         follower.start()

@@ -59,6 +59,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             "in": "query",
                             "schema": {"type": "integer", "minimum": 1, "maximum": 100},
                         },
+                        {
+                            "name": "active_days",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 36500},
+                        },
                     ],
                     "responses": {
                         "200": {
@@ -108,6 +113,30 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             },
                         },
                         "404": problem,
+                    },
+                }
+            },
+            "/api/v1/repositories/{id}/similar": {
+                "get": {
+                    "summary": "Similar repositories (more like this, without its own forks)",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {"200": {"description": "{items: [...]}"}, "404": problem},
+                }
+            },
+            "/api/v1/suggest": {
+                "get": {
+                    "summary": "Search-box completions of the last word typed",
+                    "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "{q, suggestions: [...]}"},
+                        "400": problem,
                     },
                 }
             },

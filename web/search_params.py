@@ -14,6 +14,12 @@ FILTER_PARAMS = {
     "maturity": "maturity",
     "agency": "agency",
     "country": "country",
+    "topic": "topics",
+    "licence_class": "licence_class",
+    "forge": "forge",
+    "archived": "archived",
+    "fork": "fork",
+    "reused": "reused",
 }
 assert set(FILTER_PARAMS.values()) == set(FACETS)
 
@@ -22,15 +28,19 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
     try:
         page = int(params.get("page", "1"))
         size = int(params.get("per_page", str(per_page)))
+        active = int(params["active_days"]) if params.get("active_days") else None
     except ValueError as exc:
-        raise BadRequest("page and per_page must be whole numbers") from exc
+        raise BadRequest("page, per_page and active_days must be whole numbers") from exc
     if page < 1 or page > 1000 or size < 1 or size > 100:
         raise BadRequest("page must be 1–1000 and per_page 1–100")
+    if active is not None and not 1 <= active <= 36_500:
+        raise BadRequest("active_days must be 1–36500")
     sort = params.get("sort", "relevance")
     if sort not in ("relevance", "stars", "updated"):
         raise BadRequest("sort must be relevance, stars or updated")
     filters = {
-        field: [v for v in params.getlist(name) if v] for name, field in FILTER_PARAMS.items()
+        field: [v[:200] for v in params.getlist(name) if v][:50]
+        for name, field in FILTER_PARAMS.items()
     }
     filters["country"] = [v.upper() for v in filters["country"]]  # stored upper case
     return SearchRequest(
@@ -39,4 +49,5 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
         sort=sort,
         page=page,
         per_page=size,
+        active_days=active,
     )

@@ -6,6 +6,7 @@ Every row passes ``web.bounds`` on its way out, so stored data of any length ren
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlmodel import Session
 from registry.analysis.licence import licence_info
 from registry.analysis.licence_duties import licence_duties
 from registry.analysis.licence_ids import licence_keys
-from registry.models import Agency, Repository, RepositoryPublic, ReuseEdge
+from registry.models import Agency, Repository, RepositoryLanguage, RepositoryPublic, ReuseEdge
 from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import (
     LanguagePublic,
@@ -33,9 +34,15 @@ from web.readme_html import ReadmeLocation, render_readme
 
 
 def repository_public(
-    session: Session, repo: Repository, agency: Agency, *, base_url: str
+    session: Session,
+    repo: Repository,
+    agency: Agency,
+    *,
+    base_url: str,
+    langs: list[RepositoryLanguage] | None = None,
 ) -> RepositoryPublic:
-    return RepositoryPublic.model_validate(_public_fields(session, repo, agency, base_url))
+    """``langs`` when the caller already has them (search hits come in one query)."""
+    return RepositoryPublic.model_validate(_public_fields(session, repo, agency, base_url, langs))
 
 
 def repository_detail(
@@ -85,9 +92,14 @@ def repository_detail(
 
 
 def _public_fields(
-    session: Session, repo: Repository, agency: Agency, base_url: str
+    session: Session,
+    repo: Repository,
+    agency: Agency,
+    base_url: str,
+    langs: list[RepositoryLanguage] | None = None,
 ) -> dict[str, Any]:
-    langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
+    if langs is None:
+        langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
     names = bounded_fields(agency)
     return {
         **bounded_fields(repo, RepositoryPublic),
@@ -141,12 +153,18 @@ def publiccode_public(summary: dict[str, Any]) -> PubliccodePublic | None:
 
 def licence_details(expression: str | None) -> list[LicenceDetail]:
     """Each licence of an SPDX expression with its approvals, current id and class."""
+    return [d.model_copy() for d in _licence_details(expression)]
+
+
+@lru_cache(maxsize=4096)
+def _licence_details(expression: str | None) -> tuple[LicenceDetail, ...]:
+    """Parsing an expression costs about a millisecond; a page of 20 results has few."""
     details = []
     for key in licence_keys(expression) if expression else ():
         info = licence_info(key)
         if info is not None:
             details.append(LicenceDetail.model_validate(info, from_attributes=True))
-    return details
+    return tuple(details)
 
 
 def licence_duties_public(repo: Repository) -> LicenceDutiesPublic:
@@ -187,3 +205,18 @@ def badge_markdown(base_url: str, full_name: str, repo_id: int) -> str:
 
 def clone_command(repo: Repository | SimpleNamespace) -> str:
     return f"git clone {repo.clone_url}"
+
+
+def status(repo: Repository) -> str | None:
+    """ "archived", "obsolete" (as search ranks it) or None for live code."""
+    from registry.search.document import is_obsolete
+
+    if repo.archived:
+        return "archived"
+    row = {
+        "maturity": repo.maturity_level,
+        "development_status": repo.development_status,
+        "description": repo.description,
+        "last_commit_message": (repo.extra_metadata or {}).get("last_commit_message"),
+    }
+    return "obsolete" if is_obsolete(row) else None

@@ -7,7 +7,7 @@ import typer
 from registry.cli.common import console, engine, say, settings
 
 app = typer.Typer(
-    help="Search index (Whoosh), rebuilt from the database at will.", no_args_is_help=True
+    help="Search index (tantivy or Whoosh), rebuilt from SQL at will.", no_args_is_help=True
 )
 DRY = typer.Option(False, "--dry-run", help="count what would be indexed, write nothing")
 
@@ -15,7 +15,7 @@ DRY = typer.Option(False, "--dry-run", help="count what would be indexed, write 
 @app.command()
 def rebuild(dry_run: bool = DRY) -> None:
     """Drop this node's index and rebuild it from the database."""
-    from registry.search import SearchIndex
+    from registry.search import open_index
     from registry.search.sync import rebuild as do_rebuild
 
     s = settings()
@@ -29,14 +29,14 @@ def rebuild(dry_run: bool = DRY) -> None:
         say(f"would index {n} repositories into {s.resolved_index_dir}")
         return
     with engine(s) as eng:
-        n = do_rebuild(eng, SearchIndex(s.resolved_index_dir))
+        n = do_rebuild(eng, open_index(s))
     console.print(f"indexed {n} repositories into {s.resolved_index_dir}")
 
 
 @app.command()
 def sync(dry_run: bool = DRY) -> None:
     """Apply the database's changes since this node's last sync."""
-    from registry.search import SearchIndex
+    from registry.search import open_index
     from registry.search.sync import sync as do_sync
 
     s = settings()
@@ -44,7 +44,7 @@ def sync(dry_run: bool = DRY) -> None:
         _say_would_sync(s)
         return
     with engine(s) as eng:
-        n = do_sync(eng, SearchIndex(s.resolved_index_dir))
+        n = do_sync(eng, open_index(s))
     console.print(f"re-indexed {n} repositories")
 
 

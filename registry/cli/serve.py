@@ -10,8 +10,9 @@ from registry.cli.common import engine, settings
 def serve(
     host: str = typer.Option(None, help="address to bind (default: GOVCODE_HOST)"),
     port: int = typer.Option(None, help="port (default: GOVCODE_PORT)"),
+    workers: int = typer.Option(1, min=1, max=64, help="uvicorn worker processes"),
 ) -> None:
-    """Serve the site and the API with uvicorn."""
+    """Serve the site and the API with uvicorn (each worker holds its own warm searcher)."""
     import uvicorn
 
     from web.app import create_app
@@ -19,4 +20,8 @@ def serve(
     s = settings()
     with engine(s):  # the embedded database is migrated before the first request
         pass
-    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
+    where = {"host": host or s.host, "port": port or s.port, "log_level": "info"}
+    if workers == 1:
+        uvicorn.run(create_app(s), **where)
+    else:  # each worker builds its app from the same GOVCODE_ environment
+        uvicorn.run("web.app:create_app", factory=True, workers=workers, **where)

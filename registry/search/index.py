@@ -1,102 +1,231 @@
-"""One node's Whoosh index: open or create it, apply documents, answer queries."""
+"""``SearchIndex``: the search interface every caller uses, over one engine's index folder.
+
+On disk: ``<path>/<engine>/CURRENT`` names the live generation folder (``gen-000001``…), which
+holds the engine's files and the sync state. A rebuild fills a new generation aside while the
+old one serves, then swaps ``CURRENT`` atomically; other processes see the swap on ``refresh``.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from whoosh import index as windex
-from whoosh.index import Index
-
+from registry.errors import BadRequest
 from registry.search import query as q
-from registry.search.schema import repository_schema, to_fields
+from registry.search.document import to_document
+from registry.search.engine import DEFAULT_ENGINE, Engine, Hits, Plan, engines
+from registry.search.spelling import correct, key_terms
+from registry.search.state import SyncState, read_state, write_state
 
-STATE_FILE = "govcode-sync.json"
-
-
-@dataclass(frozen=True)
-class SyncState:
-    """The highest change applied, and skipped numbers still awaited (number -> runs left)."""
-
-    seq: int = 0
-    gaps: dict[int, int] = field(default_factory=dict)
-
-    def advanced(self, seen: list[int]) -> SyncState:
-        gaps = dict(self.gaps)
-        expected = self.seq + 1
-        for n in sorted(seen):
-            for missing in range(expected, n):
-                gaps[missing] = -1  # fresh gap; aged() sets its budget
-            expected = n + 1
-        return replace(self, seq=max(self.seq, *seen), gaps=gaps)
-
-    def without(self, found: list[int]) -> SyncState:
-        return replace(self, gaps={k: v for k, v in self.gaps.items() if k not in set(found)})
-
-    def aged(self, retries: int) -> SyncState:
-        gaps = {k: (retries if v < 0 else v - 1) for k, v in self.gaps.items()}
-        return replace(self, gaps={k: v for k, v in gaps.items() if v > 0})
+CURRENT = "CURRENT"
 
 
 class SearchIndex:
-    """The search interface every caller uses; the engine behind it can change."""
+    """Text, filters, facets, sort and page → ids, exact total, facet counts, corrections."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        if windex.exists_in(str(self.path)):
-            self._ix: Index = windex.open_dir(str(self.path))
-        else:
-            self._ix = windex.create_in(str(self.path), repository_schema())
+    def __init__(self, path: Path, engine: str | None = None) -> None:
+        name = engine or DEFAULT_ENGINE
+        table = engines()
+        if name not in table:
+            raise BadRequest(f"unknown search engine {name!r}; one of {', '.join(table)}")
+        self.engine_name = name
+        self._cls = table[name]
+        self.root = Path(path) / name
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._gen = self._current_name() or self._new_generation()
+        self._engine: Engine = self._cls(self.root / self._gen)
+        self._count = self._engine.count()
+        self._seq = read_state(self.folder).seq
+
+    # -- generations ------------------------------------------------------------------------
+    def _current_name(self) -> str | None:
+        f = self.root / CURRENT
+        name = f.read_text().strip() if f.exists() else ""
+        return name if name and (self.root / name).is_dir() else None
+
+    def _new_generation(self, *, publish: bool = True) -> str:
+        numbers = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        name = f"gen-{max(numbers, default=0) + 1:06d}"
+        (self.root / name).mkdir()
+        if publish:
+            self._publish(name)
+        return name
+
+    def _publish(self, name: str) -> None:
+        tmp = self.root / (CURRENT + ".tmp")
+        tmp.write_text(name)
+        tmp.replace(self.root / CURRENT)
 
     @property
+    def folder(self) -> Path:
+        return self.root / self._gen
+
+    @contextmanager
+    def build_aside(self) -> Iterator[SearchIndex]:
+        """A fresh generation to fill; on success it replaces this one atomically."""
+        name = self._new_generation(publish=False)
+        aside = object.__new__(SearchIndex)
+        aside.__dict__.update(self.__dict__)
+        aside._lock, aside._gen = threading.Lock(), name
+        aside._engine = self._cls(self.root / name)
+        try:
+            yield aside
+        except BaseException:
+            aside._engine.close()
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
+        aside._engine.close()
+        old = self._gen
+        self._publish(name)
+        self.refresh()
+        for p in self.root.glob("gen-*"):  # keep the one just replaced for readers mid-query
+            if p.name not in (name, old):
+                shutil.rmtree(p, ignore_errors=True)
+
+    # -- state and writes -------------------------------------------------------------------
+    @property
     def state(self) -> SyncState:
-        """The change sequence this node's index has applied (see registry.search.sync)."""
-        f = self.path / STATE_FILE
-        if not f.exists():
-            return SyncState()
-        data = json.loads(f.read_text())
-        return SyncState(seq=data["seq"], gaps={int(k): v for k, v in data["gaps"].items()})
+        return read_state(self.folder)
 
     def save_state(self, state: SyncState) -> None:
-        # A temporary file of its own per writer: a web node's follower and a CLI sync may
-        # save at the same moment, and a shared name lets one rename the other's file away.
-        fd, name = tempfile.mkstemp(prefix=STATE_FILE, suffix=".tmp", dir=self.path)
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps({"seq": state.seq, "gaps": state.gaps}))
-        Path(name).replace(self.path / STATE_FILE)
+        write_state(self.folder, state)
+        self._seq = state.seq
 
-    def apply(self, docs: Iterable[dict], deleted: Iterable[int] = ()) -> int:
-        """Add or replace documents and delete ids, in one commit; returns documents written."""
-        writer = self._ix.writer(timeout=30)
-        n = 0
-        try:
-            for repo_id in deleted:
-                writer.delete_by_term("id", str(repo_id))
-            for doc in docs:
-                writer.update_document(**to_fields(doc))
-                n += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+    @property
+    def generation(self) -> str:
+        """A token that changes whenever what the index answers may have changed (the same in
+        every process that follows the same database): for ETags."""
+        return f"{self._gen}.{self._seq}"
+
+    def apply(self, rows: Iterable[dict], deleted: Iterable[int] = ()) -> int:
+        """Add or replace ``index_feed`` rows and delete ids, in one commit."""
+        now = datetime.now(UTC)
+        docs = [to_document(r, now=now) for r in rows]
+        with self._lock:
+            n = self._engine.apply(docs, list(deleted))
+            self._engine.reload()
+            self._count = self._engine.count()
         return n
 
     def clear(self) -> None:
-        self._ix = windex.create_in(str(self.path), repository_schema())
-        self.save_state(SyncState())
+        with self._lock:
+            self._engine.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir()
+            self._engine = self._cls(self.folder)
+            self._count = self._seq = 0
 
-    def search(self, request: q.SearchRequest) -> q.SearchResult:
-        with self._ix.searcher() as searcher:
-            return q.run(searcher, request)
+    def refresh(self) -> bool:
+        """Pick up commits (and generation swaps) made by other writers; True if any."""
+        with self._lock:
+            current = self._current_name()
+            if current and current != self._gen:
+                self._engine.close()
+                self._gen, self._engine = current, self._cls(self.root / current)
+                changed = True
+            else:
+                changed = self._engine.reload()
+            self._count = self._engine.count()
+            if changed:
+                self._seq = read_state(self.folder).seq
+            return changed
 
     def count(self) -> int:
-        return self._ix.doc_count()
+        """Documents in the index, from memory (no reader is opened)."""
+        return self._count
 
-    def refresh(self) -> None:
-        """Pick up commits made by other writers (another process or node)."""
-        self._ix = windex.open_dir(str(self.path))
+    # -- reads -----------------------------------------------------------------------------
+    def _resolve(self, filters: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """Field-syntax values matched to the index's values without regard to case."""
+        out = {}
+        for name, values in filters.items():
+            known = {v.lower(): v for v in self._engine.facet_values(name)}
+            out[name] = tuple(known.get(v.lower(), v) for v in values)
+        return out
+
+    def search(self, request: q.SearchRequest) -> q.SearchResult:
+        parsed = q.parse(request.text)
+        filters = q.clean_filters(request.filters)
+        for name, values in self._resolve(dict(parsed.filters)).items():
+            filters[name] = tuple(dict.fromkeys((*filters.get(name, ()), *values)))
+        page = max(1, request.page)
+        per_page = max(1, min(100, request.per_page))
+        since = None
+        if request.active_days:
+            since = int((datetime.now(UTC) - timedelta(days=request.active_days)).timestamp())
+        plan = Plan(
+            text=parsed,
+            filters=filters,
+            updated_since=since,
+            exclude_ids=tuple(request.exclude_ids),
+            sort=request.sort if request.sort in q.SORTS else "relevance",
+            offset=(page - 1) * per_page,
+            limit=per_page,
+            facets=request.facets,
+        )
+        hits, corrected, did_you_mean = self._run(plan)
+        return q.SearchResult(
+            ids=hits.ids,
+            total=hits.total,
+            facets=hits.facets,
+            page=page,
+            per_page=per_page,
+            corrected=corrected,
+            did_you_mean=did_you_mean,
+        )
+
+    def _run(self, plan: Plan) -> tuple[Hits, str | None, str | None]:
+        """Every word; if nothing has them, the words corrected for typos ("Showing results
+        for"); then any word; a correction that still finds nothing is "Did you mean"."""
+        engine = self._engine
+        hits = engine.run(plan)
+        if hits.total:
+            return hits, None, None
+        corrected = None
+        fixed = correct(plan.text.terms, engine)
+        if fixed != list(plan.text.terms):
+            plan = _with_text(plan, plan.text.with_terms(fixed))
+            corrected = plan.text.display()
+            hits = engine.run(plan)
+        if hits.total == 0 and len(plan.text.terms) + len(plan.text.phrases) > 1:
+            hits = engine.run(_any(plan))  # nothing has every word: rank by any word
+        if hits.total == 0 and corrected:
+            return hits, None, corrected
+        return hits, corrected, None
+
+    def suggest(self, text: str, limit: int = 8) -> list[str]:
+        """Completions of the last word typed, most frequent first."""
+        head, _, last = text.rstrip().rpartition(" ")
+        stem = q.words(last)
+        if not stem or len(stem[-1]) < 2:
+            return []
+        before = " ".join([head, *stem[:-1]]).strip()
+        found = sorted(self._engine.terms(stem[-1]), key=lambda t: (-t[1], t[0]))[:limit]
+        return [f"{before} {t}".strip() for t, _ in found]
+
+    def similar(self, row: dict, *, limit: int = 5, exclude: Iterable[int] = ()) -> list[int]:
+        """Repositories like this ``index_feed`` row (over name, description, README, topics)."""
+        terms = key_terms(row, self._engine, self._count)
+        if not terms:
+            return []
+        plan = Plan(
+            text=q.ParsedText(tuple(terms)),
+            any_term=True,
+            exclude_ids=(int(row["id"]), *exclude),
+            limit=limit,
+            facets=False,
+        )
+        return self._engine.run(plan).ids
+
+
+def _with_text(plan: Plan, text: q.ParsedText) -> Plan:
+    return Plan(**{**plan.__dict__, "text": text})
+
+
+def _any(plan: Plan) -> Plan:
+    return Plan(**{**plan.__dict__, "any_term": True})

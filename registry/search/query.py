@@ -1,17 +1,50 @@
-"""Text + filters + facet counts + sort + page, over one Whoosh searcher."""
+"""What a search asks and answers, engine-neutral: the request, the result, the user's syntax.
+
+``parse`` reads what a person types: words, "quoted phrases", prefixes (``self-ass*``) and
+field syntax (``licence:EUPL-1.2 language:python agency:ahs``), which becomes filters.
+"""
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
-from whoosh.searching import Searcher
+from registry.search.text import words
 
-FACETS = ("licence", "languages", "maturity", "agency", "country")
-TEXT_FIELDS = ["name", "full_name", "description", "topics", "readme"]
-SORTS = {"relevance", "stars", "updated"}
+# Facet fields, in the order pages show them.
+FACETS = (
+    "licence",
+    "languages",
+    "maturity",
+    "agency",
+    "country",
+    "topics",
+    "licence_class",
+    "forge",
+    "archived",
+    "fork",
+    "reused",
+)
+SORTS = ("relevance", "stars", "updated")
+# Field syntax name -> facet field.
+FIELD_SYNTAX = {
+    "licence": "licence",
+    "license": "licence",
+    "language": "languages",
+    "lang": "languages",
+    "maturity": "maturity",
+    "agency": "agency",
+    "country": "country",
+    "topic": "topics",
+    "forge": "forge",
+    "class": "licence_class",
+    "archived": "archived",
+    "fork": "fork",
+    "reused": "reused",
+}
+_FIELD = re.compile(r"^([a-z_]+):(.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -21,6 +54,9 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    active_days: int | None = None  # only repositories with a commit in the last N days
+    exclude_ids: Sequence[int] = ()
+    facets: bool = True  # False: skip facet counts (suggestions, similar repositories)
 
 
 @dataclass(frozen=True)
@@ -30,73 +66,70 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     per_page: int
+    corrected: str | None = None  # "Showing results for …" (typos were corrected)
+    did_you_mean: str | None = None  # nothing matched; this would
 
 
-def _text_query(searcher: Searcher, text: str, group) -> wq.Query:
-    parser = MultifieldParser(TEXT_FIELDS, searcher.schema, group=group)
-    return parser.parse(text)
+@dataclass(frozen=True)
+class ParsedText:
+    """A person's query: plain words (folded), phrases and prefixes (word lists), filters."""
+
+    terms: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    prefixes: tuple[tuple[str, ...], ...] = ()
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.terms or self.phrases or self.prefixes)
+
+    def with_terms(self, terms: Sequence[str]) -> ParsedText:
+        return ParsedText(tuple(terms), self.phrases, self.prefixes, self.filters)
+
+    def display(self) -> str:
+        parts = list(self.terms)
+        parts += ['"' + " ".join(p) + '"' for p in self.phrases]
+        parts += ["-".join(p) + "*" for p in self.prefixes]
+        return " ".join(parts)
 
 
-def _filter_query(filters: Mapping[str, Sequence[str]], skip: str | None = None) -> wq.Query | None:
-    """And across fields, Or within one; an empty value list means that field is unfiltered.
+def _tokens(text: str) -> list[str]:
+    try:
+        return shlex.split(text, posix=True)
+    except ValueError:  # an unbalanced quote: read the words plainly
+        return text.replace('"', " ").split()
 
-    Whoosh treats an empty filter set as *no filter*, so we never hand it one: callers get
-    ``None`` for "no filter" and a ``NullQuery``-free And otherwise.
-    """
-    parts = []
-    for name, values in filters.items():
-        if name == skip or name not in FACETS:
+
+def parse(text: str) -> ParsedText:
+    terms: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    prefixes: list[tuple[str, ...]] = []
+    filters: dict[str, list[str]] = {}
+    for token in _tokens(text.strip()[:500]):
+        m = _FIELD.match(token)
+        if m and m.group(1).lower() in FIELD_SYNTAX:
+            filters.setdefault(FIELD_SYNTAX[m.group(1).lower()], []).append(m.group(2))
             continue
-        values = [v for v in values if v]
-        if values:
-            parts.append(wq.Or([wq.Term(name, v) for v in values]))
-    if not parts:
-        return None
-    return wq.And(parts)
+        if token.endswith("*") and len(token.rstrip("*")) >= 2:
+            ws = words(token.rstrip("*"))
+            if ws:
+                prefixes.append(tuple(ws))
+            continue
+        ws = words(token)
+        if len(ws) > 1 and " " in token:
+            phrases.append(tuple(ws))  # it was quoted
+        else:
+            terms.extend(ws)
+    return ParsedText(
+        tuple(terms), tuple(phrases), tuple(prefixes), {k: tuple(v) for k, v in filters.items()}
+    )
 
 
-def run(searcher: Searcher, request: SearchRequest) -> SearchResult:
-    text = request.text.strip()
-    if text:
-        q = _text_query(searcher, text, AndGroup)
-        if searcher.search(q, limit=1).is_empty():  # nothing has every word: rank by any word
-            q = _text_query(searcher, text, OrGroup.factory(0.9))
-    else:
-        q = wq.Every()
-    flt = _filter_query(request.filters)
-    full = wq.And([q, flt]) if flt is not None else q
-    page = max(1, request.page)
-    per_page = max(1, min(100, request.per_page))
-    kwargs: dict = {"limit": page * per_page}
-    sort = request.sort if request.sort in SORTS else "relevance"
-    if sort != "relevance" or not text:
-        kwargs.update(
-            sortedby="stars" if sort in ("relevance", "stars") else "updated", reverse=True
-        )
-    hits = searcher.search(full, **kwargs)
-    total = len(hits)
-    start = (page - 1) * per_page
-    ids = [int(hit["id"]) for hit in hits[start : start + per_page]]
-    facets = {name: _facet_counts(searcher, q, request.filters, name) for name in FACETS}
-    return SearchResult(ids=ids, total=total, facets=facets, page=page, per_page=per_page)
-
-
-def _facet_counts(
-    searcher: Searcher, q: wq.Query, filters: Mapping[str, Sequence[str]], name: str
-) -> list[tuple[str, int]]:
-    """Counts per value of ``name`` under every *other* filter (so a chosen value keeps its
-    siblings visible), from posting lists rather than ``groupedby`` (which scores all hits)."""
-    flt = _filter_query(filters, skip=name)
-    base = wq.And([q, flt]) if flt is not None else q
-    matching = set(base.docs(searcher))
-    if not matching:
-        return []
-    counts = []
-    for raw in searcher.lexicon(name):
-        value = raw.decode() if isinstance(raw, bytes) else str(raw)
-        docs = set(searcher.postings(name, raw).all_ids())
-        n = len(docs & matching)
-        if n:
-            counts.append((value, n))
-    counts.sort(key=lambda kv: (-kv[1], kv[0]))
-    return counts
+def clean_filters(filters: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Known facet fields with their non-empty values; an empty list means no filter."""
+    out = {}
+    for name, values in filters.items():
+        kept = tuple(v for v in values if v)
+        if name in FACETS and kept:
+            out[name] = kept
+    return out

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from registry.search.index import SearchIndex, SyncState
+from registry.search.index import SearchIndex
+from registry.search.state import SyncState
 from registry.services import index_feed
 
 GAP_RETRIES = 50
@@ -44,14 +45,14 @@ def _apply(session: Session, index: SearchIndex, ids: list[int]) -> int:
     return index.apply(docs, deleted=[i for i in ids if i not in present])
 
 
-def rebuild(engine: Engine, index: SearchIndex, batch: int = 500) -> int:
-    """Drop the index and rebuild it from SQL."""
-    index.clear()
+def rebuild(engine: Engine, index: SearchIndex, batch: int = 5000) -> int:
+    """Rebuild the index from SQL in a new generation beside the live one (which keeps
+    serving), then swap it in atomically; changes made meanwhile are caught up by sync."""
     written = 0
-    with Session(engine) as session:
+    with index.build_aside() as aside, Session(engine) as session:
         high = index_feed.last_change(session)
         ids = index_feed.all_ids(session)
         for i in range(0, len(ids), batch):
-            written += index.apply(index_feed.documents(session, ids[i : i + batch]))
-    index.save_state(SyncState(seq=high))
+            written += aside.apply(index_feed.documents(session, ids[i : i + batch]))
+        aside.save_state(SyncState(seq=high))
     return written

@@ -106,3 +106,13 @@ def list_agencies(session: Session) -> list[tuple[Agency, int]]:
 
 def sources_of(session: Session, agency: Agency) -> list[Source]:
     return list(session.exec(select(Source).where(Source.agency_id == agency.id)).all())
+
+
+def names(session: Session, slugs: list[str]) -> dict[str, str]:
+    """Agency names for the given slugs (for facet labels), in one query."""
+    if not slugs:
+        return {}
+    rows = session.exec(
+        select(Agency.slug, Agency.name).where(Agency.slug.in_(slugs))  # type: ignore[attr-defined]
+    ).all()
+    return dict(rows)

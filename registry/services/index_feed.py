@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from registry.models import IndexChange, Repository, RepositoryLanguage
-from registry.services import repositories
+from registry.models import Agency, IndexChange, Repository, RepositoryLanguage, ReuseEdge
 
 
 def last_change(session: Session) -> int:
@@ -38,38 +37,74 @@ def all_ids(session: Session) -> list[int]:
     return [int(i) for i in session.exec(select(Repository.id).order_by(Repository.id)).all()]
 
 
+_COLUMNS = (
+    "id", "name", "full_name", "description", "topics", "readme_text", "licence",
+    "licence_label", "maturity_level", "stars", "last_commit_at", "pushed_at",
+    "last_changed_at", "forge", "archived", "is_fork", "development_status", "publiccode",
+    "extra_metadata",
+)  # fmt: skip
+
+
 def documents(session: Session, ids: list[int]) -> list[dict]:
-    """Search documents for the given repository ids (missing ids are simply absent)."""
-    rows = repositories.by_ids(session, ids)
+    """Search documents for the given repository ids (missing ids are simply absent).
+
+    Columns, not ORM objects: a rebuild reads every repository, so no identity map."""
+    if not ids:
+        return []
+    rows = session.exec(
+        select(*[getattr(Repository, c) for c in _COLUMNS], Agency.slug, Agency.country)
+        .join(Agency, Agency.id == Repository.agency_id)
+        .where(Repository.id.in_(ids))  # type: ignore[union-attr]
+    ).all()
     if not rows:
         return []
     langs: dict[int, list[str]] = {}
-    for lang in session.exec(
-        select(RepositoryLanguage)
+    for repo_id, language in session.exec(
+        select(RepositoryLanguage.repository_id, RepositoryLanguage.language)
         .where(RepositoryLanguage.repository_id.in_(ids))  # type: ignore[attr-defined]
         .order_by(RepositoryLanguage.bytes.desc())  # type: ignore[attr-defined]
     ).all():
-        langs.setdefault(lang.repository_id, []).append(lang.language)
+        langs.setdefault(repo_id, []).append(language)
+    reused = dict(
+        session.exec(
+            select(ReuseEdge.target_repository_id, func.count())
+            .where(ReuseEdge.target_repository_id.in_(ids))  # type: ignore[union-attr]
+            .group_by(ReuseEdge.target_repository_id)
+        ).all()
+    )
     docs = []
-    for repo, agency in rows:
-        pc = repo.publiccode or {}
+    for row in rows:
+        repo = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
+        slug, country = row[len(_COLUMNS) :]
+        pc = repo["publiccode"] or {}
         docs.append(
             {
-                "id": repo.id,
-                "name": repo.name,
-                "full_name": repo.full_name,
+                "id": repo["id"],
+                "name": repo["name"],
+                "full_name": repo["full_name"],
                 "description": " ".join(
-                    filter(None, [repo.description, pc.get("short_description", "")])
+                    filter(None, [repo["description"], pc.get("short_description", "")])
                 ),
-                "topics": repo.topics,
-                "readme": repo.readme_text,
-                "licence": repo.licence or repo.licence_label,
-                "languages": langs.get(repo.id, []),  # type: ignore[arg-type]
-                "maturity": repo.maturity_level,
-                "agency": agency.slug,
-                "country": agency.country or "",
-                "stars": repo.stars,
-                "updated": repo.last_commit_at or repo.pushed_at or repo.last_changed_at,
+                "topics": repo["topics"] or [],
+                "readme": repo["readme_text"],
+                "licence": repo["licence"] or repo["licence_label"],
+                "languages": langs.get(repo["id"], []),
+                "maturity": repo["maturity_level"],
+                "agency": slug,
+                "country": country or "",
+                "stars": repo["stars"],
+                "updated": repo["last_commit_at"] or repo["pushed_at"] or repo["last_changed_at"],
+                "forge": repo["forge"],
+                "archived": repo["archived"],
+                "is_fork": repo["is_fork"],
+                "development_status": repo["development_status"],
+                "descriptions": {
+                    lang: " ".join(filter(None, [d.get("short"), d.get("long")]))
+                    for lang, d in (pc.get("descriptions") or {}).items()
+                    if isinstance(d, dict)
+                },
+                "last_commit_message": (repo["extra_metadata"] or {}).get("last_commit_message"),
+                "reused": int(reused.get(repo["id"], 0)),
             }
         )
     return docs

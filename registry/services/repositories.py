@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from registry.errors import NotFound
@@ -243,3 +244,27 @@ def of_agency(session: Session, agency_id: int) -> list[Repository]:
             select(Repository).where(Repository.agency_id == agency_id).order_by(Repository.name)
         ).all()
     )
+
+
+def hits(
+    session: Session, ids: list[int]
+) -> list[tuple[Repository, Agency, list[RepositoryLanguage]]]:
+    """Search hits in the order given: each repository with its agency and languages, in one
+    SQL query (a page of results never costs a query per row)."""
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Repository, Agency, RepositoryLanguage)
+        .join(Agency, Agency.id == Repository.agency_id)
+        .outerjoin(RepositoryLanguage, RepositoryLanguage.repository_id == Repository.id)
+        .where(Repository.id.in_(ids))  # type: ignore[union-attr]
+        .options(defer(Repository.readme_text))  # type: ignore[arg-type]  # not shown on hits
+    ).all()
+    found: dict[int, tuple[Repository, Agency, list[RepositoryLanguage]]] = {}
+    for repo, agency, lang in rows:
+        entry = found.setdefault(repo.id, (repo, agency, []))  # type: ignore[arg-type]
+        if lang is not None:
+            entry[2].append(lang)
+    for _, _, langs in found.values():
+        langs.sort(key=lambda lang: -lang.bytes)
+    return [found[i] for i in ids if i in found]

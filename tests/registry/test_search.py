@@ -1,4 +1,5 @@
-"""The search interface against the real Whoosh index, fed from the real database."""
+"""The search contract: every behaviour against every engine (tantivy and Whoosh), over real
+indexes fed from the real database."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import pytest
 from sqlmodel import Session
 
 from registry.models import IndexChange
-from registry.search import SearchIndex, SearchRequest
+from registry.search import ENGINE_NAMES, SearchIndex, SearchRequest
 from registry.search.sync import rebuild, sync
 from tests import factories
 
 
-@pytest.fixture
-def index(settings) -> SearchIndex:
-    return SearchIndex(settings.resolved_index_dir)
+@pytest.fixture(params=ENGINE_NAMES)
+def index(request, settings) -> SearchIndex:
+    return SearchIndex(settings.resolved_index_dir, engine=request.param)
 
 
 @pytest.fixture

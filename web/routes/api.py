@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from registry.errors import BadRequest
 from registry.models import Agency
-from registry.services import agencies, repositories
-from web import search_params
+from registry.services import agencies, index_feed, repositories, reuse
+from web import caching, search_params
 from web.openapi import openapi_document
 from web.views import repository_detail, repository_public
 
@@ -18,6 +19,8 @@ def routes() -> list[Route]:
     return [
         Route("/api/v1/repositories", list_repositories),
         Route("/api/v1/repositories/{repo_id:id}", get_repository),
+        Route("/api/v1/repositories/{repo_id:id}/similar", similar_repositories),
+        Route("/api/v1/suggest", suggest),
         Route("/api/v1/agencies", list_agencies),
         Route("/api/v1/openapi.json", openapi),
     ]
@@ -27,29 +30,73 @@ def _json(data, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status)
 
 
+def _items(request: Request, session: Session, ids: list[int]) -> list[dict]:
+    """The public records of these repositories, in order, from one SQL query."""
+    base_url = request.app.state.settings.base_url
+    return [
+        repository_public(session, repo, agency, base_url=base_url, langs=langs).model_dump(
+            mode="json"
+        )
+        for repo, agency, langs in repositories.hits(session, ids)
+    ]
+
+
 def list_repositories(request: Request) -> Response:
     req = search_params.parse(request.query_params)
+    tag = caching.etag(request)
+    if (early := caching.not_modified(request, tag)) is not None:
+        return early
     result = request.app.state.index.search(req)
-    base_url = request.app.state.settings.base_url
     with Session(request.app.state.engine) as session:
-        found = {r.id: (r, a) for r, a in repositories.by_ids(session, result.ids)}
-        items = [
-            repository_public(session, *found[i], base_url=base_url).model_dump(mode="json")
-            for i in result.ids
-            if i in found
-        ]
+        items = _items(request, session, result.ids)
     facets = {
         param: [{"value": v, "count": n} for v, n in result.facets[field]]
         for param, field in search_params.FILTER_PARAMS.items()
     }
-    return _json(
-        {
-            "total": result.total,
-            "page": result.page,
-            "per_page": result.per_page,
-            "items": items,
-            "facets": facets,
-        }
+    body = {
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "corrected": result.corrected,
+        "did_you_mean": result.did_you_mean,
+        "items": items,
+        "facets": facets,
+    }
+    return caching.cached(_json(body), tag)
+
+
+def similar_repositories(request: Request) -> Response:
+    """More like this (description, README, topics), leaving out the repository's own forks."""
+    repo_id = request.path_params["repo_id"]
+    with Session(request.app.state.engine) as session:
+        repositories.get(session, repo_id)  # 404 for an unknown id
+        ids = similar_ids(request, session, repo_id)
+        items = _items(request, session, ids)
+    return _json({"items": items})
+
+
+def similar_ids(request: Request, session: Session, repo_id: int, limit: int = 5) -> list[int]:
+    rows = index_feed.documents(session, [repo_id])
+    if not rows:
+        return []
+    forks = [
+        e.reuser_repository_id
+        for e in reuse.reused_by(session, repo_id)
+        if e.kind == "fork" and e.reuser_repository_id
+    ]
+    return request.app.state.index.similar(rows[0], limit=limit, exclude=forks)
+
+
+def suggest(request: Request) -> Response:
+    """Completions for the search box: ``/api/v1/suggest?q=cov`` → ["covid", …]."""
+    text = request.query_params.get("q", "")
+    if len(text) > 200:
+        raise BadRequest("q must be at most 200 characters")
+    tag = caching.etag(request)
+    if (early := caching.not_modified(request, tag)) is not None:
+        return early
+    return caching.cached(
+        _json({"q": text, "suggestions": request.app.state.index.suggest(text)}), tag
     )
 
 

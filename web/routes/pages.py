@@ -14,9 +14,10 @@ from starlette.routing import Route
 from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, crawl_runs, repositories, reuse
-from web import search_params
+from web import caching, search_params
 from web.bounds import bounded, bounded_all
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
+from web.routes import api
 from web.views import (
     badge_markdown,
     clone_command,
@@ -24,6 +25,7 @@ from web.views import (
     licence_duties_public,
     readme_html,
     software_heritage_ids,
+    status,
 )
 
 FACET_LABELS = {
@@ -32,7 +34,14 @@ FACET_LABELS = {
     "maturity": "Maturity",
     "agency": "Agency",
     "country": "Country",
+    "topics": "Topic",
+    "licence_class": "Licence class",
+    "forge": "Forge",
+    "archived": "Archived or obsolete",
+    "fork": "Is a fork",
+    "reused": "Is reused",
 }
+FACET_TOP = 10  # values shown per facet; "more=<param>" shows them all
 PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
 
 
@@ -46,9 +55,13 @@ def routes() -> list[Route]:
 
 
 def health(request: Request) -> Response:
-    with Session(request.app.state.engine) as session:
-        session.connection().exec_driver_sql("SELECT 1")
-    return JSONResponse({"status": "ok", "indexed": request.app.state.index.count()})
+    """From memory: no index reader is opened and no query is sent."""
+    follower = request.app.state.follower
+    ok = follower.healthy()
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "indexed": request.app.state.index.count()},
+        status_code=200 if ok else 503,
+    )
 
 
 def _facet_label(field: str, value: str, agency_names: dict[str, str]) -> str:
@@ -71,20 +84,14 @@ def _toggle_url(params, param: str, value: str) -> str:
     return "/?" + urlencode(items)
 
 
-def search_page(request: Request) -> Response:
-    try:
-        req = search_params.parse(request.query_params)
-    except BadRequest:
-        req = search_params.parse(request.query_params.__class__(""))
-    result = request.app.state.index.search(req)
-    with Session(request.app.state.engine) as session:
-        found = {r.id: (r, a) for r, a in repositories.by_ids(session, result.ids)}
-        hits = [(bounded(r), bounded(a)) for r, a in (found[i] for i in result.ids if i in found)]
-        names = {a.slug: a.name for a, _ in agencies.list_agencies(session)}
+def _facets(request: Request, result, names: dict[str, str]) -> list[dict]:
+    more = request.query_params.get("more", "")
     facets = []
     for field, counts in result.facets.items():
         param = PARAM_OF[field]
         chosen = set(request.query_params.getlist(param))
+        shown = counts if more == param else counts[:FACET_TOP]
+        shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]  # keep chosen ones
         facets.append(
             {
                 "label": FACET_LABELS[field],
@@ -97,20 +104,49 @@ def search_page(request: Request) -> Response:
                         "checked": value in chosen,
                         "url": _toggle_url(request.query_params, param, value),
                     }
-                    for value, n in counts
+                    for value, n in shown
                 ],
+                "more_url": _more_url(request.query_params, param)
+                if len(counts) > len(shown)
+                else None,
+                "hidden": len(counts) - len(shown),
             }
         )
+    return facets
+
+
+def _more_url(params, param: str) -> str:
+    items = [(k, v) for k, v in params.multi_items() if k != "more"]
+    return "/?" + urlencode([*items, ("more", param)])
+
+
+def search_page(request: Request) -> Response:
+    try:
+        req = search_params.parse(request.query_params)
+    except BadRequest:
+        req = search_params.parse(request.query_params.__class__(""))
+    tag = caching.etag(request)
+    if (early := caching.not_modified(request, tag)) is not None:
+        return early
+    result = request.app.state.index.search(req)
+    agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
+    agencies_shown += request.query_params.getlist("agency")
+    with Session(request.app.state.engine) as session:
+        hits = [(bounded(r), bounded(a)) for r, a, _ in repositories.hits(session, result.ids)]
+        names = agencies.names(session, agencies_shown)
     pages = (result.total + req.per_page - 1) // req.per_page
     base = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
-    return request.app.state.templates.TemplateResponse(
+    response = request.app.state.templates.TemplateResponse(
         request,
         "search.html",
         {
             "q": req.text,
             "hits": hits,
+            "statuses": {r.id: status(r) for r, _ in hits},
             "total": result.total,
-            "facets": facets,
+            "corrected": result.corrected,
+            "did_you_mean": result.did_you_mean,
+            "facets": _facets(request, result, names),
             "page": req.page,
             "pages": pages,
             "sort": req.sort,
@@ -120,6 +156,7 @@ def search_page(request: Request) -> Response:
             else None,
         },
     )
+    return caching.cached(response, tag)
 
 
 def repository_page(request: Request) -> Response:
@@ -151,6 +188,13 @@ def repository_page(request: Request) -> Response:
             "readme_html": readme_html(
                 repo, max_chars=request.app.state.settings.readme_render_max_chars
             ),
+            "status": status(repo),
+            "similar": [
+                (bounded(r), bounded(a))
+                for r, a, _ in repositories.hits(
+                    session, api.similar_ids(request, session, repo_id)
+                )
+            ],
         }
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
 

@@ -1,0 +1,199 @@
+"""Web benchmark: the search page and the search API under 32 concurrent clients on loopback,
+for a bounded time, with distinct queries, driven by Debian's `wrk` (apt-get install -y wrk)
+so the client does not eat the server's CPU. The catalogue is stored in SQL and indexed with
+`govcode index rebuild`'s code path (its time is reported against the 60 s target).
+
+    python -m bench.web --size 100000 --workers 2 --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from bench import search_corpus
+
+LUA = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+"""
+
+
+def store(settings, rows: list[dict]) -> None:
+    """Bulk-load the catalogue (repositories, agencies, languages) through the models."""
+    from registry import migrate
+    from registry.db import make_engine, session_scope
+    from registry.models import Agency, Repository, RepositoryLanguage
+
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    slugs = sorted({r["agency"] for r in rows})
+    with session_scope(engine) as session:
+        agencies = [Agency(slug=s, name=s.replace("-", " ").title(), country="ca") for s in slugs]
+        session.add_all(agencies)
+        session.flush()
+        ids = {a.slug: a.id for a in agencies}
+    for start in range(0, len(rows), 5000):
+        with session_scope(engine) as session:
+            for r in rows[start : start + 5000]:
+                url = f"https://github.example/{r['full_name']}"
+                session.add(
+                    Repository(
+                        id=r["id"], agency_id=ids[r["agency"]], forge=r["forge"],
+                        owner=r["agency"], name=r["name"][:200], full_name=r["full_name"],
+                        html_url=url, url_key=url, clone_url=url + ".git",
+                        description=r["description"][:2000], topics=r["topics"],
+                        readme_text=r["readme"], licence=r["licence"], licence_label=r["licence"],
+                        maturity_level=r["maturity"], stars=r["stars"], archived=r["archived"],
+                        is_fork=r["is_fork"], last_commit_at=r["updated"],
+                    )
+                )  # fmt: skip
+            session.flush()
+            for r in rows[start : start + 5000]:
+                for lang in r["languages"]:
+                    session.add(RepositoryLanguage(repository_id=r["id"], language=lang, bytes=1))
+    engine.dispose()
+
+
+def paths(rows: list[dict], n: int) -> list[str]:
+    out = []
+    qs = search_corpus.queries(rows, n=n, seed=9)
+    for i, q in enumerate(qs):
+        params = [("q", q["text"]), ("sort", q["sort"])]
+        params += [("language" if k == "languages" else k, v[0]) for k, v in q["filters"].items()]
+        params.append(("page", str(1 + i % 3)))  # distinct answers, no two alike
+        out.append(urlencode(params))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_wrk(url: str, paths_file: Path, duration: int, connections: int) -> dict:
+    script = paths_file.with_suffix(".lua")
+    script.write_text(LUA % paths_file)
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
+        capture_output=True, text=True, timeout=duration + 60, check=True,
+    ).stdout  # fmt: skip
+
+    def ms(label: str) -> float:
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            return float("nan")
+        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": errors + (
+        int(non2xx.group(1)) if non2xx else 0)}  # fmt: skip
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the uvicorn workers), largest one."""
+    best = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    best = max(best, int(line.split()[1]) / 1024)
+        except FileNotFoundError:
+            continue
+    return best
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    return [int(k) for k in kids] + [g for k in kids for g in _children(int(k))]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--engine", default="tantivy")
+    args = ap.parse_args(argv)
+    if not shutil.which("wrk"):
+        sys.exit("bench.web needs wrk: apt-get install -y wrk")
+    from registry.search import SearchIndex
+    from registry.search.sync import rebuild
+    from registry.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="govcode-web-") as tmp:
+        env = {**os.environ, "GOVCODE_VAR_DIR": tmp, "GOVCODE_SEARCH_ENGINE": args.engine}
+        settings = Settings(var_dir=Path(tmp), search_engine=args.engine)
+        rows = search_corpus.synthetic(args.size)
+        t = time.perf_counter()
+        store(settings, rows)
+        print(f"stored {len(rows):,} repositories in {time.perf_counter() - t:.0f} s")
+        from registry.db import make_engine
+
+        engine = make_engine(settings)
+        t = time.perf_counter()
+        rebuild(engine, SearchIndex(settings.resolved_index_dir, engine=args.engine))
+        took = time.perf_counter() - t
+        print(f"rebuild {took:.1f} s (target ≤ 60 s: {'ok' if took <= 60 else 'MISS'})")
+        engine.dispose()
+        paths_file = Path(tmp) / "paths.txt"
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "registry.cli.main", "serve", "--port", str(port),
+             "--workers", str(args.workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            print("| target | req/s | p50 ms | p99 ms | errors | RSS MB | targets |")
+            print("| --- | --- | --- | --- | --- | --- | --- |")
+            for label, prefix in (
+                ("page /", "/?"),
+                ("API /api/v1/repositories", "/api/v1/repositories?"),
+            ):
+                paths_file.write_text("\n".join(prefix + p for p in paths(rows, 5000)) + "\n")
+                r = run_wrk(base, paths_file, args.duration, args.connections)
+                rss = rss_mb(server.pid)
+                ok = r["rps"] >= 200 and r["p99"] <= 250 and r["errors"] == 0 and rss <= 400
+                print(
+                    f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} "
+                    f"| {rss:.0f} | ≥200 req/s, p99≤250 ms, 0 errors, ≤400 MB: "
+                    f"{'ok' if ok else 'MISS'} |"
+                )
+                sys.stdout.flush()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
