@@ -96,6 +96,22 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(10.0, description="seconds per webhook POST")
     delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
 
+    password_min_length: int = Field(10, description="shortest password accepted at sign-up")
+    session_max_age: int = Field(14 * 24 * 3600, description="seconds a sign-in cookie stays valid")
+    confirm_link_max_age: int = Field(
+        3 * 24 * 3600, description="seconds an e-mail confirmation link stays valid"
+    )
+    reset_link_max_age: int = Field(3600, description="seconds a password reset link stays valid")
+    signin_max_failures: int = Field(
+        5, description="failed sign-ins per account in a window before it is throttled"
+    )
+    signin_max_failures_per_address: int = Field(
+        20, description="failed sign-ins per client address in a window before it is throttled"
+    )
+    signin_window_seconds: int = Field(
+        900, description="length of the sign-in throttle window, from the first failure"
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         if self.environment == "production":

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from registry.cli import agencies, crawl, db, demo, importers, index, notify, serve, worker
+from registry.cli import (
+    agencies,
+    crawl,
+    db,
+    demo,
+    importers,
+    index,
+    notify,
+    serve,
+    users,
+    worker,
+)
 
 app = typer.Typer(help="govcode: a cross-government code-sharing registry.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
@@ -13,6 +24,7 @@ app.add_typer(index.app, name="index")
 app.add_typer(agencies.app, name="agencies")
 app.add_typer(importers.app, name="import")
 app.add_typer(notify.app, name="notify")
+app.add_typer(users.app, name="users")
 app.command()(serve.serve)
 app.command()(worker.worker)
 app.command()(notify.subscribe)

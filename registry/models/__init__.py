@@ -14,6 +14,7 @@ from registry.models.repository import (
     RepositoryRootCommit,
 )
 from registry.models.reuse import Delivery, Event, ReuseEdge, Subscription
+from registry.models.user import SignInThrottle, User, UserPublic
 
 __all__ = [
     "Agency",
@@ -33,6 +34,9 @@ __all__ = [
     "RepositoryPublic",
     "RepositoryRootCommit",
     "ReuseEdge",
+    "SignInThrottle",
     "Source",
     "Subscription",
+    "User",
+    "UserPublic",
 ]
