@@ -23,7 +23,7 @@ from registry.search import SearchIndex
 from registry.search.sync import sync
 from registry.settings import Settings
 from web import auth, errors
-from web.routes import accounts, api, feeds, pages
+from web.routes import accounts, agency_admin, api, api_accounts, feeds, pages, tokens
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -86,6 +86,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *api.routes(),
             *feeds.routes(),
             *accounts.routes(),
+            *tokens.routes(),
+            *agency_admin.routes(),
+            *api_accounts.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],

@@ -35,3 +35,26 @@ def create_admin(
     with engine(s) as eng, session_scope(eng) as session:
         user = accounts.create_admin(session, email=address, password=password, limits=limits)
         console.print(f"site administrator {user.email} (user {user.id})")
+
+
+@app.command()
+def grant(
+    email: str,
+    agency: str = typer.Argument(..., help="the agency's slug"),
+    role: str = typer.Option("admin", help="admin or maintainer"),
+    dry_run: bool = typer.Option(False, "--dry-run"),
+) -> None:
+    """Give an account a role in an agency (recorded in the audit log as the operator)."""
+    from registry.db import session_scope
+    from registry.services import agencies, audit, memberships
+
+    with engine(settings()) as eng, session_scope(eng) as session:
+        found = agencies.get_agency(session, agency)
+        row = memberships.set_role(
+            session, audit.Actor(user=None), agency=found, email=email, role=role
+        )
+        if dry_run:
+            session.rollback()
+            console.print(f"would make {email} {row.role} of {found.slug}")
+            return
+        console.print(f"{email} is {row.role} of {found.slug}")

@@ -1,6 +1,7 @@
 """SQLModel families per entity. Importing this package registers every table."""
 
 from registry.models.agency import Agency, AgencyCreate, AgencyPublic, Source
+from registry.models.audit import AuditEvent
 from registry.models.crawl import CrawlRun, IndexChange
 from registry.models.repository import (
     LanguagePublic,
@@ -14,12 +15,22 @@ from registry.models.repository import (
     RepositoryRootCommit,
 )
 from registry.models.reuse import Delivery, Event, ReuseEdge, Subscription
-from registry.models.user import SignInThrottle, User, UserPublic
+from registry.models.user import (
+    ApiToken,
+    ApiTokenPublic,
+    Membership,
+    SignInThrottle,
+    User,
+    UserPublic,
+)
 
 __all__ = [
     "Agency",
     "AgencyCreate",
     "AgencyPublic",
+    "ApiToken",
+    "ApiTokenPublic",
+    "AuditEvent",
     "CrawlRun",
     "Delivery",
     "Event",
@@ -27,6 +38,7 @@ __all__ = [
     "LanguagePublic",
     "LicenceEvidence",
     "MaturitySignal",
+    "Membership",
     "Repository",
     "RepositoryFingerprint",
     "RepositoryLanguage",

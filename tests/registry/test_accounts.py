@@ -101,3 +101,17 @@ def test_create_admin_command(monkeypatch, settings, engine):
     with Session(engine) as session:
         admin = session.exec(select(User)).one()
         assert admin.is_site_admin and admin.email_confirmed_at is not None
+
+
+def test_audit_csv_defuses_formulas(engine):
+    from registry.services import audit
+
+    user = _user(engine, email="=cmd@agency.example.org")
+    with session_scope(engine) as session:
+        event = audit.record(
+            session, audit.Actor(user=user, address="10.0.0.1"), action="token.create",
+            target_type="token", target_id="=HYPERLINK(1)", after={"name": "x"},
+        )  # fmt: skip
+        text = audit.to_csv([event])
+    assert "'=cmd@agency.example.org" in text and "'=HYPERLINK(1)" in text
+    assert '"{""name"": ""x""}"' in text

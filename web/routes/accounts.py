@@ -9,11 +9,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from registry import access
 from registry.db import session_scope
 from registry.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from registry.notify import account_mail
 from registry.notify.mailer import DeliveryError
-from registry.services import accounts
+from registry.services import accounts, memberships
 from web import auth
 
 
@@ -68,7 +69,10 @@ def account_page(request: Request) -> Response:
         user = auth.current_user(request, session)
         if user is None:
             return auth.to_sign_in(request)
-        return _page(request, "account.html", user=accounts.public(user))
+        return _page(
+            request, "account.html", user=accounts.public(user), roles=access.ROLES,
+            agencies=memberships.agencies_of(session, user),
+        )  # fmt: skip
 
 
 def sign_up(request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""accounts: users and the sign-in throttle
+"""accounts: users, the sign-in throttle, memberships, API tokens, the audit log
 
 Revision ID: 0011
 Revises: 0003
@@ -43,8 +43,73 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
 
+    op.create_table(
+        "membership",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_id", "agency_id", name="uq_membership"),
+    )
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_membership_agency_id"), ["agency_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_membership_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "apitoken",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("apitoken", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_apitoken_token_hash"), ["token_hash"], unique=True)
+        batch_op.create_index(batch_op.f("ix_apitoken_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "auditevent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor", sa.String(length=320), nullable=False),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("target_type", sa.String(length=30), nullable=False),
+        sa.Column("target_id", sa.String(length=100), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.Column("before", sa.JSON(), nullable=False),
+        sa.Column("after", sa.JSON(), nullable=False),
+        sa.Column("address", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["actor_id"], ["user.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("auditevent", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_auditevent_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_auditevent_agency_id"), ["agency_id"], unique=False)
+
 
 def downgrade() -> None:
+    for table, indexes in (
+        ("auditevent", ("ix_auditevent_agency_id", "ix_auditevent_action")),
+        ("apitoken", ("ix_apitoken_user_id", "ix_apitoken_token_hash")),
+        ("membership", ("ix_membership_user_id", "ix_membership_agency_id")),
+    ):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for index in indexes:
+                batch_op.drop_index(index)
+        op.drop_table(table)
     op.drop_table("signinthrottle")
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_email"))
