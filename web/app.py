@@ -23,7 +23,16 @@ from registry.search import SearchIndex
 from registry.search.sync import sync
 from registry.settings import Settings
 from web import auth, errors
-from web.routes import accounts, agency_admin, api, api_accounts, feeds, pages, tokens
+from web.routes import (
+    accounts,
+    agency_admin,
+    agency_signup,
+    api,
+    api_accounts,
+    feeds,
+    pages,
+    tokens,
+)
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -88,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *accounts.routes(),
             *tokens.routes(),
             *agency_admin.routes(),
+            *agency_signup.routes(),
             *api_accounts.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

@@ -1,6 +1,6 @@
 """SQLModel families per entity. Importing this package registers every table."""
 
-from registry.models.agency import Agency, AgencyCreate, AgencyPublic, Source
+from registry.models.agency import Agency, AgencyCreate, AgencyIdentifier, AgencyPublic, Source
 from registry.models.audit import AuditEvent
 from registry.models.crawl import CrawlRun, IndexChange
 from registry.models.repository import (
@@ -27,6 +27,7 @@ from registry.models.user import (
 __all__ = [
     "Agency",
     "AgencyCreate",
+    "AgencyIdentifier",
     "AgencyPublic",
     "ApiToken",
     "ApiTokenPublic",

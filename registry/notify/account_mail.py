@@ -1,4 +1,5 @@
-"""The account messages (confirm an address, reset a password) as named templates."""
+"""Account messages (confirm an address, reset a password, an agency reviewed) as named
+templates."""
 
 from __future__ import annotations
 
@@ -35,4 +36,13 @@ def reset_password(*, to: str, name: str, link: str, max_age: int, mail_from: st
     return _message(
         "account_reset", to=to, mail_from=mail_from, person=name, link=link,
         minutes=max(1, max_age // 60),
+    )  # fmt: skip
+
+
+def agency_reviewed(
+    *, to: str, agency: str, approved: bool, reason: str, link: str, mail_from: str
+) -> EmailMessage:
+    return _message(
+        "agency_reviewed", to=to, mail_from=mail_from, agency=agency, approved=approved,
+        reason=reason, link=link,
     )  # fmt: skip

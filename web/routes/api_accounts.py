@@ -8,7 +8,14 @@ from starlette.routing import Route
 
 from registry.db import session_scope
 from registry.errors import BadRequest
-from registry.services import accounts, agencies, audit, memberships
+from registry.services import (
+    accounts,
+    agencies,
+    agency_signup,
+    audit,
+    memberships,
+    source_registry,
+)
 from web.api_auth import actor, read_json, token_user
 
 
@@ -18,7 +25,56 @@ def routes() -> list[Route]:
         Route("/api/v1/agencies/{slug}/members", members, methods=["GET"]),
         Route("/api/v1/agencies/{slug}/members/{email}", member, methods=["PUT", "DELETE"]),
         Route("/api/v1/agencies/{slug}/audit", agency_audit),
+        Route("/api/v1/agencies", register_agency, methods=["POST"]),
+        Route("/api/v1/agencies/{slug}/sources", register_source, methods=["POST"]),
     ]
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise BadRequest(f"{key!r} must be a string")
+    return value
+
+
+def _mapping(data: dict, key: str) -> dict[str, str]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise BadRequest(f"{key!r} must be an object of strings")
+    return value
+
+
+def register_agency(request: Request) -> Response:
+    data = read_json(request)
+    with session_scope(request.app.state.engine) as session:
+        user = token_user(request, session, "register")
+        req = agency_signup.AgencyRequest(
+            name=_text(data, "name"), country=_text(data, "country"), level=_text(data, "level"),
+            website=_text(data, "website"), contact_email=_text(data, "contact_email"),
+            names=_mapping(data, "names"), identifiers=_mapping(data, "identifiers"),
+        )  # fmt: skip
+        agency = agency_signup.request_agency(
+            session, actor(request, user), req,
+            allow_http_hosts=request.app.state.settings.allow_http_hosts,
+        )  # fmt: skip
+        return JSONResponse({"slug": agency.slug, "status": agency.status}, status_code=201)
+
+
+def register_source(request: Request) -> Response:
+    data = read_json(request)
+    with session_scope(request.app.state.engine) as session:
+        user = token_user(request, session, "register")
+        agency = agencies.get_agency(session, request.path_params["slug"])
+        source = source_registry.register(
+            session, actor(request, user), agency=agency, kind=_text(data, "kind"),
+            locator=_text(data, "locator"), api_url=_text(data, "api_url"),
+            settings=request.app.state.settings,
+        )  # fmt: skip
+        return JSONResponse(
+            {"id": source.id, "kind": source.kind, "locator": source.locator,
+             "api_url": source.api_url, "verified": False, "proof_token": source.proof_token},
+            status_code=201,
+        )  # fmt: skip
 
 
 def me(request: Request) -> Response:

@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from registry.errors import BadRequest
+from registry import identifiers
+from registry.errors import BadRequest, NotFound
 from registry.models import Agency
-from registry.services import agencies, crawl_runs, repositories, reuse
+from registry.services import agencies, agency_signup, crawl_runs, repositories, reuse
 from web import search_params
 from web.views import clone_command, licence_details
 
@@ -142,9 +143,13 @@ def agencies_page(request: Request) -> Response:
 def agency_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
+        if agency.status != "approved":  # signed up, not yet reviewed (or refused)
+            raise NotFound(f"no agency {agency.slug!r}")
         sources = agencies.sources_of(session, agency)
         context = {
             "agency": agency,
+            "identifiers": agency_signup.identifiers_of(session, agency),
+            "schemes": identifiers.SCHEMES,
             "repositories": repositories.of_agency(session, agency.id),  # type: ignore[arg-type]
             "sources": sources,
             # the agency reads its crawls here: counts, and each repository's error

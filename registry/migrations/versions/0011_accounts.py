@@ -1,10 +1,12 @@
-"""accounts: users, the sign-in throttle, memberships, API tokens, the audit log
+"""accounts: users, the sign-in throttle, memberships, API tokens, the audit log;
+agency sign-up and identifiers; who registered a source and its ownership proof
 
 Revision ID: 0011
 Revises: 0003
 Create Date: 2026-12-01 16:40:00
 
-New tables only, so populated databases upgrade without touching their rows.
+Existing agencies stay approved (a server default) and existing sources, registered by an
+operator, count as verified (``verified_at`` set to when they were made).
 """
 
 from collections.abc import Sequence
@@ -99,8 +101,59 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_auditevent_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_auditevent_agency_id"), ["agency_id"], unique=False)
 
+    with op.batch_alter_table("agency", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("status", sa.String(length=20), server_default="approved", nullable=False)
+        )
+        batch_op.add_column(sa.Column("contact_email", sa.String(length=320), nullable=True))
+        batch_op.add_column(sa.Column("requested_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("review_reason", sa.String(length=1000), nullable=True))
+        batch_op.add_column(sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_agency_requested_by_id_user", "user", ["requested_by_id"], ["id"],
+            ondelete="SET NULL",
+        )  # fmt: skip
+
+    op.create_table(
+        "agencyidentifier",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("scheme", sa.String(length=20), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("scheme", "value", name="uq_agency_identifier"),
+    )
+    with op.batch_alter_table("agencyidentifier", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_agencyidentifier_agency_id"), ["agency_id"], unique=False
+        )
+
+    with op.batch_alter_table("source", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("registered_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("proof_token", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_source_registered_by_id_user", "user", ["registered_by_id"], ["id"],
+            ondelete="SET NULL",
+        )  # fmt: skip
+    op.execute(sa.text("UPDATE source SET verified_at = created_at"))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("source", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_source_registered_by_id_user", type_="foreignkey")
+        batch_op.drop_column("verified_at")
+        batch_op.drop_column("proof_token")
+        batch_op.drop_column("registered_by_id")
+    with op.batch_alter_table("agencyidentifier", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agencyidentifier_agency_id"))
+    op.drop_table("agencyidentifier")
+    with op.batch_alter_table("agency", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_agency_requested_by_id_user", type_="foreignkey")
+        for column in ("reviewed_at", "review_reason", "requested_by_id", "contact_email",
+                       "status"):  # fmt: skip
+            batch_op.drop_column(column)
     for table, indexes in (
         ("auditevent", ("ix_auditevent_agency_id", "ix_auditevent_action")),
         ("apitoken", ("ix_apitoken_user_id", "ix_apitoken_token_hash")),
