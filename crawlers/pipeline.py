@@ -25,7 +25,7 @@ from crawlers.context import CrawlContext
 from crawlers.forges import forge_for
 from crawlers.freshness import is_unchanged
 from registry.db import session_scope
-from registry.errors import GovcodeError, RateLimited
+from registry.errors import Forbidden, GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
 from registry.services.records import RepositoryRecord
 
@@ -109,6 +109,8 @@ def crawl_source(
     now = now or datetime.now(UTC)
     with session_scope(engine) as session:
         source = agencies.get_source(session, source_id)
+        if source.verified_at is None:  # nothing is published under an unproven name
+            raise Forbidden(f"source {source_id} is not verified: its agency must prove it owns it")
         run = crawl_runs.start(session, source_id=source_id, now=now)
         agency_id, locator, kind, api_url = (
             source.agency_id, source.locator, source.kind, source.api_url

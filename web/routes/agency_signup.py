@@ -6,15 +6,22 @@ import contextlib
 
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from registry import identifiers, source_kinds
 from registry.db import session_scope
-from registry.errors import BadRequest, Conflict, Forbidden, GovcodeError
+from registry.errors import BadRequest, Conflict, Forbidden, GovcodeError, NotFound
 from registry.notify import account_mail
 from registry.notify.mailer import DeliveryError
-from registry.services import agencies, agency_signup, audit, memberships, source_registry
+from registry.services import (
+    agencies,
+    agency_signup,
+    audit,
+    memberships,
+    ownership,
+    source_registry,
+)
 from web import auth
 
 
@@ -24,6 +31,7 @@ def routes() -> list[Route]:
         Route("/admin/agencies", review_list),
         Route("/admin/agencies/{slug}/review", review, methods=["POST"]),
         Route("/agencies/{slug}/sources", sources_page, methods=["GET", "POST"]),
+        Route("/agencies/{slug}/sources/{source_id:int}/verify", verify, methods=["POST"]),
     ]
 
 
@@ -149,3 +157,54 @@ def sources_page(request: Request) -> Response:
         except (BadRequest, Conflict, Forbidden) as exc:
             return page(exc.status_code, values=values, error=str(exc))
         return page(201, values={}, registered=source)
+
+
+def verify(request: Request) -> Response:
+    """Look for the source's proof token now; verified sources are crawled at once."""
+    auth.read_form(request)
+    with Session(request.app.state.engine) as session:
+        user = auth.current_user(request, session)
+        if user is None:
+            return auth.to_sign_in(request)
+    return prove(request, user, html=True)
+
+
+def prove(request: Request, user, *, html: bool) -> Response:  # type: ignore[no-untyped-def]
+    from crawlers.forges import proof
+
+    settings = request.app.state.settings
+    slug, source_id = request.path_params["slug"], request.path_params["source_id"]
+    with Session(request.app.state.engine) as session:
+        agency = agencies.get_agency(session, slug)
+        source = agencies.get_source(session, source_id)
+        if source.agency_id != agency.id:
+            raise NotFound(f"{agency.name} has no source {source_id}")
+        ownership.can_prove(session, _actor(request, user), agency)
+        facts = {"kind": source.kind, "locator": source.locator, "api_url": source.api_url,
+                 "token": source.proof_token or "", "website": agency.homepage}  # fmt: skip
+    found = proof.check(settings, **facts) if facts["token"] else proof.Proof(False, "no token")
+    with session_scope(request.app.state.engine) as session:
+        source = agencies.get_source(session, source_id)
+        verified = ownership.record(
+            session, _actor(request, user), source=source, found=found.found, where=found.where
+        )
+    if verified:
+        _crawl_soon(request, source_id)
+    if not html:
+        return JSONResponse({"id": source_id, "verified": verified, "where": found.where})
+    with session_scope(request.app.state.engine) as session:
+        agency = agencies.get_agency(session, slug)
+        message = (f"Verified: we found the token in {found.where}. Its crawl has started."
+                   if verified else f"Not verified yet: we looked in {found.where}.")  # fmt: skip
+        return _render(request, "agency_sources.html", 200 if verified else 409, agency=agency,
+                       sources=agencies.sources_of(session, agency), values={},
+                       proof_message=message)  # fmt: skip
+
+
+def _crawl_soon(request: Request, source_id: int) -> None:
+    """Hand the crawl to the queue (inline when ``queue_immediate``)."""
+    from crawlers.tasks import register
+    from registry.queue import make_huey
+
+    settings = request.app.state.settings
+    register(make_huey(settings), settings).crawl_source(source_id, False)

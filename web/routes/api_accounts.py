@@ -27,7 +27,20 @@ def routes() -> list[Route]:
         Route("/api/v1/agencies/{slug}/audit", agency_audit),
         Route("/api/v1/agencies", register_agency, methods=["POST"]),
         Route("/api/v1/agencies/{slug}/sources", register_source, methods=["POST"]),
+        Route(
+            "/api/v1/agencies/{slug}/sources/{source_id:int}/verify",
+            verify_source,
+            methods=["POST"],
+        ),
     ]
+
+
+def verify_source(request: Request) -> Response:
+    from web.routes.agency_signup import prove
+
+    with session_scope(request.app.state.engine) as session:
+        user = token_user(request, session, "register")
+    return prove(request, user, html=False)
 
 
 def _text(data: dict, key: str) -> str:
