@@ -24,7 +24,7 @@ from registry.notify import (
     mailer_from_settings,
     render_reuse_email,
 )
-from registry.services import deliveries
+from registry.services import deliveries, subscription_links
 from registry.settings import Settings
 from registry.urlpolicy import check_url
 
@@ -103,8 +103,11 @@ def _send(item: deliveries.DueDelivery, settings: Settings, senders: Senders):
     sub = item.subscription
     if item.channel == "email":
         message = render_reuse_email(
-            notice, to=sub.email or "", mail_from=settings.mail_from, unsubscribe_url=None
-        )
+            notice, to=sub.email or "", mail_from=settings.mail_from,
+            unsubscribe_url=subscription_links.url_for(
+                settings.base_url, settings.secret_key.get_secret_value(), sub.id or 0
+            ),
+        )  # fmt: skip
         try:
             senders.mailer.send(message)
         except DeliveryError as exc:

@@ -31,6 +31,7 @@ from web.routes import (
     api_accounts,
     feeds,
     pages,
+    subscribe,
     tokens,
 )
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *tokens.routes(),
             *agency_admin.routes(),
             *agency_signup.routes(),
+            *subscribe.routes(),
             *api_accounts.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
