@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     signin_max_failures_per_address: int = Field(
         20, description="failed sign-ins per client address in a window before it is throttled"
     )
+    recrawl_interval_hours: float = Field(
+        24.0, description="hours between scheduled crawls of a verified source"
+    )
     signin_window_seconds: int = Field(
         900, description="length of the sign-in throttle window, from the first failure"
     )

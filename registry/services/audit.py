@@ -23,10 +23,11 @@ class Actor:
 
     user: User | None
     address: str = ""
+    name: str = ""  # who acts when no person does ("scheduled crawl")
 
     @property
     def label(self) -> str:
-        return self.user.email if self.user else OPERATOR
+        return self.user.email if self.user else (self.name or OPERATOR)
 
 
 def record(

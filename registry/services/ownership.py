@@ -3,7 +3,10 @@ is gone. The check itself (forge API, the agency's website) happens in ``crawler
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from registry.models import Agency, Source
 from registry.models._types import utcnow
@@ -34,3 +37,15 @@ def record(
     )  # fmt: skip
     session.flush()
     return found
+
+
+def due_for_crawl(session: Session, *, older_than: timedelta) -> list[Source]:
+    """Verified sources not crawled for ``older_than`` (or never), oldest first."""
+    cutoff = utcnow() - older_than
+    query = (
+        select(Source)
+        .where(col(Source.verified_at).is_not(None))
+        .where(or_(col(Source.last_crawled_at).is_(None), col(Source.last_crawled_at) < cutoff))
+        .order_by(col(Source.last_crawled_at).asc())
+    )
+    return list(session.exec(query))

@@ -128,3 +128,48 @@ def test_the_owner_proves_with_a_file_or_a_topic_and_is_crawled(world, engine):
         assert r.json()["verified"] is False
     with Session(engine) as session:
         assert session.get(Source, second.id).verified_at is None
+
+
+def test_scheduled_crawls_recheck_the_proof_and_never_overlap(world, engine):
+    from datetime import timedelta
+
+    from crawlers.tasks import register
+    from registry.db import session_scope
+    from registry.models import AuditEvent
+    from registry.queue import make_huey
+
+    live, fake = world
+    slug = _agency(live, "ana", "Alberta Health Services")
+    with client(live) as ana:
+        assert sign_in(ana, "ana@gov.example.org").status_code == 303
+        token = _register(ana, slug, "ahs-org")
+        sid = _source_id(engine, "ahs-org")
+        fake.update_repo("ahs-org/covid-self-assessment", topics=[token])
+        r = post(ana, f"/agencies/{slug}/sources/{sid}/verify", {}, form_page="/account")
+        assert r.status_code == 200
+    tasks = register(make_huey(live.settings), live.settings)
+
+    def age() -> None:
+        with session_scope(engine) as session:
+            source = session.get(Source, sid)
+            assert source is not None and source.last_crawled_at is not None
+            source.last_crawled_at -= timedelta(hours=live.settings.recrawl_interval_hours + 1)
+            session.add(source)
+
+    assert tasks.recrawl.call_local() == {"queued": 0}  # crawled just now: not due
+    age()
+    with tasks.huey.lock_task(f"crawl-source-{sid}"):  # a crawl of it is running
+        assert tasks.crawl_scheduled(sid).get()["status"] == "already crawling"
+    assert tasks.recrawl.call_local() == {"queued": 1}
+    with Session(engine) as session:
+        crawled = session.get(Source, sid).last_crawled_at
+    # The owner takes the topic off: the next scheduled crawl flags the source instead.
+    fake.update_repo("ahs-org/covid-self-assessment", topics=[])
+    age()
+    assert tasks.recrawl.call_local() == {"queued": 1}
+    with Session(engine) as session:
+        source = session.get(Source, sid)
+        assert source.verified_at is None and source.last_crawled_at < crawled
+        last = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert (last.action, last.actor) == ("source.unverify", "scheduled crawl")
+    assert tasks.recrawl.call_local() == {"queued": 0}  # unverified sources are not due
