@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -62,6 +62,22 @@ class GitFacts:
     commits_365d: int
     contributors: int  # distinct author e-mails over the whole history (capped walk)
     tags: tuple[str, ...]
+    head_tree: str = ""  # the head commit's tree (a Software Heritage directory id)
+    commit_weeks: tuple[int, ...] = ()  # commits in each of the last 52 weeks, oldest first
+
+
+WEEK_SECONDS = 7 * 24 * 3600
+
+
+def commit_weeks(stamps: Iterable[float], now: datetime, weeks: int = 52) -> tuple[int, ...]:
+    """Commits per week over the last ``weeks`` weeks ending at ``now``, oldest week first."""
+    end = now.timestamp()
+    counts = [0] * weeks
+    for stamp in stamps:
+        age = int((end - stamp) // WEEK_SECONDS)
+        if 0 <= age < weeks:
+            counts[weeks - 1 - age] += 1
+    return tuple(counts)
 
 
 class RepoTree(Tree, Protocol):

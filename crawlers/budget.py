@@ -84,6 +84,10 @@ class DeadlineTree:
         self.deadline.check()
         return self._tree.read(path, limit)
 
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        self.deadline.check()
+        return self._tree.read_prefix(path, size)
+
     def close(self) -> None:
         """Close the wrapped tree (a git tree stops its ``cat-file`` process)."""
         self._tree.close()

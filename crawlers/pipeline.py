@@ -24,6 +24,7 @@ from crawlers.budget import Deadline, DeadlineTree
 from crawlers.context import CrawlContext
 from crawlers.forges import forge_for
 from crawlers.freshness import is_unchanged
+from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE
 from registry.db import session_scope
 from registry.errors import Forbidden, GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
@@ -70,13 +71,24 @@ def scan(
 
 
 def analyse(
-    forge: Forge, snapshot: RepoSnapshot, *, now: datetime, deadline: Deadline
+    forge: Forge,
+    snapshot: RepoSnapshot,
+    *,
+    now: datetime,
+    deadline: Deadline,
+    language_sample: int = DEFAULT_CONTENT_SAMPLE,
 ) -> RepositoryRecord:
     """Run every analyser on the snapshot; fail if that went over the deadline."""
     ref = snapshot.ref
     forks = forge.forks(ref) if snapshot.facts.forks_count else []
     try:
-        record = build_record(snapshot, forks=forks, fork_url=forge.fork_url(ref), now=now)
+        record = build_record(
+            snapshot,
+            forks=forks,
+            fork_url=forge.fork_url(ref),
+            now=now,
+            language_sample=language_sample,
+        )
     finally:
         snapshot.tree.close()  # stop the tree's git process now, not at garbage collection
     deadline.check()  # an analyser that swallowed the deadline's error still fails here
@@ -164,7 +176,13 @@ def _crawl_one(
     deadline = Deadline(ctx.settings.repo_time_budget)
     try:
         snapshot = scan(ctx, ref, facts, now=now, deadline=deadline)
-        record = analyse(forge, snapshot, now=now, deadline=deadline)
+        record = analyse(
+            forge,
+            snapshot,
+            now=now,
+            deadline=deadline,
+            language_sample=ctx.settings.language_sample_bytes,
+        )
         with session_scope(engine) as session:
             result = repositories.store(
                 session, record=record, agency_id=agency_id, source_id=source_id, now=now

@@ -41,6 +41,7 @@ class Senders:
             webhooks=HttpxWebhookSender(
                 timeout=settings.webhook_timeout,
                 url_check=partial(check_url, allow_http_hosts=settings.allow_http_hosts),
+                allow_http_hosts=settings.allow_http_hosts,
             ),
         )
 

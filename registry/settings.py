@@ -77,12 +77,32 @@ class Settings(BaseSettings):
     inventory_max_bytes: int = Field(
         20_000_000, description="largest inventory or URL list read (file or download)"
     )
+    inventory_deadline: float = Field(
+        60.0,
+        description="seconds one inventory request (one URL list, code.json or publiccode.yml "
+        "fetch, headers and body) may take in total, however slowly the server answers",
+    )
     inventory_max_urls: int = Field(
         2_000, description="most publiccode.yml files or git URLs read from one list"
     )
 
     max_blob_bytes: int = Field(1_000_000, description="larger blobs are never read")
     max_tree_files: int = Field(50_000, description="larger trees are sampled")
+    contact_email: str = Field(
+        "contact@govcode.invalid",
+        max_length=200,
+        description="the registry's contact address, where an export needs one and the "
+        "publisher gave none",
+    )
+    readme_render_max_chars: int = Field(
+        100_000, ge=0, description="characters of a README a repository page renders"
+    )
+    language_sample_bytes: int = Field(
+        16_384,
+        ge=256,
+        description="bytes read from the start of a file whose name alone cannot tell its "
+        "language (any size of file)",
+    )
     repo_time_budget: float = Field(300.0, description="seconds one repository may take")
     git_cache_max_bytes: int = Field(5 * 1024**3, description="git cache size cap")
     requests_per_second: float = Field(10.0, description="per forge, outgoing")

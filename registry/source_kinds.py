@@ -30,6 +30,10 @@ class SourceKind:
     has_fork_page: bool = False  # the forge has a page where a signed-in user forks
     api_setting: str | None = None  # the ``Settings`` field with the default API base
     default_host: str | None = None  # the public host, where there is one
+    # A file of a repository on the forge's web site ({html_url}, {ref}, {path}); "" where the
+    # host has no web view, so relative links in a README cannot be resolved.
+    file_url: str = ""
+    raw_url: str = ""
 
 
 GITHUB = SourceKind(
@@ -43,6 +47,8 @@ GITHUB = SourceKind(
     has_fork_page=True,
     api_setting="github_api_url",
     default_host="github.com",
+    file_url="{html_url}/blob/{ref}/{path}",
+    raw_url="{html_url}/raw/{ref}/{path}",
 )
 GITLAB = SourceKind(
     name="gitlab",
@@ -55,6 +61,8 @@ GITLAB = SourceKind(
     has_fork_page=True,
     api_setting="gitlab_url",
     default_host="gitlab.com",
+    file_url="{html_url}/-/blob/{ref}/{path}",
+    raw_url="{html_url}/-/raw/{ref}/{path}",
 )
 GIT = SourceKind(
     name="git",

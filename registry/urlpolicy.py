@@ -5,6 +5,10 @@ registry's own admin ports, a git transport that runs a command). So the rules a
 and checked on the *resolved* addresses: ``https://0x7f.1/`` or a DNS name that points at
 10.0.0.1 fail exactly like ``https://127.0.0.1/``. The only way through for plain http or a
 loopback/private address is an operator's ``allow_http_hosts`` entry (tests, local demos).
+
+A host name is normalised once, here (UTS #46 with IDNA 2008, the ``idna`` package): the
+name that is checked, resolved and pinned is the name the returned URL carries, so no later
+client can map ``straße.example`` to a different host (IDNA 2003 says ``strasse.example``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import ipaddress
 import socket
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
+
+import idna
 
 from registry.errors import UnsafeURLError
 
@@ -26,10 +32,11 @@ _GIT_SCHEMES_REFUSED = ("ext::", "fd::")
 class CheckedURL:
     """A URL that passed, with what was learnt checking it (so callers can pin DNS)."""
 
-    url: str
-    host: str
+    url: str  # to fetch: as given, but with ``host`` for a non-ASCII or dot-ended name
+    host: str  # normalised: lower case, IDNA 2008 A-labels, IP literals in their short form
     port: int
-    addresses: tuple[str, ...]  # empty when the host was allow-listed
+    addresses: tuple[str, ...]  # what to connect to (allow-listed hosts: whatever they resolve to)
+    allow_listed: bool = False
 
 
 def system_resolve(host: str, port: int) -> list[str]:
@@ -41,10 +48,28 @@ def system_resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+def link_url(url: str | None, *, max_length: int = 2000) -> str | None:
+    """``url`` if it may become a live link (``href``): http or https with a host, no
+    whitespace or control characters a browser would strip to read another scheme, at most
+    ``max_length`` characters. ``None`` for anything else (``javascript:``, ``data:``…).
+    Every page, feed and message builds its links from stored URLs through this."""
+    if not url or len(url) > max_length or any(_unsafe_character(ch) for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return url
+
+
 def check_url(
     url: str, *, allow_http_hosts: Collection[str] = (), resolve: Resolver | None = None
 ) -> str:
-    """Return ``url`` unchanged if it may be fetched; raise ``UnsafeURLError`` saying why not."""
+    """The URL to fetch if ``url`` may be fetched (``url`` itself, or with a non-ASCII or
+    dot-ended host in its normalised form); raise ``UnsafeURLError`` saying why not."""
     return inspect_url(url, allow_http_hosts=allow_http_hosts, resolve=resolve).url
 
 
@@ -91,23 +116,62 @@ def inspect_url(
         raise UnsafeURLError(f"only https URLs are allowed, not {scheme or 'no'} scheme: {url!r}")
     if "@" in parts.netloc:
         raise UnsafeURLError(f"URLs with user names or passwords are refused: {url!r}")
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        raise UnsafeURLError(f"URL {url!r} has no host")
-    port = port if port is not None else _DEFAULT_PORTS[scheme]
-    if _allow_listed(host, port, allow_http_hosts):
-        return CheckedURL(url, host, port, ())
-    if scheme != "https":
-        raise UnsafeURLError(f"plain http is only allowed to allow-listed hosts: {url!r}")
-    if "%" in host or "\\" in parts.netloc:
+    if "%" in parts.netloc or "\\" in parts.netloc:
         raise UnsafeURLError(f"percent-encoding, zone ids or backslashes in the host: {url!r}")
-    ascii_host = _ascii_host(host)
-    addresses = (resolve or system_resolve)(ascii_host, port)
+    written = (parts.hostname or "").rstrip(".")
+    if not written:
+        raise UnsafeURLError(f"URL {url!r} has no host")
+    host = normalise_host(written)
+    port = port if port is not None else _DEFAULT_PORTS[scheme]
+    if not written.isascii() or (parts.hostname or "").endswith("."):
+        url = _with_host(parts, host)  # what connects must be the name that was checked
+    allowed = _allow_listed(host, port, allow_http_hosts)
+    if not allowed and scheme != "https":
+        raise UnsafeURLError(f"plain http is only allowed to allow-listed hosts: {url!r}")
+    addresses = _literal(host) or (resolve or system_resolve)(host, port)
     if not addresses:
         raise UnsafeURLError(f"host {host!r} does not resolve")
-    for address in addresses:
-        _refuse_address(address, host)
-    return CheckedURL(url, ascii_host, port, tuple(addresses))
+    if not allowed:
+        for address in addresses:
+            _refuse_address(address, host)
+    return CheckedURL(url, host, port, tuple(addresses), allowed)
+
+
+def normalise_host(host: str) -> str:
+    """The one spelling of a host name that is checked, resolved and connected to.
+
+    IP literals in their short form; names lower-cased and mapped with UTS #46 to IDNA 2008
+    A-labels (``straße`` -> ``xn--strae-oqa``, never IDNA 2003's ``strasse``). ASCII labels are
+    kept as written (DNS allows ``_``); a malformed ``xn--`` label is refused.
+    """
+    host = host.rstrip(".")
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        pass
+    try:
+        if host.isascii():
+            for label in host.split("."):
+                if label[:4].lower() == "xn--":
+                    idna.decode(label)
+            return host.lower()
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise UnsafeURLError(f"host {host!r} is not a valid domain name: {exc}") from None
+
+
+def _literal(host: str) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        return []
+
+
+def _with_host(parts, host: str) -> str:  # type: ignore[no-untyped-def]
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def _refuse_option_or_characters(url: str) -> None:
@@ -116,27 +180,32 @@ def _refuse_option_or_characters(url: str) -> None:
         raise UnsafeURLError(f"URL {url!r} looks like a command-line option")
 
 
+def _unsafe_character(ch: str) -> bool:
+    return ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F
+
+
 def _refuse_characters(value: str, what: str) -> None:
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+    if any(_unsafe_character(ch) for ch in value):
         raise UnsafeURLError(f"{what} {value!r} contains whitespace or control characters")
 
 
-def _ascii_host(host: str) -> str:
-    """IP literals as they are; names in IDNA form (what DNS and git will see)."""
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise UnsafeURLError(f"host {host!r} is not a valid domain name") from None
-
-
 def _allow_listed(host: str, port: int, allowed: Collection[str]) -> bool:
-    host = host.lower()
     wanted = {host, f"{host}:{port}", f"[{host}]:{port}"}
-    return any(entry.strip().lower() in wanted for entry in allowed)
+    return any(_entry(entry) in wanted for entry in allowed)
+
+
+def _entry(entry: str) -> str:
+    """An allow-list entry (``host`` or ``host:port``) with its host normalised like a URL's."""
+    entry = entry.strip()
+    host, sep, port = entry.rpartition(":") if not entry.endswith("]") else ("", "", "")
+    if not sep or not port.isdigit() or (":" in host and not host.endswith("]")):
+        host, sep, port = entry, "", ""
+    try:
+        normal = normalise_host(host)
+    except UnsafeURLError:
+        return entry.lower()
+    shown = f"[{normal}]" if ":" in normal and sep else normal
+    return f"{shown}{sep}{port}"
 
 
 def _refuse_address(address: str, host: str) -> None:

@@ -6,7 +6,14 @@ import pytest
 
 from registry.errors import UnsafeURLError
 from registry.settings import Settings
-from registry.urlpolicy import check_git_ref, check_git_url, check_url, inspect_url
+from registry.urlpolicy import (
+    check_git_ref,
+    check_git_url,
+    check_url,
+    inspect_url,
+    link_url,
+    normalise_host,
+)
 
 # A stand-in DNS: names the tests control, so rebinding-style answers can be tried offline.
 DNS = {
@@ -35,12 +42,18 @@ def fake_resolve(host: str, port: int) -> list[str]:
     [
         "https://code.gov.example/org/repo.git",
         "https://dual.gov.example:8443/x",
-        "https://CODE.gov.example./a",
+        "https://CODE.gov.example/a",
     ],
 )
 def test_public_https_passes_unchanged(url: str) -> None:
     assert check_url(url, resolve=fake_resolve) == url
     assert check_git_url(url, resolve=fake_resolve) == url
+
+
+def test_a_dot_ended_host_is_given_back_as_it_was_checked() -> None:
+    assert check_url("https://CODE.gov.example./a", resolve=fake_resolve) == (
+        "https://code.gov.example/a"
+    )
 
 
 @pytest.mark.parametrize(
@@ -164,3 +177,65 @@ def test_option_looking_refs_are_refused(ref: str) -> None:
     with pytest.raises(UnsafeURLError):
         check_git_ref(ref)
     assert check_git_ref("release/1.0") == "release/1.0"
+
+
+def test_a_host_is_normalised_once_with_idna_2008() -> None:
+    """IDNA 2003 maps ß to 'ss' (another host); UTS #46 / IDNA 2008 keeps it."""
+    lookups.clear()
+    resolve = lambda h, p: [lookups.append(h) or "192.0.32.10"]  # noqa: E731
+    checked = inspect_url("https://Straße.example:8443/a?b#c", resolve=resolve)
+    assert checked.host == "xn--strae-oqa.example" and lookups == ["xn--strae-oqa.example"]
+    assert checked.url == "https://xn--strae-oqa.example:8443/a?b#c"  # the name that was checked
+    assert check_url("https://STRASSE.example/", resolve=resolve) == "https://STRASSE.example/"
+    assert inspect_url("https://STRASSE.example/", resolve=resolve).host == "strasse.example"
+    assert normalise_host("Ⅸ.example") == "ix.example"
+    assert normalise_host("[::FFFF:7F00:1]") == "::ffff:7f00:1"
+    assert normalise_host("a_b.example.") == "a_b.example"  # DNS allows it; kept as written
+
+
+@pytest.mark.parametrize("host", ["xn--zz.example", "ex\u200d.example", "a..b\u00df.example"])
+def test_names_idna_2008_refuses_are_refused(host: str) -> None:
+    with pytest.raises(UnsafeURLError, match="not a valid domain name"):
+        check_url(f"https://{host}/", resolve=fake_resolve)
+
+
+def test_allow_list_entries_are_normalised_like_urls() -> None:
+    checked = inspect_url("http://straße.test:8080/", allow_http_hosts=["STRAẞE.test:8080"],
+                          resolve=lambda h, p: ["127.0.0.1"])  # fmt: skip
+    assert checked.allow_listed and checked.addresses == ("127.0.0.1",)
+    assert check_url("http://[::1]:9000/", allow_http_hosts=["[::1]:9000"])
+    with pytest.raises(UnsafeURLError, match="plain http"):  # strasse is another host
+        check_url("http://straße.test:8080/", allow_http_hosts=["strasse.test:8080"],
+                  resolve=lambda h, p: ["127.0.0.1"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "\x01javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "/relative/path",
+        "https://",
+        "https://host.example:99999/",
+        "https://host.example/" + "a" * 3000,
+        "",
+        None,
+    ],
+)
+def test_only_http_urls_become_links(url: str | None) -> None:
+    assert link_url(url) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://ahs.example/tool", "HTTP://127.0.0.1:8000/x?y=1#z", "https://[::1]/"]
+)
+def test_http_urls_are_links_as_written(url: str) -> None:
+    assert link_url(url) == url

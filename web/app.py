@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp
 
 from registry.db import make_engine
 from registry.errors import GovcodeError
@@ -22,6 +23,7 @@ from registry.notify.mailer import mailer_from_settings
 from registry.search import SearchIndex
 from registry.search.sync import sync
 from registry.settings import Settings
+from registry.urlpolicy import link_url
 from web import auth, errors
 from web.routes import (
     accounts,
@@ -29,11 +31,14 @@ from web.routes import (
     agency_signup,
     api,
     api_accounts,
+    badges,
+    exports,
     feeds,
     pages,
     subscribe,
     tokens,
 )
+from web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -70,6 +75,13 @@ class IndexFollower:
         self._thread.join(timeout=5)
 
 
+class GovcodeApp(Starlette):
+    """Starlette with the security headers outside everything, even the 500 handler."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
 
@@ -90,7 +102,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["settings"] = settings
     templates.env.globals["csrf_field"] = auth.csrf_field
-    app = Starlette(
+    templates.env.filters["link_url"] = link_url  # the only way a stored URL becomes an href
+    app = GovcodeApp(
         routes=[
             *pages.routes(),
             *api.routes(),
@@ -101,6 +114,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *agency_signup.routes(),
             *subscribe.routes(),
             *api_accounts.routes(),
+            *badges.routes(),
+            *exports.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],

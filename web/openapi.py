@@ -5,15 +5,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from registry.models import RepositoryPublic
+from registry.models import RepositoryDetail, RepositoryPublic
 from web.search_params import FILTER_PARAMS
 
 
 @cache
 def _schemas() -> dict[str, Any]:
-    schema = RepositoryPublic.model_json_schema(ref_template="#/components/schemas/{model}")
-    defs = schema.pop("$defs", {})
-    return {"RepositoryPublic": schema, **defs}
+    schemas: dict[str, Any] = {}
+    for model in (RepositoryPublic, RepositoryDetail):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return schemas
 
 
 def openapi_document(base_url: str) -> dict[str, Any]:
@@ -97,10 +100,10 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": {
-                            "description": "the repository",
+                            "description": "the repository, with everything its page shows",
                             "content": {
                                 "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/RepositoryPublic"}
+                                    "schema": {"$ref": "#/components/schemas/RepositoryDetail"}
                                 }
                             },
                         },

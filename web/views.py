@@ -1,33 +1,131 @@
-"""Turn table rows into what pages and the API show (the API never returns table objects)."""
+"""Turn table rows into what pages and the API show (the API never returns table objects).
+
+Every row passes ``web.bounds`` on its way out, so stored data of any length renders.
+"""
 
 from __future__ import annotations
+
+from dataclasses import asdict
+from types import SimpleNamespace
+from typing import Any
 
 from sqlmodel import Session
 
 from registry.analysis.licence import licence_info
+from registry.analysis.licence_duties import licence_duties
 from registry.analysis.licence_ids import licence_keys
-from registry.models import Agency, Repository, RepositoryPublic
-from registry.models.repository import LanguagePublic, LicenceDetail
-from registry.services import repositories
+from registry.models import Agency, Repository, RepositoryPublic, ReuseEdge
+from registry.models.duties import LicenceDutiesPublic
+from registry.models.repository import (
+    LanguagePublic,
+    LicenceDetail,
+    LicenceEvidence,
+    LicenceEvidencePublic,
+    MaturitySignal,
+    MaturitySignalPublic,
+    PubliccodePublic,
+    RepositoryDetail,
+)
+from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
+from registry.services import repositories, reuse
+from web.bounds import bounded_fields
+from web.readme_html import ReadmeLocation, render_readme
 
 
 def repository_public(
     session: Session, repo: Repository, agency: Agency, *, base_url: str
 ) -> RepositoryPublic:
-    langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
-    return RepositoryPublic.model_validate(
+    return RepositoryPublic.model_validate(_public_fields(session, repo, agency, base_url))
+
+
+def repository_detail(
+    session: Session,
+    repo: Repository,
+    agency: Agency,
+    *,
+    base_url: str,
+    readme_max_chars: int = 100_000,
+) -> RepositoryDetail:
+    """Everything the repository page shows, for ``/api/v1/repositories/{id}``."""
+    repo_id: int = repo.id  # type: ignore[assignment]
+    fields = bounded_fields(repo, RepositoryDetail)
+    return RepositoryDetail.model_validate(
         {
-            **repo.model_dump(),
-            "agency": agency.slug,
-            "agency_name": agency.name,
-            "languages": [
-                LanguagePublic(language=lang.language, bytes=lang.bytes, share=lang.share)
-                for lang in langs
+            **_public_fields(session, repo, agency, base_url),
+            "licence_evidence": [
+                evidence_public(e) for e in repositories.licence_evidence(session, repo_id)
             ],
-            "page_url": f"{base_url.rstrip('/')}/repositories/{repo.id}",
-            "licence_details": licence_details(repo.licence),
+            "licence_mismatches": fields["licence_mismatches"],
+            "maturity_signals": [
+                signal_public(s) for s in repositories.maturity_signals(session, repo_id)
+            ],
+            "publiccode": publiccode_public(fields["publiccode"]),
+            "reused_by": [edge_public(e, "reused_by") for e in reuse.reused_by(session, repo_id)],
+            "reuses": [edge_public(e, "reuses") for e in reuse.reuses(session, repo_id)],
+            "truncated": repo.truncated,
+            "crawl_error": fields["crawl_error"],
+            "licence_duties": licence_duties_public(repo),
+            "readme": {
+                "path": repo.readme_path,
+                "markup": repo.readme_markup,
+                "html": readme_html(repo, max_chars=readme_max_chars),
+            },
+            "software_heritage": software_heritage_ids(repo),
+            "head_commit": repo.head_commit,
+            "commit_weeks": list(repo.commit_weeks),
+            "badge_url": f"{base_url.rstrip('/')}/badge/{repo.full_name}.svg",
+            "badge_markdown": badge_markdown(base_url, repo.full_name, repo_id),
         }
     )
+
+
+def _public_fields(
+    session: Session, repo: Repository, agency: Agency, base_url: str
+) -> dict[str, Any]:
+    langs = repositories.languages(session, repo.id)  # type: ignore[arg-type]
+    names = bounded_fields(agency)
+    return {
+        **bounded_fields(repo, RepositoryPublic),
+        "agency": names["slug"],
+        "agency_name": names["name"],
+        "languages": [
+            LanguagePublic(language=lang.language, bytes=lang.bytes, share=lang.share)
+            for lang in langs
+        ],
+        "page_url": f"{base_url.rstrip('/')}/repositories/{repo.id}",
+        "licence_details": licence_details(repo.licence),
+    }
+
+
+def evidence_public(row: LicenceEvidence) -> LicenceEvidencePublic:
+    return LicenceEvidencePublic.model_validate(bounded_fields(row))
+
+
+def signal_public(row: MaturitySignal) -> MaturitySignalPublic:
+    return MaturitySignalPublic.model_validate(bounded_fields(row))
+
+
+def edge_public(edge: ReuseEdge, direction: str) -> ReuseEdgePublic:
+    """``edge`` seen from the repository at one end: the other end's id, name and URL."""
+    fields = bounded_fields(edge)
+    other = "reuser" if direction == "reused_by" else "target"
+    return ReuseEdgePublic(
+        kind=edge.kind,
+        direction=direction,
+        repository_id=fields[f"{other}_repository_id"],
+        name=fields["reuser_name"] if other == "reuser" else fields["target_url"],
+        url=fields[f"{other}_url"],
+        evidence=fields["evidence"],
+        confidence=REUSE_CONFIDENCE.get(edge.kind, 0.5),
+        created_at=edge.created_at,
+    )
+
+
+def publiccode_public(summary: dict[str, Any]) -> PubliccodePublic | None:
+    if not summary:
+        return None
+    problems = [p for p in summary.get("problems", []) if isinstance(p, dict)]
+    return PubliccodePublic.model_validate({**summary, "problems": problems})
 
 
 def licence_details(expression: str | None) -> list[LicenceDetail]:
@@ -40,5 +138,41 @@ def licence_details(expression: str | None) -> list[LicenceDetail]:
     return details
 
 
-def clone_command(repo: Repository) -> str:
+def licence_duties_public(repo: Repository) -> LicenceDutiesPublic:
+    """What the repository's licence asks of a reuser (warnings when missing or unknown)."""
+    duties = licence_duties(repo.licence, status=repo.licence_status)
+    return LicenceDutiesPublic.model_validate(asdict(duties))
+
+
+def readme_html(repo: Repository, *, max_chars: int) -> str:
+    """The README rendered and sanitised, links resolved to the crawled commit."""
+    where = ReadmeLocation(
+        forge=repo.forge,
+        html_url=repo.html_url,
+        ref=repo.head_commit or repo.default_branch,
+        path=repo.readme_path or "README.md",
+    )
+    return render_readme(repo.readme_source, repo.readme_markup, where, max_chars=max_chars)
+
+
+def software_heritage_ids(repo: Repository) -> dict[str, str] | None:
+    """SWHIDs of the crawled head, to cite the exact version (SHA-1 repositories only: the
+    archive's identifiers are SHA-1 git ids)."""
+    head, tree = repo.head_commit, repo.head_tree
+    if len(head) != 40:
+        return None
+    ids = {"revision": f"swh:1:rev:{head}"}
+    if len(tree) == 40:
+        ids["directory"] = f"swh:1:dir:{tree}"
+        ids["citation"] = f"swh:1:dir:{tree};origin={repo.clone_url};anchor=swh:1:rev:{head}"
+    return ids
+
+
+def badge_markdown(base_url: str, full_name: str, repo_id: int) -> str:
+    """What a maintainer pastes into a README to show the repository's badge."""
+    base = base_url.rstrip("/")
+    return f"[![govcode]({base}/badge/{full_name}.svg)]({base}/repositories/{repo_id})"
+
+
+def clone_command(repo: Repository | SimpleNamespace) -> str:
     return f"git clone {repo.clone_url}"

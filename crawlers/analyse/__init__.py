@@ -7,7 +7,7 @@ from datetime import datetime
 
 from crawlers.analyse import metadata as record_metadata
 from crawlers.base import RepoRef, RepoSnapshot
-from registry.analysis.languages import analyse_languages
+from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE, analyse_languages
 from registry.analysis.licence import LicenceFinding, analyse_licence
 from registry.analysis.maturity import MaturityInputs, assess_maturity
 from registry.analysis.metadata.publiccode import Publiccode, find_publiccode, parse_publiccode
@@ -37,6 +37,14 @@ def publiccode_summary(pc: Publiccode | None) -> dict:
         "licence": pc.licence,
         "is_based_on": list(pc.is_based_on),
         "short_description": desc.short if desc else "",
+        "contacts": [
+            {
+                k: str(v)[:200]
+                for k, v in c.items()
+                if k in ("name", "email", "phone", "affiliation")
+            }
+            for c in pc.contacts[:10]
+        ],
         "descriptions": {
             lang: {"short": d.short, "long": d.long[:4000], "features": list(d.features)}
             for lang, d in pc.descriptions.items()
@@ -66,7 +74,12 @@ def reuse_claims(snapshot: RepoSnapshot, pc: Publiccode | None, forks: Sequence[
 
 
 def build_record(
-    snapshot: RepoSnapshot, *, forks: Sequence[RepoRef], fork_url: str, now: datetime
+    snapshot: RepoSnapshot,
+    *,
+    forks: Sequence[RepoRef],
+    fork_url: str,
+    now: datetime,
+    language_sample: int = DEFAULT_CONTENT_SAMPLE,
 ) -> RepositoryRecord:
     ref, facts, git, tree = snapshot.ref, snapshot.facts, snapshot.git, snapshot.tree
     pc = read_publiccode(snapshot)
@@ -79,7 +92,7 @@ def build_record(
     if facts.licence_spdx:
         declared.append(("forge", facts.licence_spdx))
     licence: LicenceFinding = analyse_licence(tree, declared=declared)
-    languages = analyse_languages(tree)
+    languages = analyse_languages(tree, content_sample=language_sample)
     readme = analyse_readme(tree)
     maturity = assess_maturity(
         MaturityInputs(
@@ -156,8 +169,13 @@ def build_record(
         fingerprints=list(provenance.fingerprints),
         readme_excerpt=readme.excerpt,
         readme_text=readme.text,
+        readme_path=readme.path,
+        readme_source=readme.source,
+        readme_markup=readme.markup,
         root_commits=list(provenance.root_commits),
         head_commit=git.head,
+        head_tree=git.head_tree,
+        commit_weeks=list(git.commit_weeks),
         forge_created_at=facts.created_at,
         pushed_at=facts.pushed_at,
         last_commit_at=git.last_commit_at,

@@ -96,6 +96,12 @@ class GitTree:
             data = self._content.get(blob.oid)
             return data if data is not None else self._cat(blob)
 
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        """The first ``size`` bytes of a blob within ``max_blob_bytes`` (``cat-file`` sends
+        the whole object, so the cap bounds the work; the caller sees ``size`` at most)."""
+        data = self.read(path, self.max_blob_bytes)
+        return None if data is None else data[: max(size, 0)]
+
     def close(self) -> None:
         """Stop the ``cat-file`` process (also done when the tree is garbage-collected)."""
         self._content = {}

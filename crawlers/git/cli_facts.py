@@ -17,12 +17,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawlers.base import GitFacts
+from crawlers.base import GitFacts, commit_weeks
 from crawlers.git.command import abandon_git, finish_git, run_git, start_git
 from registry.errors import CrawlError
 
 _HEAD_BRANCH = "HEAD -> refs/heads/"
-_WALK = ("--format=%H%x00%P%x00%ct%x00%ae%x00%D", "HEAD", "--")
+_WALK = ("--format=%H%x00%T%x00%P%x00%ct%x00%ae%x00%D", "HEAD", "--")
 
 
 def read_git_facts(repo_path: Path, *, now: datetime, max_commits: int = 5000) -> GitFacts:
@@ -46,9 +46,9 @@ def read_git_facts(repo_path: Path, *, now: datetime, max_commits: int = 5000) -
     emails: set[str] = set()
     roots: dict[str, int] = {}
     lines = walk.stdout.decode("utf-8", "replace").splitlines()
-    head, _, _, _, decoration = lines[0].split("\0", 4)
+    head, head_tree, _, _, _, decoration = lines[0].split("\0", 5)
     for line in lines:
-        oid, parents, stamp, email, _refs = line.split("\0", 4)
+        oid, _tree, parents, stamp, email, _refs = line.split("\0", 5)
         times.append(datetime.fromtimestamp(int(stamp), UTC))
         emails.add(email.strip().lower())
         if not parents:
@@ -65,6 +65,8 @@ def read_git_facts(repo_path: Path, *, now: datetime, max_commits: int = 5000) -
         commits_365d=sum(1 for t in times if t >= now - timedelta(days=365)),
         contributors=len(emails - {""}),
         tags=tuple(tags.stdout.decode("utf-8", "replace").split()),
+        head_tree=head_tree,
+        commit_weeks=commit_weeks((t.timestamp() for t in times), now),
     )
 
 

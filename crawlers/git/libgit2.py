@@ -29,7 +29,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import ConfigLevel, FileMode, ObjectType, ReferenceType
 
-from crawlers.base import GitFacts
+from crawlers.base import GitFacts, commit_weeks
 from crawlers.git.cli import sample_paths, spell_path
 from crawlers.git.command import safe_env
 from registry.analysis.tree import DEFAULT_READ_LIMIT, FileEntry
@@ -104,6 +104,15 @@ class Pygit2Tree:
             return None
         if blob.size > min(limit, self.max_blob_bytes):
             return None
+        return self._read(blob)
+
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        """The first ``size`` bytes of a blob within ``max_blob_bytes`` (libgit2 inflates a
+        packed object whole, so the cap bounds the work; the caller sees ``size`` at most)."""
+        data = self.read(path, self.max_blob_bytes)
+        return None if data is None else data[: max(size, 0)]
+
+    def _read(self, blob: _Blob) -> bytes | None:
         with self._lock:
             try:
                 kind, data = self._repo.odb.read(blob.oid)
@@ -200,6 +209,8 @@ def read_git_facts_pygit2(repo_path: Path, *, now: datetime, max_commits: int = 
         commits_365d=sum(1 for t in times if t >= stamp - timedelta(days=365).total_seconds()),
         contributors=len(emails - {""}),
         tags=tags,
+        head_tree=str(head.tree_id),
+        commit_weeks=commit_weeks(times, now),
     )
 
 

@@ -1,9 +1,11 @@
 """Read inventories from a local file or the web, and publiccode.yml URL lists into records.
 
 A URL here is one a user typed or an inventory listed, so every request, and every
-redirect hop, passes the URL policy first; bodies are capped while they stream, so a huge
-or endless answer costs at most ``inventory_max_bytes``. Local paths are for the operator's
-own files (the CLI), never for URLs found inside an inventory.
+redirect hop, goes through the pinned client (registry/pinned_http.py): the URL policy
+first, connections only to the addresses it approved, and one total deadline per request
+(``inventory_deadline``) however slowly a server trickles. Bodies are capped while they
+stream, so a huge or endless answer costs at most ``inventory_max_bytes``. Local paths are
+for the operator's own files (the CLI), never for URLs found inside an inventory.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from registry.analysis.metadata.errors import MetadataError
 from registry.analysis.metadata.loose import load_yaml, mapping, text
 from registry.analysis.metadata.publiccode import parse_publiccode
 from registry.errors import CrawlError, GovcodeError
+from registry.pinned_http import pinned_client
 from registry.settings import Settings
 from registry.source_kinds import GIT
-from registry.urlpolicy import check_url
 
 Fetch = Callable[[str], bytes]
 MAX_REDIRECTS = 5
@@ -41,16 +43,19 @@ def fetch_url(
     allow_http_hosts: list[str] | tuple[str, ...] = (),
     max_bytes: int = 20_000_000,
     timeout: float = 20.0,
+    deadline: float = 60.0,
     client: httpx.Client | None = None,
 ) -> bytes:
     """The body of a 200 answer to GET ``url``; UnsafeURLError before any refused request,
-    CrawlError for anything else that goes wrong."""
+    CrawlError for anything else that goes wrong. A ``client`` you pass in must be one of
+    ``inventory_client``'s (its transport is what applies the URL policy)."""
     own = client is None
-    client = client or httpx.Client(follow_redirects=False, trust_env=False, timeout=timeout)
+    client = client or pinned_client(
+        allow_http_hosts=allow_http_hosts, timeout=timeout, deadline=deadline
+    )
     try:
         for _ in range(MAX_REDIRECTS + 1):
-            check_url(url, allow_http_hosts=allow_http_hosts)
-            with client.stream("GET", url, follow_redirects=False, timeout=timeout) as response:
+            with client.stream("GET", url, follow_redirects=False) as response:
                 if response.is_redirect and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])
                     continue
@@ -77,6 +82,16 @@ def _capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
     return bytes(body)
 
 
+def inventory_client(settings: Settings) -> httpx.Client:
+    """A pinned client with the allow-list, timeout and deadline from settings (to share
+    connections across many fetches; close it when done)."""
+    return pinned_client(
+        allow_http_hosts=settings.allow_http_hosts,
+        timeout=settings.http_timeout,
+        deadline=settings.inventory_deadline,
+    )
+
+
 def url_fetcher(settings: Settings, client: httpx.Client | None = None) -> Fetch:
     """``fetch_url`` with the limits and the allow-list from settings."""
 
@@ -86,6 +101,7 @@ def url_fetcher(settings: Settings, client: httpx.Client | None = None) -> Fetch
             allow_http_hosts=settings.allow_http_hosts,
             max_bytes=settings.inventory_max_bytes,
             timeout=settings.http_timeout,
+            deadline=settings.inventory_deadline,
             client=client,
         )
 

@@ -26,6 +26,13 @@ from registry.analysis.licence_ids import (
     normalise_expression,
 )
 from registry.analysis.licence_text import TextResult, examine_text, identify_text
+from registry.analysis.licence_versions import (
+    FileVersion,
+    apply_versions,
+    decided_by_files,
+    file_versions,
+    version_mismatch,
+)
 from registry.analysis.tree import Tree
 
 __all__ = [
@@ -127,27 +134,63 @@ def _from_files(results: list[tuple[str, TextResult]], dual: bool) -> tuple[str 
     return normalise_expression(combined) or names[0], any(r.open_version for r in found)
 
 
+@dataclass(frozen=True)
+class _Claim:
+    source: str  # "SPDX headers", "publiccode.yml", "forge", …
+    raw: str  # as written (a deprecated id stays visible)
+    expression: str  # normalised
+
+
 def _reconcile(
     detected: str | None,
     open_version: bool,
     evidence: list[LicenceEvidence],
-    claims: list[tuple[str, str]],
+    claims: list[_Claim],
+    versions: dict[str, FileVersion],
 ) -> tuple[str | None, list[str]]:
-    """Files first; a claim refines them (or-later, dual) or is reported as a mismatch."""
-    final = detected
+    """Files first; a claim refines them (or-later, dual) or is reported as a mismatch.
+
+    Where the files state a GNU version (notices, SPDX tags) it stands, and a claim of the
+    other version is a mismatch either way round. The forge's id is never one: the forge
+    reads the same LICENSE text, which cannot tell "only" from "or later".
+    """
+    final = apply_versions(detected, versions) if detected else None
+    if final and versions and final != detected:
+        open_version = False
     said_by = next((e.path for e in evidence if e.source == "file" and e.spdx), None)
     mismatches: list[str] = []
-    for source, claim in claims:
+    for claim in claims:
+        source, expression = claim.source, claim.expression
         if final is None:
-            final, said_by = claim, source
-        elif claim == final:
+            final, said_by = apply_versions(expression, versions), source
+            if final != expression:
+                mismatches.append(
+                    version_mismatch(
+                        source,
+                        claim.raw,
+                        expression,
+                        final,
+                        decided_by_files(expression, final, versions),
+                        versions,
+                    )
+                )
             continue
-        elif final == detected and open_version and _same_licence(claim, detected):
-            final = claim  # the text cannot tell "only" from "or later"; the declaration can
-        elif final == detected and " OR " in claim and _covers(claim, detected):
-            final = claim  # dual licence: the files show the choices the claim offers
-        elif not (open_version and _same_licence(claim, final)):
-            mismatches.append(f"{said_by} says {final} but {source} says {claim}")
+        if expression == final:
+            continue
+        if final == detected and " OR " in expression and _covers(expression, detected):
+            final = expression  # dual licence: the files show the choices the claim offers
+        elif _same_licence(expression, final) and (" OR " in expression) == (" OR " in final):
+            by_files = decided_by_files(expression, final, versions)
+            if by_files and source != "forge":
+                mismatches.append(
+                    version_mismatch(source, claim.raw, expression, final, by_files, versions)
+                )
+            elif not by_files and final == detected and open_version:
+                final, said_by = expression, source  # the text cannot tell; the claim can
+            elif not by_files and source != "forge":
+                mismatches.append(f"{said_by} says {final} but {source} says {expression}")
+        else:
+            mismatches.append(f"{said_by} says {final} but {source} says {expression}")
     return final, mismatches
 
 
@@ -155,12 +198,17 @@ def analyse_licence(tree: Tree, *, declared: Sequence[tuple[str, str]] = ()) -> 
     """The licence a repository states, with every piece of evidence and every mismatch."""
     evidence, results, dual = _file_evidence(tree)
     headers = spdx_headers(tree, tree.entries())
-    claims: list[tuple[str, str]] = []  # (source, normalised expression)
+    claims: list[_Claim] = []
     for expression, count in headers.counts.most_common(3):
         path = headers.first_path[expression]
         detail = f"SPDX-License-Identifier {expression} in {count} of {headers.sampled} files"
         evidence.append(LicenceEvidence("spdx-header", path, expression, 0.9, detail))
-        claims.append(("SPDX headers", expression))
+        claims.append(_Claim("SPDX headers", expression, expression))
+    for spdx, count in headers.notices.most_common(3):
+        path, phrase = headers.notice_first[spdx]
+        detail = f"GNU notice for {spdx} in {count} of {headers.sampled} files: {phrase!r}"
+        evidence.append(LicenceEvidence("gnu-notice", path, spdx, 0.9, detail))
+        claims.append(_Claim("GNU notices", spdx, spdx))
     for source, raw in declared:
         expression = normalise_expression(raw)
         detail = (
@@ -171,10 +219,11 @@ def analyse_licence(tree: Tree, *, declared: Sequence[tuple[str, str]] = ()) -> 
         confidence = 0.9 if expression else 0.0
         evidence.append(LicenceEvidence(source, None, expression, confidence, detail))
         if expression:
-            claims.append((source, expression))
+            claims.append(_Claim(source, raw, expression))
 
     detected, open_version = _from_files(results, dual)
-    final, mismatches = _reconcile(detected, open_version, evidence, claims)
+    versions = file_versions(results, headers)
+    final, mismatches = _reconcile(detected, open_version, evidence, claims, versions)
     unknown = [(p, r) for p, r in results if r.expression is None]
     if final:
         for path, result in unknown:

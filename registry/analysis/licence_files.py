@@ -4,7 +4,8 @@ Bounded on purpose: a few licence files, a sample of source files, each read up 
 so one odd repository (100,000 files, a 1 GB "LICENSE") cannot slow a crawl. Headers are
 tallied over the shallowest ``MAX_HEADER_FILES`` source files (a deterministic sample:
 REUSE-style repositories tag every file, so a few dozen settle the majority) and only the
-first ``HEADER_SCAN_CHARS`` of each is decoded and searched.
+first ``HEADER_SCAN_CHARS`` of each is decoded and searched, for SPDX tags and for the GNU
+notice ("either version 3 of the License, or (at your option) any later version").
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from registry.analysis.licence_ids import normalise_expression
+from registry.analysis.licence_notices import find_notice
 from registry.analysis.tree import FileEntry, Tree, decode_text
 
 MAX_LICENCE_FILES = 12
 LICENCE_READ_LIMIT = 512_000
 MAX_HEADER_FILES = 64
-HEADER_READ_LIMIT = 256_000
 HEADER_SCAN_CHARS = 4_000
+HEADER_READ_BYTES = 4 * HEADER_SCAN_CHARS  # a prefix of any source file, UTF-8 at worst
 
 # LICENSE, LICENCE.md, LICENSE-MIT, OGL_LICENSE.md, UNLICENSE, COPYING.LESSER, NOTICE…
 _LICENCE_NAME = re.compile(
@@ -39,6 +41,9 @@ _SOURCE_SUFFIXES = {
     ".vue", ".svelte", ".css", ".scss", ".html", ".xml", ".yml", ".yaml", ".toml", ".sql",
     ".ex", ".exs", ".erl", ".hs", ".lua", ".dart", ".groovy", ".m", ".tf",
 }  # fmt: skip
+# Data and build files hold declarations (``license: GPL-3.0-only``), not notices: their
+# SPDX tags count, but a licence named in them is read by the manifest readers instead.
+_DECLARATION_SUFFIXES = {".yml", ".yaml", ".toml", ".xml", ".json"}
 _TAG = re.compile(r"SPDX-License-Identifier:\s*([^\n*#>]+?)\s*(?:-->|\*/|\"|$)", re.M | re.I)
 
 
@@ -49,6 +54,8 @@ class HeaderTally:
     counts: Counter[str]  # normalised expression -> files
     first_path: dict[str, str]
     sampled: int
+    notices: Counter[str] = field(default_factory=Counter)  # GNU notice's SPDX id -> files
+    notice_first: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> path, words
 
 
 def _vendored(path: PurePosixPath) -> bool:
@@ -93,27 +100,33 @@ def read_text(tree: Tree, path: str, limit: int = LICENCE_READ_LIMIT) -> str | N
 
 
 def spdx_headers(tree: Tree, entries: Sequence[FileEntry]) -> HeaderTally:
-    """Tally ``SPDX-License-Identifier`` tags in up to ``MAX_HEADER_FILES`` source files."""
+    """Tally ``SPDX-License-Identifier`` tags and GNU notices in the headers of up to
+    ``MAX_HEADER_FILES`` source files (a prefix of each, whatever its size)."""
     sources = [
         e
         for e in entries
         if not e.is_symlink
-        and e.size <= HEADER_READ_LIMIT
+        and e.size > 0
         and PurePosixPath(e.path).suffix.lower() in _SOURCE_SUFFIXES
         and not _vendored(PurePosixPath(e.path))
     ]
     sources.sort(key=lambda e: (e.path.count("/"), e.path))
-    counts: Counter[str] = Counter()
-    first: dict[str, str] = {}
+    tally = HeaderTally(Counter(), {}, 0)
     sampled = 0
     for entry in sources[:MAX_HEADER_FILES]:
-        data = tree.read(entry.path, HEADER_READ_LIMIT)
+        data = tree.read_prefix(entry.path, HEADER_READ_BYTES)
         if data is None:
             continue
         sampled += 1
-        tag = _TAG.search(decode_text(data[:HEADER_SCAN_CHARS]))
+        header = decode_text(data)[:HEADER_SCAN_CHARS]
+        tag = _TAG.search(header)
         expression = normalise_expression(tag.group(1)) if tag else None
         if expression:
-            counts[expression] += 1
-            first.setdefault(expression, entry.path)
-    return HeaderTally(counts, first, sampled)
+            tally.counts[expression] += 1
+            tally.first_path.setdefault(expression, entry.path)
+        prose = PurePosixPath(entry.path).suffix.lower() not in _DECLARATION_SUFFIXES
+        notice = find_notice(header) if prose and not tag else None
+        if notice is not None:
+            tally.notices[notice.spdx] += 1
+            tally.notice_first.setdefault(notice.spdx, (entry.path, notice.phrase))
+    return HeaderTally(tally.counts, tally.first_path, sampled, tally.notices, tally.notice_first)

@@ -129,3 +129,11 @@ def licence_info(spdx_id: str) -> LicenceInfo | None:
         current_id=current,
         licence_class=licence_class(current),
     )
+
+
+def parse_expression(expr: str) -> object | None:
+    """The parsed tree of an SPDX expression (``license-expression`` nodes), or None."""
+    try:
+        return _licensing().parse(expr)
+    except Exception:  # the parser raises plain errors on some malformed input
+        return None

@@ -78,6 +78,29 @@ def _corpus() -> tuple[tuple[str, frozenset[tuple[str, str]]], ...]:
     return tuple(best.items())
 
 
+@cache
+def _reference_words() -> dict[str, int]:
+    """Words in the shortest reading of each licence id's longest pattern."""
+    try:
+        path = resources.files("licenseclassifier._engine").joinpath("licenses.json.gz")
+        with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+            entries = json.load(handle)
+    except (OSError, ValueError, ModuleNotFoundError):
+        return {}
+    sizes: dict[str, int] = {}
+    for entry in entries:
+        lre = entry.get("lre") or ""
+        if lre:
+            words = len(_WORD.findall(canonical_text(lre, keep_optional=False)))
+            sizes[entry["id"]] = max(sizes.get(entry["id"], 0), words)
+    return sizes
+
+
+def reference_words(licence_id: str) -> int | None:
+    """How many words the classifier's text for ``licence_id`` has at least (None: unknown)."""
+    return _reference_words().get(licence_id)
+
+
 def closest(text: str) -> tuple[str | None, float]:
     """(licence id, 0..1 score) of the most similar known licence text, (None, 0.0) if none.
 

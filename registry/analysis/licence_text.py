@@ -22,7 +22,8 @@ from functools import cache
 
 from licenseclassifier._engine import builtin_scanner
 
-from registry.analysis.licence_ids import family, normalise_expression
+from registry.analysis.licence_ids import family, licence_keys, normalise_expression
+from registry.analysis.licence_notices import Notice, find_notice
 from registry.analysis.licence_rules import (
     Words,
     federal_public_domain,
@@ -32,7 +33,7 @@ from registry.analysis.licence_rules import (
     rules,
     translation_hits,
 )
-from registry.analysis.licence_similarity import closest
+from registry.analysis.licence_similarity import closest, reference_words
 
 MAX_TEXT_CHARS = 200_000  # the longest common licence (AGPL-3.0) is ~34,000
 CACHE_SIZE = 4096  # distinct licence texts remembered per process (results are small)
@@ -40,6 +41,8 @@ _SPDX_TAG = re.compile(r"SPDX-License-Identifier:\s*([^\n*#>]+?)\s*(?:-->|\*/|$)
 _URL = re.compile(r"\S+://\S+")
 _GNU = ("GPL-", "LGPL-", "AGPL-", "GFDL-")
 _MINOR_SHARE = 0.05  # a match this small beside a full text is a mention, not a licence
+_NOTICE_WORDS = 400  # a GNU notice with its warranty paragraphs is ~150 words
+_COMPLETE = 0.8  # a classifier match this share of its licence's text is that whole text
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class TextResult:
     score: float  # coverage when identified, similarity (or coverage) when not
     detail: str
     open_version: bool = False  # a GNU text alone cannot say "only" or "or later"
+    notice: Notice | None = None  # the GNU notice before the licence text, if any
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class _Region:
     start: int
     end: int
     source: str  # "classifier" | "tag" | a rule's detail
+    complete: bool = False  # a whole licence text, not a mention or a notice
+    notice: bool = False  # a classifier match of a GNU notice (``GPL-3.0-or-later``)
 
 
 @cache
@@ -78,15 +84,22 @@ def _regions(text: str, words: Words) -> list[_Region]:
     for match in _scanner().scan(text).match:
         spdx = normalise_expression(match.id)
         if spdx:
-            found.append(_Region(spdx, match.start, match.end, "classifier"))
+            size = reference_words(match.id)
+            notice = match.id.endswith(("-only", "-or-later")) and match.id.startswith(_GNU)
+            complete = bool(size) and not notice and _words_in(text, match) >= _COMPLETE * size
+            found.append(_Region(spdx, match.start, match.end, "classifier", complete, notice))
     for hit in translation_hits(words):
         if hit.complete:
-            found.append(_Region(hit.spdx, hit.start, hit.end, hit.detail))
+            found.append(_Region(hit.spdx, hit.start, hit.end, hit.detail, True))
     for tag in _SPDX_TAG.finditer(text):
         spdx = normalise_expression(tag.group(1))
         if spdx:
             found.append(_Region(spdx, tag.start(), tag.end(), "tag"))
     return found
+
+
+def _words_in(text: str, match) -> int:  # a licenseclassifier match
+    return len(line_words(text[match.start : match.end]))
 
 
 def _line_words(text: str, regions: list[_Region]) -> tuple[int, int]:
@@ -120,7 +133,15 @@ def _expression(regions: list[_Region], text: str) -> tuple[str, bool]:
         for name, group in by_family.items()
     }
     total = sum(size.values()) or 1
-    kept = [f for f in by_family if size[f] / total >= _MINOR_SHARE or len(by_family) == 1]
+    # A whole licence text is a licence of the file however short it is beside another
+    # (MIT for the upstream's code next to the GPL for the rest); a short match is a mention.
+    kept = [
+        f
+        for f in by_family
+        if size[f] / total >= _MINOR_SHARE
+        or len(by_family) == 1
+        or any(r.complete for r in by_family[f])
+    ]
     ids, open_version = [], False
     for fam in kept:
         tagged = [r for r in by_family[fam] if r.source == "tag"]
@@ -183,19 +204,63 @@ def _examine(text: str) -> TextResult:
     if not words.words:
         return TextResult(None, None, 0.0, "empty")
     federal, waiver = federal_public_domain(words)
-    if waiver:
-        spdx = rules().federal["spdx"]
-        return TextResult(spdx, spdx, 1.0, f"US federal public-domain statement + {spdx} waiver")
     regions = _regions(text, words)
+    if waiver:
+        return _federal(regions)
+    notice = find_notice(text[: _preamble_end(regions, len(text))])
     covered, operative = _line_words(text, regions)
     if regions and operative <= rules().max_operative_words:
         expression, open_version = _expression(regions, text)
         sources = sorted({r.source for r in regions})
         detail = f"{expression} ({', '.join(sources)})"
-        return TextResult(expression, expression, 1.0, detail, open_version)
+        if notice is not None and open_version:
+            expression, open_version = _with_notice(expression, notice)
+            detail = f"{expression} ({', '.join(sources)}; GNU notice: {notice.phrase!r})"
+        return TextResult(expression, expression, 1.0, detail, open_version, notice)
+    if notice is not None and not regions and len(words.words) <= _NOTICE_WORDS:
+        # a short file that is a GNU notice (in any language, say Italian) and nothing else
+        detail = f"GNU notice: {notice.phrase!r}"
+        return TextResult(notice.spdx, notice.spdx, 0.9, detail, False, notice)
     if federal:
         return TextResult(None, "CC0-1.0", 0.5, "US federal public-domain statement, no waiver")
     return _unknown(text, words, regions, covered, operative)
+
+
+def _preamble_end(regions: list[_Region], length: int) -> int:
+    """Where the first whole licence text starts: what comes before it is the project's own
+    words (its GNU notice); the "How to apply" template inside a GNU text never counts."""
+    starts = [r.start for r in regions if r.source == "classifier" and not r.notice]
+    return min(starts, default=length)
+
+
+def _with_notice(expression: str, notice: Notice) -> tuple[str, bool]:
+    """``expression`` with the noticed licence's version closed as the notice says."""
+    target = family(notice.spdx)
+    ids = [notice.spdx if family(key) == target else key for key in licence_keys(expression)]
+    if notice.spdx not in ids:
+        return expression, True
+    joined = " AND ".join(dict.fromkeys(ids))
+    still_open = any(i.startswith(_GNU) and i != notice.spdx for i in ids)
+    return normalise_expression(joined) or joined, still_open
+
+
+def _federal(regions: list[_Region]) -> TextResult:
+    """A US federal public-domain statement with a CC0 waiver: CC0-1.0 for the agency's
+    work, AND every other licence whose whole text the file carries for a part (an
+    upstream's MIT up to the fork). When the file also names licences it does not carry
+    (fonts under OFL "as described at …"), the parts cannot be told from it: CC0-1.0."""
+    spdx = rules().federal["spdx"]
+    parts = list(dict.fromkeys(r.spdx for r in regions if r.complete and r.spdx != spdx))
+    named = {r.spdx for r in regions if not r.complete and r.spdx != spdx} - set(parts)
+    detail = f"US federal public-domain statement + {spdx} waiver"
+    if parts and not named:
+        joined = " AND ".join([spdx, *parts])
+        expression = normalise_expression(joined) or joined
+        detail += f", and the whole {', '.join(parts)} text for the parts under it"
+        return TextResult(expression, expression, 1.0, detail)
+    if parts or named:
+        detail += f"; parts under {', '.join(sorted({*parts, *named}))} are named, not all texts"
+    return TextResult(spdx, spdx, 1.0, detail)
 
 
 def _unknown(

@@ -15,6 +15,7 @@ from registry.analysis.readme_text import Block, markdown_blocks, plain_blocks
 from registry.analysis.tree import Tree, decode_text
 
 TEXT_CAP = 100_000
+SOURCE_CAP = 200_000  # characters of the README kept to show it (rendered by the web)
 READ_LIMIT = 1_000_000
 README_NAME = re.compile(
     r"^readme(?:[._-](?P<locale>[a-z]{2}(?:[_-][a-z]{2})?))??"
@@ -33,6 +34,8 @@ class ReadmeFinding:
     excerpt: str
     words: int
     headings: int
+    source: str = ""  # the README as written, capped at SOURCE_CAP characters
+    markup: str = ""  # "markdown" | "text" (other markups are shown as text)
 
 
 def _rank(path: str) -> tuple[int, int, int, str] | None:
@@ -83,9 +86,10 @@ def analyse_readme(tree: Tree, *, excerpt_chars: int = 600) -> ReadmeFinding:
     data = tree.read(path, READ_LIMIT) if path else None
     if path is None or data is None:
         return ReadmeFinding(path, "", "", 0, 0)
-    source = decode_text(data[: TEXT_CAP * 2])
+    source = decode_text(data[: max(TEXT_CAP * 2, SOURCE_CAP)])
     ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    blocks = markdown_blocks(source) if ext in MARKDOWN_EXTS else plain_blocks(source)
+    markup = "markdown" if ext in MARKDOWN_EXTS else "text"
+    blocks = markdown_blocks(source) if markup == "markdown" else plain_blocks(source)
     text = "\n\n".join(block.text for block in blocks)[:TEXT_CAP]
     return ReadmeFinding(
         path=path,
@@ -93,4 +97,6 @@ def analyse_readme(tree: Tree, *, excerpt_chars: int = 600) -> ReadmeFinding:
         excerpt=_excerpt(blocks, max(excerpt_chars, 0)),
         words=len(text.split()),
         headings=sum(block.kind == "heading" for block in blocks),
+        source=source[:SOURCE_CAP],
+        markup=markup,
     )

@@ -30,6 +30,11 @@ class Tree(Protocol):
     def read(self, path: str, limit: int = DEFAULT_READ_LIMIT) -> bytes | None:
         """The blob's bytes, or None when absent, a symlink, or larger than ``limit``."""
 
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        """The blob's first ``size`` bytes (all of it when shorter), whatever its length,
+        or None when absent, a symlink, or not readable at all (left out of a partial
+        clone, over the reader's own cap). For classifiers that need a sample only."""
+
 
 class MemoryTree:
     """A Tree over a dict of path -> bytes (tests, fixtures); never sampled, nothing to close."""
@@ -51,6 +56,12 @@ class MemoryTree:
 
     def close(self) -> None:
         return None
+
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        data = self._files.get(path)
+        if data is None or path in self._symlinks:
+            return None
+        return data[: max(size, 0)]
 
 
 def decode_text(data: bytes) -> str:

@@ -136,14 +136,17 @@ def publiccode_list(location: str = LOCATION, dry_run: bool = DRY) -> None:
 
     Each file's organisation becomes an agency and its repository a git source; files
     that cannot be fetched or read are problems."""
-    import httpx
-
     from crawlers.inventories import parse_publiccode_url_list
-    from crawlers.inventories.fetch import read_inventory, read_publiccode_list, url_fetcher
+    from crawlers.inventories.fetch import (
+        inventory_client,
+        read_inventory,
+        read_publiccode_list,
+        url_fetcher,
+    )
 
     s = settings()
     urls = parse_publiccode_url_list(read_inventory(location, s))
-    with httpx.Client(follow_redirects=False, trust_env=False) as client:
+    with inventory_client(s) as client:
         fetch = url_fetcher(s, client)
         found = read_publiccode_list(urls, fetch, max_urls=s.inventory_max_urls)
     _store("publiccode.yml list", found.agencies, found.problems, dry_run)

@@ -8,13 +8,14 @@ from registry.models.repository import (
     LicenceEvidence,
     MaturitySignal,
     Repository,
+    RepositoryDetail,
     RepositoryFingerprint,
     RepositoryLanguage,
     RepositoryPackage,
     RepositoryPublic,
     RepositoryRootCommit,
 )
-from registry.models.reuse import Delivery, Event, ReuseEdge, Subscription
+from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
 from registry.models.user import (
     ApiToken,
     ApiTokenPublic,
@@ -41,12 +42,14 @@ __all__ = [
     "MaturitySignal",
     "Membership",
     "Repository",
+    "RepositoryDetail",
     "RepositoryFingerprint",
     "RepositoryLanguage",
     "RepositoryPackage",
     "RepositoryPublic",
     "RepositoryRootCommit",
     "ReuseEdge",
+    "ReuseEdgePublic",
     "SignInThrottle",
     "Source",
     "Subscription",

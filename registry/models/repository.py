@@ -8,6 +8,8 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from registry.models._types import created, json_dict, json_list, long_text, when
+from registry.models.duties import LicenceDutiesPublic
+from registry.models.reuse import ReuseEdgePublic
 
 
 class RepositoryBase(SQLModel):
@@ -48,12 +50,17 @@ class Repository(RepositoryBase, table=True):
     topics: list[str] = json_list()
     readme_excerpt: str = long_text()
     readme_text: str = long_text()
+    readme_path: str | None = Field(default=None, max_length=500)
+    readme_source: str = long_text()  # as written (capped): the page renders it
+    readme_markup: str = Field(default="", max_length=20)  # markdown | text
     publiccode: dict[str, Any] = json_dict()  # name, descriptions, problems, …
     extra_metadata: dict[str, Any] = json_dict()  # code.json, codemeta, manifests: summaries
     truncated: bool = False  # the tree was sampled (over max_tree_files)
     licence_mismatches: list[str] = json_list()
     root_commits: list[str] = json_list()
     head_commit: str = Field(default="", max_length=64)
+    head_tree: str = Field(default="", max_length=64)
+    commit_weeks: list[int] = json_list()  # commits in each of the last 52 weeks, oldest first
     analysis_hash: str = Field(default="", max_length=64)
     forge_created_at: datetime | None = when()
     pushed_at: datetime | None = when()
@@ -133,9 +140,40 @@ class LicenceDetail(SQLModel):
     licence_class: str
 
 
+class LicenceEvidencePublic(SQLModel):
+    source: str
+    path: str | None
+    spdx: str | None
+    confidence: float
+    detail: str
+
+
+class MaturitySignalPublic(SQLModel):
+    name: str
+    value: str
+    points: float
+    weight: float
+    explanation: str
+
+
+class PubliccodeProblemPublic(SQLModel):
+    severity: str = ""
+    key: str = ""
+    message: str = ""
+    line: int | None = None
+
+
+class PubliccodePublic(SQLModel):
+    version: str | None = None
+    valid: bool = False
+    problems: list[PubliccodeProblemPublic] = []
+
+
 class RepositoryPublic(RepositoryBase):
     id: int
     licence_details: list[LicenceDetail]
+    # where declarations and the files disagree, each with the conclusion and why
+    licence_mismatches: list[str] = []
     agency: str
     agency_name: str
     topics: list[str]
@@ -144,3 +182,36 @@ class RepositoryPublic(RepositoryBase):
     page_url: str
     last_commit_at: datetime | None
     last_crawled_at: datetime | None
+
+
+class ReadmePublic(SQLModel):
+    path: str | None
+    markup: str  # markdown | text | "" (none found)
+    html: str  # rendered and sanitised, as the page shows it
+
+
+class SoftwareHeritagePublic(SQLModel):
+    revision: str  # swh:1:rev:<head commit>
+    directory: str | None = None  # swh:1:dir:<head tree>
+    citation: str | None = None  # the directory with origin and anchor qualifiers
+
+
+class RepositoryDetail(RepositoryPublic):
+    """One repository with everything its page shows (``/api/v1/repositories/{id}``)."""
+
+    licence_duties: LicenceDutiesPublic
+    readme: ReadmePublic
+    software_heritage: SoftwareHeritagePublic | None  # SHA-1 histories only
+    head_commit: str
+    commit_weeks: list[int]  # commits in each of the 52 weeks before the last crawl
+    badge_url: str
+    badge_markdown: str
+
+    licence_evidence: list[LicenceEvidencePublic]
+    licence_mismatches: list[str]
+    maturity_signals: list[MaturitySignalPublic]
+    publiccode: PubliccodePublic | None
+    reused_by: list[ReuseEdgePublic]
+    reuses: list[ReuseEdgePublic]
+    truncated: bool  # the tree was sampled: findings are from part of it
+    crawl_error: str | None  # why the last crawl of it failed, if it did

@@ -36,6 +36,33 @@ class ReuseEdge(SQLModel, table=True):
     notified_at: datetime | None = when()
 
 
+# How sure the registry is of an edge, by what found it (until an analyser reports a figure
+# of its own per edge): the forge's fork relation is a fact, a declaration is the reuser's
+# word, a shared root commit is near-certain, a dependency may be on a fork of the package,
+# identical files may be a vendored library both copied.
+REUSE_CONFIDENCE = {
+    "fork": 1.0,
+    "based_on": 0.9,
+    "shared_history": 0.9,
+    "dependency": 0.8,
+    "copied": 0.6,
+}
+
+
+class ReuseEdgePublic(SQLModel):
+    """One edge as the API shows it, seen from one repository: ``direction`` says whether
+    the other end reuses this repository (``reused_by``) or is reused by it (``reuses``)."""
+
+    kind: str
+    direction: str  # reused_by | reuses
+    repository_id: int | None  # the other end, when it is in the registry
+    name: str
+    url: str  # normalised: host and path
+    evidence: str
+    confidence: float
+    created_at: datetime
+
+
 class Subscription(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     repository_id: int | None = Field(default=None, foreign_key="repository.id", index=True)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator
 
 from registry.notify.messages import ReuseNotice
+from registry.urlpolicy import link_url
 
 # Characters XML 1.0 cannot carry; forges hand us names we did not write.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -60,7 +61,8 @@ def reuse_feed(
         entry.title(xml_text(f"{notice.repository_name}: {notice.summary}"))
         # One link only: feedgen 1.0.0 drops rel/type on entry links, and a link without
         # rel means "alternate" in Atom, so a second (related) link would be misread.
-        entry.link(href=xml_text(notice.reuser_url), rel="alternate")
+        link = link_url(notice.reuser_url) or link_url(notice.repository_url) or self_url
+        entry.link(href=xml_text(link), rel="alternate")
         entry.published(notice.created_at)
         entry.updated(notice.created_at)
         entry.category(term=notice.kind, label=notice.kind.replace("_", " "))

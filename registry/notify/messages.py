@@ -15,9 +15,10 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from registry.urlpolicy import link_url
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 REUSE_EVENT = "reuse.detected"
@@ -89,7 +90,7 @@ def _environment() -> Environment:
 
 def safe_url(value: str) -> str:
     """Only http(s) links reach a mail client; anything else (``javascript:``…) becomes '#'."""
-    return value if urlsplit(value).scheme in ("http", "https") else "#"
+    return link_url(value) or "#"
 
 
 def one_line(value: str) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -20,6 +20,7 @@ import httpx
 
 from registry.errors import GovcodeError
 from registry.notify.messages import REUSE_EVENT, ReuseNotice
+from registry.pinned_http import pinned_client
 
 SIGNATURE_PREFIX = "sha256="
 USER_AGENT = "govcode-webhooks/1"
@@ -69,8 +70,11 @@ class HttpxWebhookSender:
     """Webhooks over httpx; no redirects, no proxies from the environment, a hard timeout.
 
     ``url_check`` is the URL policy (it returns the URL to use or raises); it runs before
-    every request because subscribers type these URLs. A client you pass in is yours to
-    close; one made here is closed by ``close()``.
+    every request because subscribers type these URLs. With ``allow_http_hosts`` (what
+    ``Senders.from_settings`` passes) the client made here is the pinned one: the policy runs
+    again in its transport, it connects only to the addresses that passed, and ``timeout`` is
+    the total deadline of a POST. A client you pass in is yours to close; one made here is
+    closed by ``close()``.
     """
 
     def __init__(
@@ -79,10 +83,15 @@ class HttpxWebhookSender:
         timeout: float,
         client: httpx.Client | None = None,
         url_check: Callable[[str], str] | None = None,
+        allow_http_hosts: Collection[str] | None = None,
     ) -> None:
         self.timeout = timeout
         self.url_check = url_check
         self._owns_client = client is None
+        if client is None and allow_http_hosts is not None:
+            client = pinned_client(
+                allow_http_hosts=allow_http_hosts, timeout=timeout, deadline=timeout
+            )
         # trust_env=False: an environment proxy would reach hosts the URL policy never saw.
         self.client = client or httpx.Client(follow_redirects=False, trust_env=False)
 
@@ -122,6 +131,9 @@ class HttpxWebhookSender:
             return WebhookResult(ok=False, error=error, retryable=True, elapsed=_since(started))
         except httpx.InvalidURL as exc:
             return WebhookResult(ok=False, error=f"invalid URL: {exc}", elapsed=_since(started))
+        except GovcodeError as exc:  # the pinned transport's own check of the URL
+            error = f"refused by URL policy: {exc}"
+            return WebhookResult(ok=False, error=error, elapsed=_since(started))
 
     def _post(
         self, url: str, body: bytes, headers: dict[str, str], started: float

@@ -72,8 +72,13 @@ class RepositoryRecord:
     fingerprints: list[tuple[str, str]] = field(default_factory=list)  # (path, fingerprint)
     readme_excerpt: str = ""
     readme_text: str = ""
+    readme_path: str | None = None
+    readme_source: str = ""  # as written (capped), for the page to render
+    readme_markup: str = ""  # "markdown" | "text"
     root_commits: list[str] = field(default_factory=list)
     head_commit: str = ""
+    head_tree: str = ""
+    commit_weeks: list[int] = field(default_factory=list)  # last 52 weeks, oldest first
     forge_created_at: datetime | None = None
     pushed_at: datetime | None = None
     last_commit_at: datetime | None = None

@@ -32,8 +32,8 @@ _COPIED = (
     "parent_url", "open_issues", "releases", "is_template", "is_mirror", "extra_metadata",
     "truncated", "licence", "licence_status", "licence_label", "licence_mismatches",
     "maturity_level", "maturity_score", "development_status", "publiccode", "readme_excerpt",
-    "readme_text", "root_commits", "head_commit", "forge_created_at", "pushed_at",
-    "last_commit_at",
+    "readme_text", "readme_path", "readme_source", "readme_markup", "root_commits", "head_commit",
+    "head_tree", "commit_weeks", "forge_created_at", "pushed_at", "last_commit_at",
 )  # fmt: skip
 
 
@@ -168,7 +168,14 @@ def mark_crawled(session: Session, *, repository_id: int, now: datetime) -> None
     session.add(repo)
 
 
+# Ids are INTEGER columns (32 bits on PostgreSQL); a larger number names no repository and
+# must not reach the driver (SQLite overflows on 64 bits, PostgreSQL on its column type).
+MAX_ID = 2**31 - 1
+
+
 def get(session: Session, repo_id: int) -> Repository:
+    if not 1 <= repo_id <= MAX_ID:
+        raise NotFound(f"no repository has that id (ids run from 1 to {MAX_ID})")
     repo = session.get(Repository, repo_id)
     if repo is None:
         raise NotFound(f"no repository {repo_id}")

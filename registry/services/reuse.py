@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, or_, select
 
 from registry.models import Agency, Event, Repository, ReuseEdge
@@ -137,3 +138,9 @@ def reuses(session: Session, repo_id: int) -> list[ReuseEdge]:
     return list(
         session.exec(select(ReuseEdge).where(ReuseEdge.reuser_repository_id == repo_id)).all()
     )
+
+
+def times_reused(session: Session, repo_id: int) -> int:
+    """How many reuse edges point at the repository (every kind, known reusers or not)."""
+    query = select(func.count()).select_from(ReuseEdge)
+    return int(session.exec(query.where(ReuseEdge.target_repository_id == repo_id)).one())

@@ -34,6 +34,10 @@ class CountingTree(MemoryTree):
         self.reads.append((path, limit))
         return super().read(path, limit)
 
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        self.reads.append((path, size))
+        return super().read_prefix(path, size)
+
 
 def web_app() -> dict[str, bytes | str]:
     return {
@@ -91,11 +95,17 @@ def test_content_is_read_only_for_ambiguous_names_and_within_the_sample() -> Non
     read_paths = {path for path, _ in tree.reads}
     # .h and extensionless scripts need content; .html may be Ecmarkup; .json, .yml are
     # data whatever they hold; .js and .css are certain by name.
-    assert read_paths == {"include/point.h", "scripts/deploy", "public/index.html"}
+    assert read_paths == {
+        "include/point.h",
+        "include/huge.h",
+        "scripts/deploy",
+        "public/index.html",
+    }
     assert {limit for _, limit in tree.reads} == {4096}
     by_language = {share.language: share.bytes for share in finding.shares}
-    assert by_language["C++"] == len(CPP_HEADER)
-    assert by_language["C"] == len(CPP_HEADER) * 2000  # unread: named by extension alone
+    # the huge header is named from its first 4096 bytes, not from its name alone
+    assert by_language["C++"] == len(CPP_HEADER) * 2001
+    assert "C" not in by_language
     assert by_language["Python"] == len(files["scripts/deploy"])
 
 
@@ -132,6 +142,10 @@ class GitTree:
         if blob.mode == 0o120000 or blob.size > limit:
             return None
         return blob.data_stream.read()
+
+    def read_prefix(self, path: str, size: int) -> bytes | None:
+        blob = self._tree / path
+        return None if blob.mode == 0o120000 else blob.data_stream.read(size)
 
 
 def test_counts_a_real_git_repository(tmp_path: Path) -> None:

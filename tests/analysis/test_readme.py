@@ -139,3 +139,15 @@ def test_never_raises_on_arbitrary_readmes(name: str, body: bytes, chars: int) -
     assert finding.path == name
     assert len(finding.excerpt) <= max(chars, 0) + 1
     assert finding.words >= 0 and finding.headings >= 0
+
+
+def test_the_readme_source_is_kept_for_the_page_to_render():
+    from registry.analysis.readme import SOURCE_CAP
+
+    tree = MemoryTree({"README.md": "# Tool\n\n![logo](logo.png)\n", "docs/x.txt": "x"})
+    found = analyse_readme(tree)
+    assert found.markup == "markdown" and found.source.startswith("# Tool")
+    plain = analyse_readme(MemoryTree({"README": "Just text\n"}))
+    assert plain.markup == "text" and plain.source == "Just text\n"
+    huge = analyse_readme(MemoryTree({"README.md": "word " * SOURCE_CAP}))
+    assert len(huge.source) == SOURCE_CAP

@@ -83,6 +83,7 @@ def assert_same_tree(path: Path, commit: str = "HEAD", *, max_files: int = 1000)
         for p in [*paths, "absent", "vendor/lib", "src"]:
             assert lib.read(p) == cli.read(p), p
             assert lib.read(p, limit=10) == cli.read(p, limit=10), p
+            assert lib.read_prefix(p, 10) == cli.read_prefix(p, 10), p
     return paths
 
 

@@ -10,7 +10,7 @@ from tests.story_helpers import govcode
 from tests.web.accounts_helpers import client, live_app, post, sign_in, sign_up_and_confirm
 from tests.web.test_accounts_tokens import _make_token
 
-SITE = "www.ahs.example.org"
+SITE = "localhost"  # resolves offline; allow-listed like a test server
 AHS = {"name": "Alberta Health Services", "names": "fr: Services de santé de l'Alberta",
        "country": "CA", "level": "regional", "website": f"https://{SITE}/",
        "contact_email": "digital@ahs.example.org", "ore": "AHS-1", "siren": ""}  # fmt: skip

@@ -60,7 +60,7 @@ def test_an_agency_from_sign_up_to_a_verified_crawled_source(
 
     fake_github.add_org("ahs-org")
     fake_github.add_repo("ahs-org", "covid-self-assessment", {"README.md": "# COVID\n"})
-    site = "www.ahs.example.org"
+    site = "localhost"  # resolves offline; allow-listed
     hosts = [fake_github.base_url.removeprefix("http://"), site]
     overrides = {"github_api_url": fake_github.api_url, "queue_immediate": True,
                  "allow_http_hosts": hosts}  # fmt: skip

@@ -11,13 +11,13 @@ from registry.models import Agency
 from registry.services import agencies, repositories
 from web import search_params
 from web.openapi import openapi_document
-from web.views import repository_public
+from web.views import repository_detail, repository_public
 
 
 def routes() -> list[Route]:
     return [
         Route("/api/v1/repositories", list_repositories),
-        Route("/api/v1/repositories/{repo_id:int}", get_repository),
+        Route("/api/v1/repositories/{repo_id:id}", get_repository),
         Route("/api/v1/agencies", list_agencies),
         Route("/api/v1/openapi.json", openapi),
     ]
@@ -60,7 +60,13 @@ def get_repository(request: Request) -> Response:
         agency = session.get(Agency, repo.agency_id)
         assert agency is not None
         return _json(
-            repository_public(session, repo, agency, base_url=base_url).model_dump(mode="json")
+            repository_detail(
+                session,
+                repo,
+                agency,
+                base_url=base_url,
+                readme_max_chars=request.app.state.settings.readme_render_max_chars,
+            ).model_dump(mode="json")
         )
 
 

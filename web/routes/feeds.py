@@ -13,7 +13,7 @@ from registry.services import deliveries, repositories
 
 
 def routes() -> list[Route]:
-    return [Route("/repositories/{repo_id:int}/feed.atom", repository_feed)]
+    return [Route("/repositories/{repo_id:id}/feed.atom", repository_feed)]
 
 
 def repository_feed(request: Request) -> Response:

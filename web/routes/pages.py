@@ -15,7 +15,16 @@ from registry.errors import BadRequest, NotFound
 from registry.models import Agency
 from registry.services import agencies, agency_signup, crawl_runs, repositories, reuse
 from web import search_params
-from web.views import clone_command, licence_details
+from web.bounds import bounded, bounded_all
+from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
+from web.views import (
+    badge_markdown,
+    clone_command,
+    licence_details,
+    licence_duties_public,
+    readme_html,
+    software_heritage_ids,
+)
 
 FACET_LABELS = {
     "licence": "Licence",
@@ -30,7 +39,7 @@ PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
 def routes() -> list[Route]:
     return [
         Route("/", search_page, name="search"),
-        Route("/repositories/{repo_id:int}", repository_page, name="repository"),
+        Route("/repositories/{repo_id:id}", repository_page, name="repository"),
         Route("/agencies", agencies_page, name="agencies"),
         Route("/agencies/{slug}", agency_page, name="agency"),
     ]
@@ -70,7 +79,7 @@ def search_page(request: Request) -> Response:
     result = request.app.state.index.search(req)
     with Session(request.app.state.engine) as session:
         found = {r.id: (r, a) for r, a in repositories.by_ids(session, result.ids)}
-        hits = [found[i] for i in result.ids if i in found]
+        hits = [(bounded(r), bounded(a)) for r, a in (found[i] for i in result.ids if i in found)]
         names = {a.slug: a.name for a, _ in agencies.list_agencies(session)}
     facets = []
     for field, counts in result.facets.items():
@@ -118,16 +127,30 @@ def repository_page(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         repo = repositories.get(session, repo_id)
         agency = session.get(Agency, repo.agency_id)
+        assert agency is not None
+        langs = repositories.languages(session, repo_id)
+        slices = language_slices([(lang.language, lang.share) for lang in langs])
+        shown = bounded(repo)  # every string within bounds: stored data never breaks a page
         context = {
-            "repo": repo,
-            "agency": agency,
-            "languages": repositories.languages(session, repo_id),
-            "evidence": repositories.licence_evidence(session, repo_id),
-            "signals": repositories.maturity_signals(session, repo_id),
-            "reused_by": reuse.reused_by(session, repo_id),
-            "reuses": reuse.reuses(session, repo_id),
-            "clone": clone_command(repo),
+            "repo": shown,
+            "agency": bounded(agency),
+            "languages": bounded_all(langs),
+            "language_slices": slices,
+            "language_bar": language_bar(slices),
+            "sparkline": activity_sparkline(repo.commit_weeks),
+            "activity": activity_words(repo.commit_weeks) if repo.commit_weeks else "",
+            "evidence": bounded_all(repositories.licence_evidence(session, repo_id)),
+            "signals": bounded_all(repositories.maturity_signals(session, repo_id)),
+            "reused_by": bounded_all(reuse.reused_by(session, repo_id)),
+            "reuses": bounded_all(reuse.reuses(session, repo_id)),
+            "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
+            "duties": licence_duties_public(repo),
+            "swh": software_heritage_ids(repo),
+            "badge": badge_markdown(request.app.state.settings.base_url, repo.full_name, repo_id),
+            "readme_html": readme_html(
+                repo, max_chars=request.app.state.settings.readme_render_max_chars
+            ),
         }
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
 
@@ -147,13 +170,13 @@ def agency_page(request: Request) -> Response:
             raise NotFound(f"no agency {agency.slug!r}")
         sources = agencies.sources_of(session, agency)
         context = {
-            "agency": agency,
             "identifiers": agency_signup.identifiers_of(session, agency),
             "schemes": identifiers.SCHEMES,
-            "repositories": repositories.of_agency(session, agency.id),  # type: ignore[arg-type]
-            "sources": sources,
+            "agency": bounded(agency),
+            "repositories": bounded_all(repositories.of_agency(session, agency.id)),  # type: ignore[arg-type]
+            "sources": bounded_all(sources),
             # the agency reads its crawls here: counts, and each repository's error
-            "runs": {s.id: _latest_runs(session, s.id) for s in sources},
+            "runs": {s.id: bounded_all(_latest_runs(session, s.id)) for s in sources},
         }
     return request.app.state.templates.TemplateResponse(request, "agency.html", context)
 

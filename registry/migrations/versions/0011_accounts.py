@@ -2,7 +2,7 @@
 agency sign-up and identifiers; who registered a source and its ownership proof
 
 Revision ID: 0011
-Revises: 0003
+Revises: 0012
 Create Date: 2026-12-01 16:40:00
 
 Existing agencies stay approved (a server default) and existing sources, registered by an
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0003"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,73 @@
+"""Bound every string where stored data enters a page or an API answer.
+
+The crawl side validates what it stores, but a row written before that (or by SQLite, which
+never enforces ``VARCHAR(n)``) may hold a 5,000-character ``developmentStatus``: it must be
+shown shortened, never make a page answer 500. Each string is cut to its column's declared
+``max_length`` (unbounded text to ``TEXT_LIMIT``), each list to ``LIST_LIMIT`` items of at
+most ``ITEM_LIMIT`` characters, with an ellipsis where something was cut. A URL that does
+not fit is dropped instead: a shortened URL is another URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+from annotated_types import MaxLen
+from pydantic.fields import FieldInfo
+from sqlmodel import SQLModel
+
+TEXT_LIMIT = 20_000
+LIST_LIMIT = 100
+ITEM_LIMIT = 300
+ITEM_LIMITS = {"licence_mismatches": 2_000}  # each explains itself in a few sentences
+ELLIPSIS = "…"
+URL_FIELDS = frozenset({"html_url", "clone_url", "fork_url", "homepage", "parent_url", "url_key"})
+
+
+def clip(value: str, limit: int) -> str:
+    """``value`` if it fits in ``limit`` characters, else its start and an ellipsis."""
+    return value if len(value) <= limit else value[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def max_length(field: FieldInfo) -> int | None:
+    for rule in field.metadata:
+        if isinstance(rule, MaxLen):
+            return rule.max_length
+    return None
+
+
+def bounded_fields(row: SQLModel, model: type[SQLModel] | None = None) -> dict[str, Any]:
+    """``row``'s fields as a dict, every string within the tighter of its own column's
+    limit and that of the same field of ``model`` (the public shape it is going into)."""
+    own, shown = type(row).model_fields, (model or type(row)).model_fields
+    data = row.model_dump()
+    for name, value in data.items():
+        field = shown.get(name) or own.get(name)
+        limits = [max_length(f) for f in (own.get(name), shown.get(name)) if f is not None]
+        limit = min((n for n in limits if n is not None), default=TEXT_LIMIT)
+        if name in URL_FIELDS and isinstance(value, str) and len(value) > limit:
+            data[name] = "" if field is None or field.is_required() else field.default
+        else:
+            data[name] = _bound(value, limit, ITEM_LIMITS.get(name, ITEM_LIMIT))
+    return data
+
+
+def _bound(value: Any, limit: int, item_limit: int = ITEM_LIMIT) -> Any:
+    if isinstance(value, str):
+        return clip(value, limit)
+    if isinstance(value, list):
+        return [_bound(item, item_limit) for item in value[:LIST_LIMIT]]
+    if isinstance(value, dict):
+        return {key: _bound(item, limit) for key, item in list(value.items())[:LIST_LIMIT]}
+    return value
+
+
+def bounded(row: SQLModel) -> SimpleNamespace:
+    """``row`` for a template: the same attribute names, every string within bounds."""
+    return SimpleNamespace(**bounded_fields(row))
+
+
+def bounded_all(rows: Iterable[SQLModel]) -> list[SimpleNamespace]:
+    return [bounded(row) for row in rows]

@@ -1,0 +1,127 @@
+"""Exports and feeds of the catalogue: code.json (per agency and whole), CSV, JSON Lines,
+and Atom feeds of new repositories (all, per agency, per country).
+
+Every export streams: the generator below opens its own session and reads the catalogue a
+batch at a time while the response is being sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from feedgen.feed import FeedGenerator
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from registry.errors import BadRequest
+from registry.services import agencies, exports
+from registry.services.exports import ExportRow
+from web.exports import code_json, csv_lines, json_lines
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/export/code.json", catalogue_code_json),
+        Route("/agencies/{slug}/code.json", agency_code_json),
+        Route("/export/repositories.csv", catalogue_csv),
+        Route("/export/repositories.jsonl", catalogue_jsonl),
+        Route("/feeds/new.atom", new_repositories_feed),
+    ]
+
+
+def _filters(request: Request) -> dict[str, str | None]:
+    country = request.query_params.get("country")
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        raise BadRequest("country must be an ISO 3166-1 alpha-2 code, such as CA")
+    return {"agency_slug": request.query_params.get("agency"), "country": country}
+
+
+def _stream(
+    request: Request,
+    write: Callable[[Iterable[ExportRow]], Iterator[str]],
+    media_type: str,
+    filename: str,
+    **filters: str | None,
+) -> StreamingResponse:
+    engine = request.app.state.engine
+
+    def body() -> Iterator[bytes]:
+        with Session(engine) as session:
+            for chunk in write(exports.catalogue(session, **filters)):
+                yield chunk.encode()
+
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return StreamingResponse(body(), media_type=media_type, headers=headers)
+
+
+def _base(request: Request) -> str:
+    return request.app.state.settings.base_url.rstrip("/")
+
+
+def catalogue_code_json(request: Request) -> Response:
+    base, email = _base(request), request.app.state.settings.contact_email
+    return _stream(
+        request,
+        lambda rows: code_json(rows, agency="govcode", base_url=base, contact_email=email),
+        "application/json",
+        "code.json",
+        **_filters(request),
+    )
+
+
+def agency_code_json(request: Request) -> Response:
+    slug, base = request.path_params["slug"], _base(request)
+    email = request.app.state.settings.contact_email
+    with Session(request.app.state.engine) as session:
+        agency = agencies.get_agency(session, slug)  # 404 for an unknown agency
+    return _stream(
+        request,
+        lambda rows: code_json(rows, agency=agency.name, base_url=base, contact_email=email),
+        "application/json",
+        f"{slug}-code.json",
+        agency_slug=slug,
+    )
+
+
+def catalogue_csv(request: Request) -> Response:
+    base = _base(request)
+    return _stream(
+        request, lambda rows: csv_lines(rows, base_url=base), "text/csv; charset=utf-8",
+        "repositories.csv", **_filters(request),
+    )  # fmt: skip
+
+
+def catalogue_jsonl(request: Request) -> Response:
+    base = _base(request)
+    return _stream(
+        request, lambda rows: json_lines(rows, base_url=base), "application/jsonl",
+        "repositories.jsonl", **_filters(request),
+    )  # fmt: skip
+
+
+def new_repositories_feed(request: Request) -> Response:
+    filters = _filters(request)
+    base = _base(request)
+    with Session(request.app.state.engine) as session:
+        if filters["agency_slug"]:
+            agencies.get_agency(session, filters["agency_slug"])
+        rows = exports.newest(session, **filters)  # type: ignore[arg-type]
+    scope = filters["agency_slug"] or filters["country"] or "all agencies"
+    feed = FeedGenerator()
+    feed.id(str(request.url))
+    feed.title(f"New repositories on govcode: {scope}")
+    feed.link(href=str(request.url), rel="self")
+    feed.link(href=f"{base}/", rel="alternate")
+    if rows:
+        feed.updated(rows[0][0].first_seen_at)
+    for repo, agency in reversed(rows):  # feedgen puts the last added first
+        entry = feed.add_entry()
+        entry.id(f"{base}/repositories/{repo.id}")
+        entry.title(f"{agency.name}: {repo.full_name}")
+        entry.link(href=f"{base}/repositories/{repo.id}")
+        entry.published(repo.first_seen_at)
+        entry.updated(repo.first_seen_at)
+        entry.summary(repo.description or repo.readme_excerpt[:300] or repo.full_name)
+    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
