@@ -29,21 +29,21 @@ def test_sign_up_then_sign_in(settings, engine, javascript, tmp_path):
         page.get_by_label("Your name").fill("Mo")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign up").click()
-        assert page.get_by_role("heading", name="Check your mail").is_visible()
+        page.get_by_role("heading", name="Check your mail").wait_for()
 
         page.goto(link_in(mail.wait_for(1)[0], live.url + "/account/confirm?token="))
-        assert page.get_by_role("heading", name="Address confirmed").is_visible()
+        page.get_by_role("heading", name="Address confirmed").wait_for()
 
         page.goto(live.url + "/account")  # signed out: sent to sign in, then back here
         page.get_by_label("E-mail address").fill("mo@agency.example.org")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        assert page.get_by_role("heading", name="Your account").is_visible()
-        assert page.get_by_text("mo@agency.example.org").is_visible()
+        page.get_by_role("heading", name="Your account").wait_for()
+        page.get_by_text("mo@agency.example.org").wait_for()
         page.screenshot(path=str(tmp_path / "account.png"))
 
         page.get_by_role("button", name="Sign out").click()
-        assert page.get_by_role("link", name="Sign in").is_visible()
+        page.get_by_role("link", name="Sign in").wait_for()
         browser.close()
 
 
@@ -75,7 +75,7 @@ def test_an_agency_from_sign_up_to_a_verified_crawled_source(
             page.get_by_label("E-mail address").fill(email)
             page.get_by_label("Password").fill(password)
             page.get_by_role("button", name="Sign in").click()
-            assert page.get_by_role("heading", name="Your account").is_visible()
+            page.get_by_role("heading", name="Your account").wait_for()
             return page
 
         page = browser.new_page()
@@ -92,12 +92,12 @@ def test_an_agency_from_sign_up_to_a_verified_crawled_source(
         ana.get_by_label("Website").fill(f"https://{site}/")
         ana.get_by_label("Contact e-mail address").fill("digital@ahs.example.org")
         ana.get_by_role("button", name="Sign up the agency").click()
-        assert ana.get_by_role("heading", name="Agency signed up").is_visible()
+        ana.get_by_role("heading", name="Agency signed up").wait_for()
 
         root = signed_in("root@gov.example.org", "site admin password")
         root.get_by_role("link", name="Agencies to review").click()
         root.get_by_role("button", name="Approve Alberta Health Services").click()
-        assert root.get_by_text("No agency waits for review.").is_visible()
+        root.get_by_text("No agency waits for review.").wait_for()
         assert "is approved" in mail.wait_for(2)[-1]["Subject"]
 
         ana.goto(live.url + "/account")
@@ -105,13 +105,14 @@ def test_an_agency_from_sign_up_to_a_verified_crawled_source(
         ana.get_by_label("Kind").select_option("github")
         ana.get_by_label("Where (organisation login, group path or https URL)").fill("ahs-org")
         ana.get_by_role("button", name="Register").click()
+        ana.get_by_text("Registered. Prove you own it").wait_for()
         token = re.search(r"govcode-verify-[0-9a-f]+", ana.content())
         assert token
         fake_github.add_repo("ahs-org", ".github", {"govcode.txt": token.group(0) + "\n"})
         ana.get_by_role("button", name="Check the proof of ahs-org").click()
-        assert ana.get_by_text("Verified: we found the token").is_visible()
+        ana.get_by_text("Verified: we found the token").wait_for()
         ana.goto(live.url + "/agencies/alberta-health-services")
-        assert ana.get_by_role("link", name="ahs-org/covid-self-assessment").is_visible()
+        ana.get_by_role("link", name="ahs-org/covid-self-assessment").wait_for()
         assert "(unverified)" not in ana.content()
         ana.screenshot(path=str(tmp_path / "agency.png"))
         browser.close()
