@@ -26,7 +26,7 @@ from crawlers.forges import forge_for
 from crawlers.freshness import is_unchanged
 from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE
 from registry.db import session_scope
-from registry.errors import CrawlError, GovcodeError, RateLimited
+from registry.errors import CrawlError, Forbidden, GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
 from registry.services.records import RepositoryRecord
 
@@ -138,6 +138,8 @@ def crawl_source(
     stale_after = ctx.settings.crawl_stale_after
     with session_scope(engine) as session:
         source = agencies.get_source(session, source_id)
+        if source.verified_at is None:  # nothing is published under an unproven name
+            raise Forbidden(f"source {source_id} is not verified: its agency must prove it owns it")
         crawl_runs.interrupt_stale(session, now=now, stale_after=stale_after, source_id=source_id)
         run = crawl_runs.start(session, source_id=source_id, now=now)
         agency_id, locator, kind, api_url = (

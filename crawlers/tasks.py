@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from huey import Huey, crontab
-from huey.exceptions import RetryTask
+from huey.exceptions import RetryTask, TaskLockedException
 
 from registry.settings import Settings
 
@@ -22,6 +22,8 @@ class Tasks:
     crawl_source: Any
     deliver: Any
     sweep: Any
+    recrawl: Any = None  # the periodic task that queues due sources
+    crawl_scheduled: Any = None
 
 
 def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool = False):
@@ -43,6 +45,51 @@ def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool =
         if summary.event_ids:
             deliver_pending(engine, settings, Senders.from_settings(settings))
         return summary
+    finally:
+        engine.dispose()
+
+
+def recheck_proof(settings: Settings, source_id: int) -> bool:
+    """Look for an agency-registered source's proof token again and store what was found
+    (a removed token flags the source); True when the source is (still) verified.
+    Operator-registered sources (no token) stay verified."""
+    from crawlers.forges import proof
+    from registry.db import make_engine, session_scope
+    from registry.models import Agency
+    from registry.services import agencies, audit, ownership
+
+    engine = make_engine(settings)
+    try:
+        with session_scope(engine) as session:
+            source = agencies.get_source(session, source_id)
+            if not source.proof_token:
+                return source.verified_at is not None
+            agency = session.get(Agency, source.agency_id)
+            website = agency.homepage if agency else None
+            facts = {"kind": source.kind, "locator": source.locator, "api_url": source.api_url,
+                     "token": source.proof_token, "website": website}  # fmt: skip
+        found = proof.check(settings, **facts)
+        with session_scope(engine) as session:
+            source = agencies.get_source(session, source_id)
+            actor = audit.Actor(user=None, name="scheduled crawl")
+            return ownership.record(
+                session, actor, source=source, found=found.found, where=found.where
+            )
+    finally:
+        engine.dispose()
+
+
+def due_sources(settings: Settings) -> list[int]:
+    from sqlmodel import Session
+
+    from registry.db import make_engine
+    from registry.services import ownership
+
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            older = timedelta(hours=settings.recrawl_interval_hours)
+            return [s.id for s in ownership.due_for_crawl(session, older_than=older) if s.id]
     finally:
         engine.dispose()
 
@@ -72,7 +119,11 @@ def retry_eta(reset_at: float | None, *, now: datetime | None = None) -> datetim
 def register(huey: Huey, settings: Settings) -> Tasks:
     @huey.task(retries=2, retry_delay=60, name="crawl_source")
     def crawl_source_task(source_id: int, full: bool = False) -> dict:
-        summary = run_crawl(settings, source_id, full=full)
+        try:
+            with huey.lock_task(f"crawl-source-{source_id}"):  # one crawl of a source at once
+                summary = run_crawl(settings, source_id, full=full)
+        except TaskLockedException:
+            return {"source_id": source_id, "status": "already crawling"}
         if summary.status == "rate-limited":
             # Come back when the forge's budget resets, not sooner: huey re-enqueues this
             # same task for that time without spending one of its retries.
@@ -89,4 +140,27 @@ def register(huey: Huey, settings: Settings) -> Tasks:
         started = datetime.now(UTC).isoformat()
         return {"started": started, **run_delivery(settings)}
 
-    return Tasks(huey=huey, crawl_source=crawl_source_task, deliver=deliver_task, sweep=sweep_task)
+    @huey.task(name="crawl_scheduled")
+    def crawl_scheduled_task(source_id: int) -> dict:
+        """A scheduled crawl: the proof is checked again first; one crawl of a source at once."""
+        try:
+            with huey.lock_task(f"crawl-source-{source_id}"):
+                if not recheck_proof(settings, source_id):
+                    return {"source_id": source_id, "status": "unverified"}
+                summary = run_crawl(settings, source_id)
+        except TaskLockedException:
+            return {"source_id": source_id, "status": "already crawling"}
+        return {"run_id": summary.run_id, "status": summary.status, **summary.counts}
+
+    @huey.periodic_task(crontab(minute="7"), name="recrawl_due")
+    def recrawl_task() -> dict:
+        """Every hour: queue each verified source not crawled for ``recrawl_interval_hours``."""
+        due = due_sources(settings)
+        for source_id in due:
+            crawl_scheduled_task(source_id)
+        return {"queued": len(due)}
+
+    return Tasks(
+        huey=huey, crawl_source=crawl_source_task, deliver=deliver_task, sweep=sweep_task,
+        recrawl=recrawl_task, crawl_scheduled=crawl_scheduled_task,
+    )  # fmt: skip

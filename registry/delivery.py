@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from registry.db import session_scope
 from registry.models import Event
 from registry.notify import Channel, Outgoing, ReuseNotice, SendResult, push_channels
-from registry.services import deliveries
+from registry.services import deliveries, subscription_links
 from registry.settings import Settings
 
 
@@ -125,6 +125,9 @@ def _deliver(
         address=sub.address,
         key=item.key,
         secret=sub.secret,
+        unsubscribe_url=subscription_links.url_for(
+            settings.base_url, settings.secret_key.get_secret_value(), sub.id or 0
+        ),
     )
     result = senders.send(item.channel, outgoing)
     with session_scope(engine) as session:

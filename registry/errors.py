@@ -15,6 +15,20 @@ class BadRequest(GovcodeError):
     title = "Bad request"
 
 
+class Unauthorized(GovcodeError):
+    """Not signed in, or the credentials given were wrong."""
+
+    status_code = 401
+    title = "Unauthorized"
+
+
+class Forbidden(GovcodeError):
+    """Signed in, but not allowed to do this."""
+
+    status_code = 403
+    title = "Forbidden"
+
+
 class NotFound(GovcodeError):
     status_code = 404
     title = "Not found"
@@ -23,6 +37,17 @@ class NotFound(GovcodeError):
 class Conflict(GovcodeError):
     status_code = 409
     title = "Conflict"
+
+
+class TooManyRequests(GovcodeError):
+    """Too many attempts in a window (sign-in throttle); ``retry_after`` is in seconds."""
+
+    status_code = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class UnsafeURLError(BadRequest):

@@ -157,6 +157,25 @@ class Settings(BaseSettings):
     delivery_batch_size: int = Field(100, description="deliveries one pass claims at a time")
     delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
 
+    password_min_length: int = Field(10, description="shortest password accepted at sign-up")
+    session_max_age: int = Field(14 * 24 * 3600, description="seconds a sign-in cookie stays valid")
+    confirm_link_max_age: int = Field(
+        3 * 24 * 3600, description="seconds an e-mail confirmation link stays valid"
+    )
+    reset_link_max_age: int = Field(3600, description="seconds a password reset link stays valid")
+    signin_max_failures: int = Field(
+        5, description="failed sign-ins per account in a window before it is throttled"
+    )
+    signin_max_failures_per_address: int = Field(
+        20, description="failed sign-ins per client address in a window before it is throttled"
+    )
+    recrawl_interval_hours: float = Field(
+        24.0, description="hours between scheduled crawls of a verified source"
+    )
+    signin_window_seconds: int = Field(
+        900, description="length of the sign-in throttle window, from the first failure"
+    )
+
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:
         longest = max(self.webhook_deadline, self.smtp_deadline)

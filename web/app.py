@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -21,12 +23,25 @@ from starlette.types import ASGIApp
 
 from registry.db import make_engine
 from registry.errors import GovcodeError
+from registry.notify.mailer import mailer_from_settings
 from registry.search import SearchIndex, open_index
 from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
-from web import errors
-from web.routes import api, badges, exports, feeds, pages
+from web import auth, errors
+from web.routes import (
+    accounts,
+    agency_admin,
+    agency_signup,
+    api,
+    api_accounts,
+    badges,
+    exports,
+    feeds,
+    pages,
+    subscribe,
+    tokens,
+)
 from web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -123,20 +138,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["settings"] = settings
+    templates.env.globals["csrf_field"] = auth.csrf_field
     templates.env.filters["link_url"] = link_url  # the only way a stored URL becomes an href
     app = GovcodeApp(
         routes=[
             *pages.routes(),
             *api.routes(),
             *feeds.routes(),
+            *accounts.routes(),
+            *tokens.routes(),
+            *agency_admin.routes(),
+            *agency_signup.routes(),
+            *subscribe.routes(),
+            *api_accounts.routes(),
             *badges.routes(),
             *exports.routes(),
             Route("/healthz", pages.health),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         lifespan=lifespan,
+        middleware=[_session_middleware(settings)],
         exception_handlers={GovcodeError: errors.handle, 404: errors.not_found},
     )
     app.state.settings = settings
     app.state.templates = templates
+    app.state.mailer = mailer_from_settings(settings)
     return app
+
+
+def _session_middleware(settings: Settings) -> Middleware:
+    """Signed session cookies: HttpOnly and SameSite=Lax always, Secure over https."""
+    return Middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie=auth.COOKIE,
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )

@@ -6,7 +6,19 @@ import logging
 
 import typer
 
-from registry.cli import agencies, crawl, db, demo, importers, index, notify, serve, sources, worker
+from registry.cli import (
+    agencies,
+    crawl,
+    db,
+    demo,
+    importers,
+    index,
+    notify,
+    serve,
+    sources,
+    users,
+    worker,
+)
 from registry.cli.common import configure_console
 from registry.cli.errors import GovcodeGroup
 
@@ -23,6 +35,7 @@ app.add_typer(agencies.app, name="agencies")
 app.add_typer(sources.app, name="sources")
 app.add_typer(importers.app, name="import")
 app.add_typer(notify.app, name="notify")
+app.add_typer(users.app, name="users")
 app.command()(serve.serve)
 app.command()(worker.worker)
 app.command()(notify.subscribe)

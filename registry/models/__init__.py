@@ -1,6 +1,7 @@
 """SQLModel families per entity. Importing this package registers every table."""
 
-from registry.models.agency import Agency, AgencyCreate, AgencyPublic, Source
+from registry.models.agency import Agency, AgencyCreate, AgencyIdentifier, AgencyPublic, Source
+from registry.models.audit import AuditEvent
 from registry.models.crawl import CrawlRun, IndexChange
 from registry.models.repository import (
     LanguagePublic,
@@ -18,11 +19,23 @@ from registry.models.repository import (
     RepositorySketchBand,
 )
 from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
+from registry.models.user import (
+    ApiToken,
+    ApiTokenPublic,
+    Membership,
+    SignInThrottle,
+    User,
+    UserPublic,
+)
 
 __all__ = [
     "Agency",
     "AgencyCreate",
+    "AgencyIdentifier",
     "AgencyPublic",
+    "ApiToken",
+    "ApiTokenPublic",
+    "AuditEvent",
     "CrawlRun",
     "Delivery",
     "Event",
@@ -30,6 +43,7 @@ __all__ = [
     "LanguagePublic",
     "LicenceEvidence",
     "MaturitySignal",
+    "Membership",
     "Repository",
     "RepositoryDetail",
     "RepositoryFingerprint",
@@ -42,6 +56,9 @@ __all__ = [
     "RepositorySketchBand",
     "ReuseEdge",
     "ReuseEdgePublic",
+    "SignInThrottle",
     "Source",
     "Subscription",
+    "User",
+    "UserPublic",
 ]

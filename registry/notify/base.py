@@ -29,6 +29,7 @@ class Outgoing:
     address: str
     key: str
     secret: str | None = None
+    unsubscribe_url: str | None = None  # one click, no sign-in (RFC 8058), where it applies
 
 
 @dataclass(frozen=True)

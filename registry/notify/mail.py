@@ -52,7 +52,7 @@ class EmailChannel:
             outgoing.notice,
             to=outgoing.address,
             mail_from=self.mail_from,
-            unsubscribe_url=None,
+            unsubscribe_url=outgoing.unsubscribe_url,
             key=outgoing.key,
         )
         return self.mailer.send(message)

@@ -143,6 +143,7 @@ def render_reuse_email(
     message["X-Govcode-Event"] = REUSE_EVENT
     if unsubscribe_url:
         message["List-Unsubscribe"] = f"<{one_line(unsubscribe_url)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
     return message

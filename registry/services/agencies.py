@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from registry.errors import BadRequest, NotFound
 from registry.models import Agency, Repository, Source
+from registry.models._types import utcnow
 
 # Kosovo's code is from ISO 3166-1's user-assigned range; the EU, the IMF and
 # government.github.com use it, so the registry does too.
@@ -69,7 +70,10 @@ def ensure_source(
         )
     ).first()
     if source is None:
-        source = Source(agency_id=agency.id, kind=kind, locator=locator, api_url=api_url)
+        # An operator registers it (command line, importers): verified by that act.
+        source = Source(
+            agency_id=agency.id, kind=kind, locator=locator, api_url=api_url, verified_at=utcnow()
+        )
         session.add(source)
         session.flush()
     return source
@@ -99,6 +103,7 @@ def list_agencies(session: Session) -> list[tuple[Agency, int]]:
     rows = session.exec(
         select(Agency, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.agency_id == Agency.id)
+        .where(Agency.status == "approved")  # signed-up agencies wait for review
         .order_by(Agency.name)
     ).all()
     return [(a, int(n)) for a, n in rows]

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from registry.errors import BadRequest
 from registry.models import Agency, Source
+from registry.models._types import utcnow
 from registry.services.agencies import country_code, slugify
 from registry.source_kinds import GITHUB, GITLAB, canonical_locator, source_kind
 
@@ -186,7 +187,10 @@ def _source_for(
         report.sources_existing += 1
         return
     kind, api_url, _ = key
-    source = Source(agency_id=agency.id, kind=kind, locator=locator, api_url=api_url)
+    # The operator runs the import: the inventory's sources are vouched for by that act.
+    source = Source(
+        agency_id=agency.id, kind=kind, locator=locator, api_url=api_url, verified_at=utcnow()
+    )
     session.add(source)
     known.sources[key] = source
     report.sources_new += 1

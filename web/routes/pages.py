@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from registry.errors import BadRequest
+from registry import identifiers
+from registry.errors import BadRequest, NotFound
 from registry.models import Agency
-from registry.services import agencies, crawl_runs, repositories, reuse
+from registry.services import agencies, agency_signup, crawl_runs, repositories, reuse
 from web import caching, search_params
 from web.bounds import bounded, bounded_all
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
@@ -211,8 +212,12 @@ def agency_page(request: Request) -> Response:
     _end_stale_runs(request)
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
+        if agency.status != "approved":  # signed up, not yet reviewed (or refused)
+            raise NotFound(f"no agency {agency.slug!r}")
         sources = agencies.sources_of(session, agency)
         context = {
+            "identifiers": agency_signup.identifiers_of(session, agency),
+            "schemes": identifiers.SCHEMES,
             "agency": bounded(agency),
             "repositories": bounded_all(repositories.of_agency(session, agency.id)),  # type: ignore[arg-type]
             "sources": bounded_all(sources),

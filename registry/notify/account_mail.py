@@ -1,0 +1,48 @@
+"""Account messages (confirm an address, reset a password, an agency reviewed) as named
+templates."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from registry.models._types import utcnow
+from registry.notify.messages import render
+
+
+def _message(template: str, *, to: str, mail_from: str, **context: object) -> EmailMessage:
+    rendered = render(template, **context)
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = mail_from
+    message["To"] = to
+    message["Date"] = format_datetime(utcnow())
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(idstring=template, domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message
+
+
+def confirm_email(*, to: str, name: str, link: str, max_age: int, mail_from: str) -> EmailMessage:
+    return _message(
+        "account_confirm", to=to, mail_from=mail_from, person=name, link=link,
+        hours=max(1, max_age // 3600),
+    )  # fmt: skip
+
+
+def reset_password(*, to: str, name: str, link: str, max_age: int, mail_from: str) -> EmailMessage:
+    return _message(
+        "account_reset", to=to, mail_from=mail_from, person=name, link=link,
+        minutes=max(1, max_age // 60),
+    )  # fmt: skip
+
+
+def agency_reviewed(
+    *, to: str, agency: str, approved: bool, reason: str, link: str, mail_from: str
+) -> EmailMessage:
+    return _message(
+        "agency_reviewed", to=to, mail_from=mail_from, agency=agency, approved=approved,
+        reason=reason, link=link,
+    )  # fmt: skip

@@ -1,0 +1,100 @@
+"""An agency registers a source: any kind in ``registry.source_kinds``, checked before it
+is stored. The same place twice, or one another agency registered, gets a clear answer and
+never a second row; a URL is refused unless the URL policy passes it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from registry import source_kinds
+from registry.errors import BadRequest, Conflict, Forbidden
+from registry.models import Agency, Source
+from registry.services import audit, memberships
+from registry.settings import Settings
+from registry.urlpolicy import check_git_url, check_url
+
+_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_GROUP = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254})*")
+
+
+def _locator(kind: source_kinds.SourceKind, locator: str, settings: Settings) -> str:
+    locator = locator.strip()
+    allow = settings.allow_http_hosts
+    if kind is source_kinds.GITHUB:
+        if not _LOGIN.fullmatch(locator):
+            raise BadRequest(f"{locator!r} is not a GitHub organisation or user login")
+    elif kind is source_kinds.GITLAB:
+        if not _GROUP.fullmatch(locator) or ".." in locator:
+            raise BadRequest(f"{locator!r} is not a GitLab group path")
+    elif kind is source_kinds.GIT:
+        check_git_url(locator, allow_http_hosts=allow)
+    else:  # lists and inventories are documents at a URL
+        check_url(locator, allow_http_hosts=allow)
+    return source_kinds.canonical_locator(kind, locator)
+
+
+def _api_url(kind: source_kinds.SourceKind, api_url: str, settings: Settings) -> str:
+    default = source_kinds.default_api_url(kind, settings)
+    api_url = (api_url or "").strip().rstrip("/")
+    if not kind.api_setting:
+        if api_url:
+            raise BadRequest(f"a {kind.label} has no API URL")
+        return ""
+    if not api_url or api_url == default.rstrip("/"):
+        return default
+    return check_url(api_url, allow_http_hosts=settings.allow_http_hosts)
+
+
+def register(
+    session: Session,
+    actor: audit.Actor,
+    *,
+    agency: Agency,
+    kind: str,
+    locator: str,
+    api_url: str = "",
+    settings: Settings,
+) -> Source:
+    """A new, unverified source of ``agency`` with a fresh ownership-proof token."""
+    if agency.status != "approved":
+        raise Forbidden(f"{agency.name} is not approved yet; sources come after approval")
+    if actor.user is not None:
+        memberships.require(session, actor.user, agency, "register_sources")
+    found = source_kinds.source_kind(kind)
+    locator = _locator(found, locator, settings)
+    api_url = _api_url(found, api_url, settings)
+    existing = session.exec(
+        select(Source).where(
+            Source.kind == found.name, Source.api_url == api_url, Source.locator == locator
+        )
+    ).first()
+    if existing is not None:
+        if existing.agency_id == agency.id:
+            raise Conflict(f"{agency.name} registered this {found.label} already (source "
+                           f"{existing.id})")  # fmt: skip
+        raise Conflict(
+            f"this {found.label} is registered by another agency; if it is yours, ask a site "
+            "administrator to review the claim"
+        )
+    source = Source(
+        agency_id=agency.id,  # type: ignore[arg-type]
+        kind=found.name,
+        locator=locator,
+        api_url=api_url,
+        registered_by_id=actor.user.id if actor.user else None,
+        proof_token=f"govcode-verify-{secrets.token_hex(16)}",
+    )
+    try:
+        with session.begin_nested():
+            session.add(source)
+    except IntegrityError:  # registered at the same moment by someone else
+        raise Conflict(f"this {found.label} was just registered; reload and look") from None
+    audit.record(
+        session, actor, action="source.register", target_type="source", target_id=source.id,
+        agency_id=agency.id, after={"kind": found.name, "locator": locator, "api_url": api_url},
+    )  # fmt: skip
+    return source

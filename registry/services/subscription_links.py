@@ -1,0 +1,119 @@
+"""One-click unsubscribe (RFC 8058) and the subscriptions a person follows by e-mail.
+
+An unsubscribe link carries a token signed with the registry's secret that names one
+subscription: it works without signing in and cannot be forged for another subscription.
+"""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session, col, select
+
+from registry.errors import BadRequest, Forbidden
+from registry.models import Agency, AuditEvent, Repository, Subscription, User
+from registry.services import audit, subscriptions
+
+PURPOSE = "govcode.unsubscribe"
+
+
+def token_for(secret: str, subscription_id: int) -> str:
+    return str(URLSafeSerializer(secret, salt=PURPOSE).dumps({"sid": subscription_id}))
+
+
+def url_for(base_url: str, secret: str, subscription_id: int) -> str:
+    return f"{base_url.rstrip('/')}/unsubscribe/{token_for(secret, subscription_id)}"
+
+
+def read(session: Session, *, secret: str, token: str) -> Subscription:
+    try:
+        payload = URLSafeSerializer(secret, salt=PURPOSE).loads(token)
+    except BadSignature:
+        raise BadRequest("this unsubscribe link is not valid") from None
+    sub = session.get(Subscription, payload.get("sid")) if isinstance(payload, dict) else None
+    if sub is None:
+        raise BadRequest("this unsubscribe link is not valid")
+    return sub
+
+
+def unsubscribe(session: Session, *, secret: str, token: str, address: str) -> Subscription:
+    """Idempotent: a second click changes nothing and says the same."""
+    sub = read(session, secret=secret, token=token)
+    if sub.active:
+        sub.active = False
+        session.add(sub)
+        session.flush()
+        session.add(_event(sub, address, "subscription.unsubscribe", True, False))
+        session.flush()
+    return sub
+
+
+def _event(sub: Subscription, address: str, action: str, before: bool, after: bool) -> AuditEvent:
+    return AuditEvent(
+        actor=(sub.address if sub.channel == "email" else "") or "one-click unsubscribe",
+        action=action, target_type="subscription",
+        target_id=str(sub.id), agency_id=sub.agency_id, before={"active": before},
+        after={"active": after}, address=address[:100],
+    )  # fmt: skip
+
+
+def subscribe_self(
+    session: Session, actor: audit.Actor, *, repository_id: int | None, agency_id: int | None
+) -> Subscription:
+    """The signed-in person follows a repository or an agency at their confirmed address;
+    following the same thing twice keeps one subscription (made active again)."""
+    user = actor.user
+    if user is None or user.email_confirmed_at is None:
+        raise Forbidden("confirm your e-mail address first")
+    existing = session.exec(
+        select(Subscription).where(
+            Subscription.channel == "email",
+            Subscription.address == user.email,
+            Subscription.repository_id == repository_id,
+            Subscription.agency_id == agency_id,
+        )
+    ).first()
+    if existing is not None:
+        sub, before = existing, existing.active
+        sub.active = True
+        session.add(sub)
+    else:
+        sub, before = (
+            subscriptions.subscribe(
+                session,
+                channel="email",
+                address=user.email,
+                repository_id=repository_id,
+                agency_id=agency_id,
+            ),
+            False,
+        )
+    session.flush()
+    agency = agency_id or (
+        session.get(Repository, repository_id).agency_id if repository_id else None
+    )  # type: ignore[union-attr]
+    audit.record(
+        session, actor, action="subscription.subscribe", target_type="subscription",
+        target_id=sub.id, agency_id=agency, before={"active": before}, after={"active": True},
+    )  # fmt: skip
+    return sub
+
+
+def of_user(session: Session, user: User) -> list[tuple[Subscription, str, str]]:
+    """(subscription, what it follows, its page) for each e-mail subscription to the user's
+    address, newest first."""
+    rows = session.exec(
+        select(Subscription)
+        .where(Subscription.channel == "email", Subscription.address == user.email)
+        .order_by(col(Subscription.id).desc())
+    )  # fmt: skip
+    out = []
+    for sub in rows:
+        if sub.repository_id is not None:
+            repo = session.get(Repository, sub.repository_id)
+            out.append((sub, repo.full_name if repo else "?", f"/repositories/{sub.repository_id}"))
+        else:
+            agency = session.get(Agency, sub.agency_id)
+            out.append(
+                (sub, agency.name if agency else "?", f"/agencies/{agency.slug if agency else ''}")
+            )
+    return out
