@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,18 +41,6 @@ if not BACKEND.exists() or shutil.which("git") is None:
     )
 
 CAP = 64 * 1024  # max_blob_bytes in these tests
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitServer]:
-    root = tmp_path / "served"
-    root.mkdir()
-    srv = GitServer(root)
-    srv.thread.start()
-    yield srv
-    srv.release.set()
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
 
 
 def make_cache(tmp_path: Path, server: GitServer, **kw) -> GitCache:

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -121,18 +120,6 @@ def test_a_git_over_its_ceiling_fails_with_a_clear_error(tmp_path: Path) -> None
 
 
 # --- a server that ignores the partial-clone filter ---------------------------------------
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitServer]:
-    root = tmp_path / "served"
-    root.mkdir()
-    srv = GitServer(root)
-    srv.thread.start()
-    yield srv
-    srv.release.set()
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
 
 
 BIG = 24 * 1024**2  # a blob the filter should have kept back (60 MB in the field)

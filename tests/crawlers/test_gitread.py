@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -48,17 +47,6 @@ ODD = {
     b"src/\xff\xfe.py": (FILE, b"x = 1\n"),
     b"empty": (FILE, b""),
 }
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitServer]:
-    root = tmp_path / "served"
-    root.mkdir()
-    srv = GitServer(root)
-    srv.thread.start()
-    yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
 
 
 def full_clone(server: GitServer, name: str, target: Path) -> Path:

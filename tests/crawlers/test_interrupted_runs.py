@@ -9,12 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlmodel import Session, select
 
 from crawlers.context import CrawlContext
@@ -24,7 +22,7 @@ from registry.models import CrawlRun, Repository
 from registry.services import crawl_runs
 from tests import factories
 from tests.conftest import LiveServer
-from tests.crawlers.gitserver import FILE, GitServer, bare_repo, commit
+from tests.crawlers.gitserver import FILE, bare_repo, commit
 from tests.fakes.static_http import StaticServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,18 +36,6 @@ from registry.settings import Settings
 settings = Settings()
 crawl_source(make_engine(settings), CrawlContext.from_settings(settings), int(sys.argv[1]))
 """
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[GitServer]:
-    root = tmp_path / "served"
-    root.mkdir()
-    srv = GitServer(root)
-    srv.thread.start()
-    yield srv
-    srv.release.set()
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
 
 
 def _runs(engine) -> list[CrawlRun]:
