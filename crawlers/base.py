@@ -69,6 +69,21 @@ class GitFacts:
     history_complete: bool = False
     head_tree: str = ""  # the head commit's tree (a Software Heritage directory id)
     commit_weeks: tuple[int, ...] = ()  # commits in each of the last 52 weeks, oldest first
+    last_commit_subject: str = ""  # the head commit's subject line, as `git log %s` gives it
+
+
+SUBJECT_CAP = 500
+
+
+def commit_subject(message: str) -> str:
+    """A commit message's subject as git's ``%s`` spells it: the first paragraph on one
+    line (its lines joined by spaces), capped."""
+    lines = []
+    for line in message.strip().splitlines():
+        if not line.strip():
+            break
+        lines.append(line.strip())
+    return " ".join(lines)[:SUBJECT_CAP]
 
 
 WEEK_SECONDS = 7 * 24 * 3600

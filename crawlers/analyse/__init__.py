@@ -165,9 +165,13 @@ def build_record(
         ],
         development_status=pc.development_status if pc else None,
         publiccode=publiccode_summary(pc),
-        extra_metadata=record_metadata.summary(
-            meta, first_commit_at=git.first_commit_at, fingerprints=len(provenance.fingerprints)
-        ),
+        extra_metadata={
+            **record_metadata.summary(
+                meta, first_commit_at=git.first_commit_at, fingerprints=len(provenance.fingerprints)
+            ),
+            # search reads it: a last commit that says "decommissioned" makes code obsolete
+            "last_commit_message": git.last_commit_subject,
+        },
         packages=record_metadata.packages(meta),
         fingerprints=list(provenance.fingerprints),
         readme_excerpt=readme.excerpt,

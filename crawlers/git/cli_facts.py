@@ -18,12 +18,12 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawlers.base import GitFacts, commit_weeks
+from crawlers.base import GitFacts, commit_subject, commit_weeks
 from crawlers.git.command import abandon_git, finish_git, run_git, start_git
 from registry.errors import CrawlError
 
 _HEAD_BRANCH = "HEAD -> refs/heads/"
-_WALK = ("--format=%H%x00%T%x00%P%x00%ct%x00%ae%x00%D", "HEAD", "--")
+_WALK = ("--format=%H%x00%T%x00%P%x00%ct%x00%ae%x00%D%x00%s", "HEAD", "--")
 
 
 def author_key(email: str) -> str:
@@ -58,9 +58,9 @@ def read_git_facts(
     sample: list[tuple[str, int, str]] = []
     roots: dict[str, int] = {}
     lines = walk.stdout.decode("utf-8", "replace").splitlines()
-    head, head_tree, _, _, _, decoration = lines[0].split("\0", 5)
+    head, head_tree, _, _, _, decoration, subject = lines[0].split("\0", 6)
     for line in lines:
-        oid, _tree, parents, stamp, email, _refs = line.split("\0", 5)
+        oid, _tree, parents, stamp, email, _refs, _subject = line.split("\0", 6)
         times.append(datetime.fromtimestamp(int(stamp), UTC))
         emails.add(email.strip().lower())
         if len(sample) < history:
@@ -82,6 +82,7 @@ def read_git_facts(
         history=tuple(sample),
         history_complete=len(lines) < max_commits and len(sample) == len(lines),
         head_tree=head_tree,
+        last_commit_subject=commit_subject(subject),
         commit_weeks=commit_weeks((t.timestamp() for t in times), now),
     )
 

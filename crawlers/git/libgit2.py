@@ -29,7 +29,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import ConfigLevel, FileMode, ObjectType, ReferenceType
 
-from crawlers.base import GitFacts, commit_weeks
+from crawlers.base import GitFacts, commit_subject, commit_weeks
 from crawlers.git.cli import sample_paths, spell_path
 from crawlers.git.cli_facts import author_key
 from crawlers.git.command import safe_env
@@ -233,6 +233,7 @@ def read_git_facts_pygit2(
         history=sample,
         history_complete=complete,
         head_tree=str(head.tree_id),
+        last_commit_subject=commit_subject(head.raw_message.decode("utf-8", "replace")),
         commit_weeks=commit_weeks(times, now),
     )
 
