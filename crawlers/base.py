@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from registry.analysis.tree import Tree
+from registry.source_kinds import GIT
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class Forge(Protocol):
 class ForgeBase:
     """What a forge that lacks a capability answers: a host with no API."""
 
-    kind = "git"
+    kind = GIT.name
 
     @property
     def requests_spent(self) -> int:

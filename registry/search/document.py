@@ -17,6 +17,7 @@ from pathlib import Path
 from registry.analysis.licence import licence_info
 from registry.analysis.licence_ids import licence_keys
 from registry.search.text import DEFAULT_LANGUAGE, guess_language, language_of
+from registry.source_kinds import GIT
 
 RANKING_FILE = Path(__file__).with_name("data") / "ranking.toml"
 README_CHARS = 20_000  # enough to find a repository by its README; the rest is not indexed
@@ -126,7 +127,7 @@ def to_document(row: dict, *, now: datetime | None = None) -> dict:
             "country": [row.get("country") or ""],
             "topics": [t.lower() for t in row.get("topics") or []],
             "licence_class": list(_licence_classes(row.get("licence"))),
-            "forge": [row.get("forge") or "git"],
+            "forge": [row.get("forge") or GIT.name],
             "archived": [flag[obsolete]],
             "fork": [flag[bool(row.get("is_fork"))]],
             "reused": [flag[int(row.get("reused") or 0) > 0]],
