@@ -25,6 +25,7 @@ class SourceKind:
     locator: str  # how a source of this kind is written
     forge: str  # "module:Class" of the ``crawlers.base.Forge`` that crawls it
     repository_kind: str  # the kind of host its repositories live on ("git" for lists)
+    locator_form: str  # how a locator is checked: "login" | "group-path" | "git-url" | "url"
     owner_ignores_case: bool = False  # logins and group paths: "Alberta" is "alberta"
     has_forks: bool = False  # the forge's API lists a repository's forks
     has_fork_page: bool = False  # the forge has a page where a signed-in user forks
@@ -42,6 +43,7 @@ GITHUB = SourceKind(
     locator="organisation or user login",
     forge="crawlers.forges.github:GitHubForge",
     repository_kind="github",
+    locator_form="login",
     owner_ignores_case=True,
     has_forks=True,
     has_fork_page=True,
@@ -56,6 +58,7 @@ GITLAB = SourceKind(
     locator="group full path (subgroups included) or user",
     forge="crawlers.forges.gitlab:GitLabForge",
     repository_kind="gitlab",
+    locator_form="group-path",
     owner_ignores_case=True,
     has_forks=True,
     has_fork_page=True,
@@ -70,6 +73,7 @@ GIT = SourceKind(
     locator="https URL of a git repository",
     forge="crawlers.forges.plain:GitUrlForge",
     repository_kind="git",
+    locator_form="git-url",
 )
 GIT_LIST = SourceKind(
     name="git-list",
@@ -77,6 +81,7 @@ GIT_LIST = SourceKind(
     locator="https URL of a JSON or YAML list of git URLs",
     forge="crawlers.forges.plain:GitListForge",
     repository_kind="git",
+    locator_form="url",
 )
 CODE_JSON = SourceKind(
     name="code-json",
@@ -84,6 +89,7 @@ CODE_JSON = SourceKind(
     locator="https URL of a code.json file",
     forge="crawlers.forges.codejson:CodeJsonForge",
     repository_kind="git",
+    locator_form="url",
 )
 
 KINDS: dict[str, SourceKind] = {k.name: k for k in (GITHUB, GITLAB, GIT, GIT_LIST, CODE_JSON)}

@@ -118,6 +118,7 @@ def test_remove_a_source_and_an_agency_with_dry_runs(monkeypatch, city, engine):
 READ_ONLY = {
     "agencies list",
     "sources list",
+    "sources kinds",
     "db current",
     "notify channels",
     "serve",
@@ -173,3 +174,36 @@ def test_dry_runs_write_nothing(monkeypatch, city, engine, fake_github):
     assert "would dispatch 0 new events" in out
     out = govcode(monkeypatch, city, "index", "rebuild", "--dry-run")
     assert out.startswith("would index 3 repositories")
+
+
+def test_sources_add_takes_every_kind_of_the_table_and_refuses_clearly(
+    monkeypatch, settings, engine
+):
+    settings = settings.model_copy(update={"allow_http_hosts": ["localhost:8080"]})
+    out = govcode(monkeypatch, settings, "sources", "add", "github", "AlbertaHealth",
+                  "--agency", "Alberta Health Services")  # fmt: skip
+    assert out.startswith("source 1: github albertahealth for alberta-health-services")
+    govcode(monkeypatch, settings, "sources", "add", "code-json",
+            "http://localhost:8080/code.json", "--agency", "US Example")  # fmt: skip
+    dry = govcode(monkeypatch, settings, "sources", "add", "gitlab", "gov/health", "--agency",
+                  "Health", "--dry-run")  # fmt: skip
+    assert dry.startswith("would register gitlab 'gov/health'")
+    with Session(engine) as session:
+        rows = [(s.kind, s.locator) for s in session.exec(select(Source).order_by(Source.id))]
+    assert rows == [
+        ("github", "albertahealth"),
+        ("code-json", "http://localhost:8080/code.json"),
+    ]
+    runner = CliRunner()
+    for args, why in (
+        (["gitea", "org"], "unknown source kind 'gitea'"),
+        (["github", "not a login"], "is not a GitHub organisation login"),
+        (["git", "file:///etc/passwd"], "file"),
+        (["git-list", "https://127.0.0.1/list.json"], "127.0.0.1"),
+    ):
+        result = runner.invoke(app, ["sources", "add", *args, "--agency", "X"])
+        assert result.exit_code == 2 and why in result.output, (args, result.output)
+    with Session(engine) as session:
+        assert len(session.exec(select(Source)).all()) == 2  # nothing more was registered
+    kinds = govcode(monkeypatch, settings, "sources", "kinds")
+    assert all(name in kinds for name in ("github", "gitlab", "git-list", "code-json"))

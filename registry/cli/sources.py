@@ -19,6 +19,47 @@ def run_result(run) -> str:  # type: ignore[no-untyped-def]
     return f"{run.status} ({counts})" + (f": {run.message}" if run.message else "")
 
 
+@app.command()
+def add(
+    kind: str = typer.Argument(..., help="a source kind: see `govcode sources kinds`"),
+    locator: str = typer.Argument(..., help="the organisation, group or URL, as the kind says"),
+    agency: str = typer.Option(..., "--agency", help="the agency that publishes it"),
+    api_url: str = typer.Option("", "--api-url", help="API base (default: the kind's setting)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check it, register nothing"),
+) -> None:
+    """Register a source of any kind in the table of source kinds (then `crawl source ID`)."""
+    from registry.db import session_scope
+    from registry.services import agencies, source_registry
+    from registry.source_kinds import source_kind
+
+    s = settings()
+    found = source_kind(kind)
+    locator = source_registry.check_locator(found, locator, s)
+    api_url = source_registry.resolve_api_url(found, api_url, s)
+    if dry_run:
+        say(f"would register {found.name} {locator!r} ({api_url or 'no API'}) for {agency!r}")
+        return
+    with engine(s) as eng, session_scope(eng) as session:
+        owner = agencies.ensure_agency(session, slug=agencies.slugify(agency), name=agency)
+        source = agencies.ensure_source(
+            session, agency=owner, kind=found.name, locator=locator, api_url=api_url
+        )
+        say(f"source {source.id}: {found.name} {locator} for {owner.slug}")
+
+
+@app.command()
+def kinds() -> None:
+    """The kinds of source govcode can crawl, and how each one's locator is written."""
+    from rich.table import Table
+
+    from registry.source_kinds import KINDS
+
+    table = Table("kind", "what", "locator", "forks")
+    for kind in KINDS.values():
+        table.add_row(kind.name, kind.label, kind.locator, "yes" if kind.has_forks else "no")
+    console.print(table)
+
+
 @app.command("list")
 def list_() -> None:
     """Every source with its id, kind, agency, last run and that run's result."""

@@ -21,23 +21,34 @@ _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 _GROUP = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254})*")
 
 
-def _locator(kind: source_kinds.SourceKind, locator: str, settings: Settings) -> str:
+def _login(locator: str, kind: source_kinds.SourceKind, allow: list[str]) -> None:
+    if not _LOGIN.fullmatch(locator):
+        raise BadRequest(f"{locator!r} is not a {kind.label} login ({kind.locator})")
+
+
+def _group_path(locator: str, kind: source_kinds.SourceKind, allow: list[str]) -> None:
+    if not _GROUP.fullmatch(locator) or ".." in locator:
+        raise BadRequest(f"{locator!r} is not a {kind.label} path ({kind.locator})")
+
+
+# How each ``SourceKind.locator_form`` is checked (a URL only after the URL policy passes it)
+LOCATOR_CHECKS = {
+    "login": _login,
+    "group-path": _group_path,
+    "git-url": lambda locator, kind, allow: check_git_url(locator, allow_http_hosts=allow),
+    "url": lambda locator, kind, allow: check_url(locator, allow_http_hosts=allow),
+}
+
+
+def check_locator(kind: source_kinds.SourceKind, locator: str, settings: Settings) -> str:
+    """The locator as stored, once it is well formed for its kind (BadRequest if not)."""
     locator = locator.strip()
-    allow = settings.allow_http_hosts
-    if kind is source_kinds.GITHUB:
-        if not _LOGIN.fullmatch(locator):
-            raise BadRequest(f"{locator!r} is not a GitHub organisation or user login")
-    elif kind is source_kinds.GITLAB:
-        if not _GROUP.fullmatch(locator) or ".." in locator:
-            raise BadRequest(f"{locator!r} is not a GitLab group path")
-    elif kind is source_kinds.GIT:
-        check_git_url(locator, allow_http_hosts=allow)
-    else:  # lists and inventories are documents at a URL
-        check_url(locator, allow_http_hosts=allow)
+    LOCATOR_CHECKS[kind.locator_form](locator, kind, settings.allow_http_hosts)
     return source_kinds.canonical_locator(kind, locator)
 
 
-def _api_url(kind: source_kinds.SourceKind, api_url: str, settings: Settings) -> str:
+def resolve_api_url(kind: source_kinds.SourceKind, api_url: str, settings: Settings) -> str:
+    """The API base of a source: the kind's default unless another (checked) one is given."""
     default = source_kinds.default_api_url(kind, settings)
     api_url = (api_url or "").strip().rstrip("/")
     if not kind.api_setting:
@@ -65,8 +76,8 @@ def register(
     if actor.user is not None:
         memberships.require(session, actor.user, agency, "register_sources")
     found = source_kinds.source_kind(kind)
-    locator = _locator(found, locator, settings)
-    api_url = _api_url(found, api_url, settings)
+    locator = check_locator(found, locator, settings)
+    api_url = resolve_api_url(found, api_url, settings)
     existing = session.exec(
         select(Source).where(
             Source.kind == found.name, Source.api_url == api_url, Source.locator == locator
