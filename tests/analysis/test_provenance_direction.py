@@ -171,7 +171,7 @@ def test_no_evidence_stores_direction_unknown_and_says_so(tmp_path: Path, settin
         for notice in notices:
             assert notice.direction == "unknown" and "not known" in notice.summary
             mail = render_reuse_email(notice, to="x@example.org", mail_from="g@example.org",
-                                      unsubscribe_url=None)  # fmt: skip
+                                      unsubscribe_url=None, key=f"{notice.event_id}-1")  # fmt: skip
             text = mail.get_body(("plain",)).get_content()
             assert "which one came first is not known" in text and "reused" not in text
             assert "shares git history with" in mail["Subject"]
