@@ -42,7 +42,11 @@ def bounded_fields(row: SQLModel, model: type[SQLModel] | None = None) -> dict[s
     """``row``'s fields as a dict, every string within the tighter of its own column's
     limit and that of the same field of ``model`` (the public shape it is going into)."""
     own, shown = type(row).model_fields, (model or type(row)).model_fields
-    data = row.model_dump()
+    # Only the fields the public shape has, and never a column the query left unloaded:
+    # dumping those would copy large texts and load each deferred column, a query per row.
+    wanted = set(shown) & set(own) if model is not None else set(own)
+    state = getattr(row, "_sa_instance_state", None)
+    data = row.model_dump(include=wanted - (state.unloaded if state is not None else set()))
     for name, value in data.items():
         field = shown.get(name) or own.get(name)
         limits = [max_length(f) for f in (own.get(name), shown.get(name)) if f is not None]

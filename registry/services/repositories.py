@@ -258,7 +258,10 @@ def hits(
         .join(Agency, Agency.id == Repository.agency_id)
         .outerjoin(RepositoryLanguage, RepositoryLanguage.repository_id == Repository.id)
         .where(Repository.id.in_(ids))  # type: ignore[union-attr]
-        .options(defer(Repository.readme_text))  # type: ignore[arg-type]  # not shown on hits
+        .options(  # not shown on hits: the large texts stay in the database
+            defer(Repository.readme_text),  # type: ignore[arg-type]
+            defer(Repository.readme_source),  # type: ignore[arg-type]
+        )
     ).all()
     found: dict[int, tuple[Repository, Agency, list[RepositoryLanguage]]] = {}
     for repo, agency, lang in rows:
