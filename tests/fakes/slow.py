@@ -9,31 +9,24 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 
 
-class SlowLorisReceiver:
-    """``with SlowLorisReceiver(interval=2.0, lines=20) as slow:`` then POST to ``slow.url``.
-
-    ``sent_lines`` counts header lines written to the current client; ``disconnected_at``
-    is the ``time.monotonic()`` when the client hung up (None while it listens).
-    """
+class _TrickleServer(ABC):
+    """A loopback TCP server that answers each connection in ``_answer``, ``lines`` pieces
+    ``interval`` seconds apart, until closed; one connection at a time."""
 
     def __init__(self, *, interval: float, lines: int) -> None:
         self.interval = interval
         self.lines = lines
         self.sent_lines = 0
-        self.requests = 0
-        self.disconnected_at: float | None = None
         self._closing = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.1)
         self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.host, self.port = self._listener.getsockname()[:2]
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}/hooks/slow"
-
-    def __enter__(self) -> SlowLorisReceiver:
+    def __enter__(self):  # type: ignore[no-untyped-def]
         self._thread.start()
         return self
 
@@ -50,6 +43,27 @@ class SlowLorisReceiver:
                 continue
             with conn:
                 self._answer(conn)
+
+    @abstractmethod
+    def _answer(self, conn: socket.socket) -> None:
+        """Answer one client, slowly."""
+
+
+class SlowLorisReceiver(_TrickleServer):
+    """``with SlowLorisReceiver(interval=2.0, lines=20) as slow:`` then POST to ``slow.url``.
+
+    ``sent_lines`` counts header lines written to the current client; ``disconnected_at``
+    is the ``time.monotonic()`` when the client hung up (None while it listens).
+    """
+
+    def __init__(self, *, interval: float, lines: int) -> None:
+        super().__init__(interval=interval, lines=lines)
+        self.requests = 0
+        self.disconnected_at: float | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/slow"
 
     def _answer(self, conn: socket.socket) -> None:
         conn.settimeout(5)
@@ -84,42 +98,17 @@ class SlowLorisReceiver:
         self.disconnected_at = time.monotonic()
 
 
-class SlowSmtpServer:
+class SlowSmtpServer(_TrickleServer):
     """An SMTP server that never finishes its greeting: one ``220-`` continuation line every
     ``interval`` seconds, ``lines`` times (each read is quick; the greeting is not)."""
 
-    def __init__(self, *, interval: float, lines: int) -> None:
-        self.interval = interval
-        self.lines = lines
-        self.sent_lines = 0
-        self._closing = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.1)
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.host, self.port = self._listener.getsockname()[:2]
-
-    def __enter__(self) -> SlowSmtpServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._closing.set()
-        self._thread.join(timeout=5)
-        self._listener.close()
-
-    def _serve(self) -> None:
-        while not self._closing.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                try:
-                    for _ in range(self.lines):
-                        conn.sendall(b"220-still warming up\r\n")
-                        self.sent_lines += 1
-                        if self._closing.wait(self.interval):
-                            return
-                    conn.sendall(b"220 ready\r\n")
-                except OSError:
-                    pass
+    def _answer(self, conn: socket.socket) -> None:
+        try:
+            for _ in range(self.lines):
+                conn.sendall(b"220-still warming up\r\n")
+                self.sent_lines += 1
+                if self._closing.wait(self.interval):
+                    return
+            conn.sendall(b"220 ready\r\n")
+        except OSError:
+            pass
