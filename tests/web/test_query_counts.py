@@ -19,6 +19,8 @@ class QueryCounter:
         event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "index-sync":
+            return  # the web node's background poller, not the request being measured
         with self._lock:
             self.statements.append(statement)
 
