@@ -137,6 +137,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine.dispose()
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Interface text goes through gettext: `{{ _("...") }}` and `{% trans %}` in templates.
+    templates.env.add_extension("jinja2.ext.i18n")
+    templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     templates.env.globals["settings"] = settings
     templates.env.globals["csrf_field"] = auth.csrf_field
     templates.env.filters["link_url"] = link_url  # the only way a stored URL becomes an href
