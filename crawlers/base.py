@@ -28,6 +28,17 @@ class RepoRef:
         return f"{self.owner}/{self.name}"
 
 
+@dataclass(frozen=True)
+class ForgeRelease:
+    """A release the forge publishes: the tag it names, its title, notes and page."""
+
+    tag: str
+    title: str = ""
+    notes: str = ""
+    url: str = ""
+    published_at: datetime | None = None
+
+
 @dataclass
 class HostFacts:
     """What the forge says about a repository (empty for plain git)."""
@@ -45,10 +56,35 @@ class HostFacts:
     is_mirror: bool = False
     disabled: bool = False
     releases: int | None = None  # published releases, when the forge says
+    release_list: list[ForgeRelease] = field(default_factory=list)  # newest first, when read
     parent_url: str | None = None  # html_url of the repository this one was forked from
     licence_spdx: str | None = None  # the forge's own licence answer
     created_at: datetime | None = None
     pushed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TagFact:
+    """One tag as git holds it: its short name (as in ``GitFacts.tags``), the object it
+    names (the commit, for an annotated tag the commit it points at), its date (the
+    tagger's for an annotated tag, else the commit's; 0 when it has none) and an annotated
+    tag's message ("" for a lightweight tag)."""
+
+    name: str
+    commit: str
+    stamp: int
+    message: str = ""
+
+
+TAG_MESSAGE_CAP = 4000
+_SIGNATURES = (b"-----BEGIN PGP SIGNATURE-----", b"-----BEGIN SSH SIGNATURE-----",
+               b"-----BEGIN SIGNED MESSAGE-----")  # fmt: skip
+
+
+def tag_message(raw: bytes) -> str:
+    """An annotated tag's message without its signature block, trimmed and capped."""
+    cut = min((i for i in (raw.find(s) for s in _SIGNATURES) if i >= 0), default=len(raw))
+    return raw[:cut].decode("utf-8", "replace").strip()[:TAG_MESSAGE_CAP]
 
 
 @dataclass(frozen=True)
@@ -71,6 +107,7 @@ class GitFacts:
     head_tree: str = ""  # the head commit's tree (a Software Heritage directory id)
     commit_weeks: tuple[int, ...] = ()  # commits in each of the last 52 weeks, oldest first
     last_commit_subject: str = ""  # the head commit's subject line, as `git log %s` gives it
+    tag_facts: tuple[TagFact, ...] = ()  # every tag, in the order of ``tags``
 
 
 SUBJECT_CAP = 500

@@ -29,6 +29,7 @@ from registry.db import session_scope
 from registry.errors import CrawlError, Forbidden, GovcodeError, RateLimited
 from registry.services import agencies, crawl_runs, repositories
 from registry.services.records import RepositoryRecord
+from registry.source_kinds import source_kind
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,10 @@ def analyse(
 ) -> RepositoryRecord:
     """Run every analyser on the snapshot; fail if that went over the deadline."""
     ref = snapshot.ref
-    forks = forge.forks(ref) if snapshot.facts.forks_count else []
+    # A forge that lists forks either answers in full or raises (failing this repository),
+    # so a record it built says which fork edges this crawl looked for.
+    listed = source_kind(forge.kind).has_forks
+    forks = forge.forks(ref) if listed and snapshot.facts.forks_count else []
     try:
         record = build_record(
             snapshot,
@@ -104,6 +108,7 @@ def analyse(
             fork_url=forge.fork_url(ref),
             now=now,
             language_sample=language_sample,
+            forks_listed=listed,
         )
     finally:
         snapshot.tree.close()  # stop the tree's git process now, not at garbage collection

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from crawlers.analyse import metadata as record_metadata
 from crawlers.analyse.provenance import past_sketches
+from crawlers.analyse.versions import versions
 from crawlers.base import RepoRef, RepoSnapshot
 from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE, analyse_languages
 from registry.analysis.licence import LicenceFinding, analyse_licence
@@ -14,7 +15,14 @@ from registry.analysis.maturity import MaturityInputs, assess_maturity
 from registry.analysis.metadata.publiccode import Publiccode, find_publiccode, parse_publiccode
 from registry.analysis.provenance import analyse_provenance
 from registry.analysis.readme import analyse_readme
-from registry.services.records import RepositoryRecord, ReuseClaim
+from registry.services.records import (
+    EXAMINED_CONTENTS,
+    EXAMINED_DECLARED,
+    EXAMINED_FORKS,
+    EXAMINED_PARENT,
+    RepositoryRecord,
+    ReuseClaim,
+)
 
 
 def read_publiccode(snapshot: RepoSnapshot) -> Publiccode | None:
@@ -81,7 +89,10 @@ def build_record(
     fork_url: str,
     now: datetime,
     language_sample: int = DEFAULT_CONTENT_SAMPLE,
+    forks_listed: bool = False,
 ) -> RepositoryRecord:
+    """``forks_listed``: the forge lists forks, and ``forks`` is its whole answer (so the
+    reuse edges of forks it no longer lists can end)."""
     ref, facts, git, tree = snapshot.ref, snapshot.facts, snapshot.git, snapshot.tree
     pc = read_publiccode(snapshot)
     meta = record_metadata.read_metadata(tree)
@@ -190,4 +201,15 @@ def build_record(
         pushed_at=facts.pushed_at,
         last_commit_at=git.last_commit_at,
         reuse=reuse_claims(snapshot, pc, forks) + record_metadata.based_on_claims(ref, meta),
+        reuse_examined=examined(snapshot, forks_listed=forks_listed),
+        versions=versions(git.tag_facts, facts.release_list),
     )
+
+
+def examined(snapshot: RepoSnapshot, *, forks_listed: bool) -> list[str]:
+    """What this analysis looked at in full (``records.EXAMINED``): a sampled tree may have
+    missed a manifest or a file, so its edges found from contents are left as they are."""
+    found = [EXAMINED_FORKS, EXAMINED_PARENT] if forks_listed else []
+    if not snapshot.truncated:
+        found += [EXAMINED_DECLARED, EXAMINED_CONTENTS]
+    return found

@@ -18,11 +18,17 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawlers.base import GitFacts, commit_subject, commit_weeks
+from crawlers.base import GitFacts, TagFact, commit_subject, commit_weeks, tag_message
 from crawlers.git.command import abandon_git, finish_git, run_git, start_git
 from registry.errors import CrawlError
 
 _HEAD_BRANCH = "HEAD -> refs/heads/"
+# One record per tag: short name, object type, object, the object an annotated tag points
+# at, the tagger's (or commit's) date, the message; records end with RS and git's newline.
+_TAG_FORMAT = (
+    "--format=%(refname:short)%00%(objecttype)%00%(objectname)%00%(*objectname)"
+    "%00%(creatordate:unix)%00%(contents)%1e"
+)
 _WALK = ("--format=%H%x00%T%x00%P%x00%ct%x00%ae%x00%D%x00%s", "HEAD", "--")
 
 
@@ -39,7 +45,7 @@ def read_git_facts(
     the newest ``history`` commits as provenance's sample (sha, committer time, author
     key)."""
     now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    tag_args = ["for-each-ref", "--format=%(refname:short)", "refs/tags/"]
+    tag_args = ["for-each-ref", _TAG_FORMAT, "refs/tags/"]
     tagging = start_git(tag_args, cwd=repo_path)
     try:
         walk = run_git(
@@ -69,6 +75,7 @@ def read_git_facts(
             roots[oid] = int(stamp)
     if len(lines) >= max_commits:  # capped: the roots may lie beyond the walk
         roots = _roots(repo_path)
+    tag_facts = _tag_facts(tags.stdout)
     return GitFacts(
         head=head,
         default_branch=_default_branch(decoration),
@@ -78,13 +85,34 @@ def read_git_facts(
         commits_90d=sum(1 for t in times if t >= now - timedelta(days=90)),
         commits_365d=sum(1 for t in times if t >= now - timedelta(days=365)),
         contributors=len(emails - {""}),
-        tags=tuple(tags.stdout.decode("utf-8", "replace").split()),
+        tags=tuple(t.name for t in tag_facts),
         history=tuple(sample),
         history_complete=len(lines) < max_commits and len(sample) == len(lines),
         head_tree=head_tree,
         last_commit_subject=commit_subject(subject),
         commit_weeks=commit_weeks((t.timestamp() for t in times), now),
+        tag_facts=tag_facts,
     )
+
+
+def _tag_facts(out: bytes) -> tuple[TagFact, ...]:
+    """``for-each-ref``'s records as tags (ref names hold no NUL, RS or whitespace)."""
+    found = []
+    for record in out.split(b"\x1e\n"):
+        fields = record.split(b"\0", 5)
+        if len(fields) < 6 or not fields[0].strip():
+            continue
+        name, kind, oid, peeled, stamp, contents = fields
+        annotated = kind == b"tag"
+        found.append(
+            TagFact(
+                name=name.decode("utf-8", "replace"),
+                commit=(peeled if annotated else oid).decode(),
+                stamp=int(stamp) if stamp.strip().isdigit() else 0,
+                message=tag_message(contents) if annotated else "",
+            )
+        )
+    return tuple(found)
 
 
 def _default_branch(decoration: str) -> str:

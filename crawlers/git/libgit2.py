@@ -29,7 +29,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import ConfigLevel, FileMode, ObjectType, ReferenceType
 
-from crawlers.base import GitFacts, commit_subject, commit_weeks
+from crawlers.base import GitFacts, TagFact, commit_subject, commit_weeks, tag_message
 from crawlers.git.cli import sample_paths, spell_path
 from crawlers.git.cli_facts import author_key
 from crawlers.git.command import safe_env
@@ -215,7 +215,7 @@ def read_git_facts_pygit2(
             (str(c.id), c.commit_time, author_key(_email(c))) for c in walked[: max(history, 0)]
         )
         complete = len(walked) < max_commits and len(sample) == len(walked)
-        tags = _tags(repo)
+        tag_facts = _tags(repo)
         branch = _default_branch(repo)
     finally:
         repo.free()
@@ -229,12 +229,13 @@ def read_git_facts_pygit2(
         commits_90d=sum(1 for t in times if t >= stamp - timedelta(days=90).total_seconds()),
         commits_365d=sum(1 for t in times if t >= stamp - timedelta(days=365).total_seconds()),
         contributors=len(emails - {""}),
-        tags=tags,
+        tags=tuple(t.name for t in tag_facts),
         history=sample,
         history_complete=complete,
         head_tree=str(head.tree_id),
         last_commit_subject=commit_subject(head.raw_message.decode("utf-8", "replace")),
         commit_weeks=commit_weeks(times, now),
+        tag_facts=tag_facts,
     )
 
 
@@ -292,15 +293,34 @@ _HEX = re.compile(rb"[0-9a-f]{40}")
 _RULES = (b"%s", b"refs/%s", b"refs/tags/%s", b"refs/heads/%s", b"refs/remotes/%s")
 
 
-def _tags(repo: pygit2.Repository) -> tuple[str, ...]:
-    """Tag names sorted by ref name, shortened unambiguously the way git's strict
-    ``refname:short`` does (``tags/v1`` when a branch ``v1`` exists too)."""
+def _tags(repo: pygit2.Repository) -> tuple[TagFact, ...]:
+    """Tags sorted by ref name, shortened unambiguously the way git's strict
+    ``refname:short`` does (``tags/v1`` when a branch ``v1`` exists too), each with what
+    ``for-each-ref`` says of it: its object (an annotated tag's target), its creator date
+    and an annotated tag's message."""
     names = set(repo.raw_listall_references())
     gitdir = Path(repo.path)
     out = []
     for full in sorted(n for n in names if n.startswith(b"refs/tags/")):
-        out.append(_shorten(full, names, gitdir).decode("utf-8", "replace"))
-    return tuple(" ".join(out).split())  # as the CLI reader splits for-each-ref's output
+        short = _shorten(full, names, gitdir).decode("utf-8", "replace")
+        if not short.strip():
+            continue
+        out.append(_tag_fact(repo, full, short))
+    return tuple(out)
+
+
+def _tag_fact(repo: pygit2.Repository, full: bytes, short: str) -> TagFact:
+    try:
+        target = repo.references[full.decode("utf-8", "surrogateescape")].target
+        obj = repo.get(target) if not isinstance(target, str) else None
+    except (KeyError, ValueError, pygit2.GitError):
+        obj = None
+    if isinstance(obj, pygit2.Tag):
+        stamp = obj.tagger.time if obj.tagger is not None else 0
+        return TagFact(short, str(obj.target), stamp, tag_message(obj.raw_message or b""))
+    if isinstance(obj, pygit2.Commit):
+        return TagFact(short, str(obj.id), obj.commit_time)
+    return TagFact(short, str(obj.id) if obj is not None else "", 0)
 
 
 def _shorten(full: bytes, names: set[bytes], gitdir: Path) -> bytes:

@@ -151,7 +151,7 @@ def _releases(world: World, urls: Urls, repo: FakeRepo) -> list[dict[str, Any]]:
                 "node_id": node_id("Release", rid),
                 "tag_name": name,
                 "name": name,
-                "body": "",
+                "body": repo.release_notes.get(name, ""),
                 "draft": False,
                 "prerelease": False,
                 "target_commitish": repo.default_branch,

@@ -79,6 +79,7 @@ class FakeRepo:
     parent: str | None = None  # full name of the repository this was forked from
     forks: list[str] = field(default_factory=list)  # full names of direct forks
     releases: list[str] = field(default_factory=list)  # tag names published as releases
+    release_notes: dict[str, str] = field(default_factory=dict)  # tag name -> release body
     size_kb: int = 0  # GitHub's ``size``: kilobytes of the default branch's files
     licence_path: str | None = None  # the top-level licence file GitHub would detect
 

@@ -17,6 +17,7 @@ from registry.models.repository import (
     RepositoryRootCommit,
     RepositorySketch,
     RepositorySketchBand,
+    RepositoryVersion,
 )
 from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
 from registry.models.user import (
@@ -54,6 +55,7 @@ __all__ = [
     "RepositoryRootCommit",
     "RepositorySketch",
     "RepositorySketchBand",
+    "RepositoryVersion",
     "ReuseEdge",
     "ReuseEdgePublic",
     "SignInThrottle",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.models._types import created, json_dict, json_list, long_text, when
@@ -69,6 +70,9 @@ class Repository(RepositoryBase, table=True):
     last_crawled_at: datetime | None = when()
     last_changed_at: datetime | None = when()
     crawl_error: str | None = Field(default=None, max_length=2000)
+    # When the crawl first recorded its tags and releases (RepositoryVersion); until then
+    # every version it finds predates govcode and tells reusers nothing.
+    versions_seen_at: datetime | None = when()
 
 
 class RepositoryLanguage(SQLModel, table=True):
@@ -242,3 +246,19 @@ class RepositoryDetail(RepositoryPublic):
     reuses: list[ReuseEdgePublic]
     truncated: bool  # the tree was sampled: findings are from part of it
     crawl_error: str | None  # why the last crawl of it failed, if it did
+
+
+class RepositoryVersion(SQLModel, table=True):
+    """A tag or release of a repository, as the crawl first saw it (kept when it goes)."""
+
+    __table_args__ = (UniqueConstraint("repository_id", "tag", name="uq_repository_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repository_id: int = Field(foreign_key="repository.id", index=True, ondelete="CASCADE")
+    tag: str = Field(max_length=250)
+    commit: str = Field(default="", max_length=64)
+    published_at: datetime | None = when()  # tagger date, release date, else commit date
+    title: str = Field(default="", max_length=300)
+    notes: str = long_text()  # the release's notes or the annotated tag's message (capped)
+    url: str = Field(default="", max_length=500)  # the release page, where the forge has one
+    first_seen_at: datetime = created()

@@ -39,6 +39,11 @@ class ReuseEdge(SQLModel, table=True):
     direction: str = Field(default="known", max_length=10)
     created_at: datetime = created()
     notified_at: datetime | None = when()
+    # A living edge: first seen, last re-found by a crawl that looked for its evidence, and
+    # ended (never deleted) when such a crawl no longer found it; re-opened if found again.
+    first_seen_at: datetime = created()
+    last_confirmed_at: datetime = created()
+    ended_at: datetime | None = when()
 
 
 # How sure the registry is of an edge, by what found it (until an analyser reports a figure
@@ -66,6 +71,9 @@ class ReuseEdgePublic(SQLModel):
     evidence: str
     confidence: float
     created_at: datetime
+    first_seen_at: datetime | None = None
+    last_confirmed_at: datetime | None = None
+    ended_at: datetime | None = None  # set: past reuse, the evidence is gone
 
 
 class Subscription(SQLModel, table=True):
@@ -86,7 +94,7 @@ class Event(SQLModel, table=True):
     """Outbox: written in the same transaction as the change that caused it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=50)  # reuse.detected
+    kind: str = Field(max_length=50)  # reuse.detected | source.released | source.… (sources.py)
     repository_id: int = Field(foreign_key="repository.id", index=True)
     reuse_edge_id: int | None = Field(default=None, foreign_key="reuseedge.id")
     payload: dict[str, Any] = json_dict()

@@ -69,6 +69,7 @@ def documents(session: Session, ids: list[int]) -> list[dict]:
         session.exec(
             select(ReuseEdge.target_repository_id, func.count())
             .where(ReuseEdge.target_repository_id.in_(ids))  # type: ignore[union-attr]
+            .where(ReuseEdge.ended_at.is_(None))  # type: ignore[union-attr]
             .group_by(ReuseEdge.target_repository_id)
         ).all()
     )

@@ -62,6 +62,27 @@ class ReuseClaim:
     direction: str = "known"  # known | unknown (shared history whose source is not known)
 
 
+@dataclass(frozen=True)
+class VersionFact:
+    """A tag or release the crawl found: git's tag, and the forge's release of it if any."""
+
+    tag: str
+    commit: str = ""
+    published_at: datetime | None = None
+    title: str = ""
+    notes: str = ""  # the release's notes, else the annotated tag's message
+    url: str = ""  # the forge's release page
+
+
+# What a crawl looked at again, so that the reuse edges it no longer found can be ended
+# (``reuse.end_missing``): edges it did not look for are never touched.
+EXAMINED_FORKS = "forks"  # the forge listed this repository's forks, in full
+EXAMINED_PARENT = "parent"  # the forge said whether this repository is a fork, and of what
+EXAMINED_DECLARED = "declared"  # the metadata that declares isBasedOn was read
+EXAMINED_CONTENTS = "contents"  # the whole tree was read (packages, files): not sampled
+EXAMINED = (EXAMINED_FORKS, EXAMINED_PARENT, EXAMINED_DECLARED, EXAMINED_CONTENTS)
+
+
 @dataclass
 class RepositoryRecord:
     forge: str
@@ -118,6 +139,8 @@ class RepositoryRecord:
     pushed_at: datetime | None = None
     last_commit_at: datetime | None = None
     reuse: list[ReuseClaim] = field(default_factory=list)
+    reuse_examined: list[str] = field(default_factory=list)  # names in EXAMINED
+    versions: list[VersionFact] = field(default_factory=list)  # newest first (capped)
 
     @property
     def full_name(self) -> str:

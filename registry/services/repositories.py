@@ -25,8 +25,9 @@ from registry.models import (
     RepositoryRootCommit,
     RepositorySketch,
     RepositorySketchBand,
+    ReuseEdge,
 )
-from registry.services import copied_history, reuse, reuse_graph
+from registry.services import copied_history, reuse, reuse_graph, source_news
 from registry.services.record_bounds import bounded
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
 
@@ -74,6 +75,7 @@ def store(
         )  # fmt: skip
     repo.last_crawled_at = now
     repo.crawl_error = None
+    before = source_news.Before.of(repo if status != "new" else None)
     if status != "unchanged":
         for name in _COPIED:
             setattr(repo, name, getattr(record, name))
@@ -89,11 +91,37 @@ def store(
     if status != "unchanged":
         _replace_findings(session, repo.id, record)
         session.add(IndexChange(repository_id=repo.id))
-    event_ids = reuse.record_claims(session, repository=repo, claims=record.reuse, now=now)
-    if status != "unchanged":  # new findings: look for dependents, shared history, copies
-        event_ids += reuse_graph.record_derived(session, repository=repo, now=now)
+    found: set[int] = set()  # the edges this crawl found again, or for the first time
+    event_ids = reuse.record_claims(
+        session, repository=repo, claims=record.reuse, now=now, found=found
+    )
+    derived = status != "unchanged"
+    if derived:  # new findings: look for dependents, shared history, copies
+        event_ids += reuse_graph.record_derived(session, repository=repo, now=now, found=found)
+    else:  # the same findings: what was derived from them still holds
+        reuse.confirm_touching(session, repository=repo, kinds=DERIVED_KINDS, now=now)
     event_ids += reuse.resolve_pending(session, repository=repo, now=now)
+    scopes = reuse.scopes_of(record.reuse_examined, derived=derived)
+    ended = reuse.end_missing(session, repository=repo, scopes=scopes, found=found, now=now)
+    _reindex_ends(session, ended, except_id=repo.id)
+    event_ids += source_news.record(session, repository=repo, record=record, before=before, now=now)
     return StoreResult(repository_id=repo.id, status=status, event_ids=tuple(event_ids))
+
+
+DERIVED_KINDS = ("dependency", "copied", "shared_history")
+
+
+def _reindex_ends(session: Session, edge_ids: list[int], *, except_id: int) -> None:
+    """Repositories whose reuse count an ended edge lowered follow in every index."""
+    if not edge_ids:
+        return
+    targets = session.exec(
+        select(ReuseEdge.target_repository_id).where(
+            ReuseEdge.id.in_(edge_ids)  # type: ignore[union-attr]
+        )
+    ).all()
+    for target in sorted({t for t in targets if t is not None and t != except_id}):
+        session.add(IndexChange(repository_id=target))
 
 
 def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) -> None:

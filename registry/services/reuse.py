@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, true, update
 from sqlmodel import Session, or_, select
 
 from registry.models import Agency, Event, Repository, ReuseEdge
-from registry.services.records import ReuseClaim, normalise_url
+from registry.services.records import (
+    EXAMINED_CONTENTS,
+    EXAMINED_DECLARED,
+    EXAMINED_FORKS,
+    EXAMINED_PARENT,
+    ReuseClaim,
+    normalise_url,
+)
 
 SUMMARIES = {
     "fork": "Forked as {reuser}",
@@ -39,9 +46,17 @@ def _repo_by_key(session: Session, key: str) -> Repository | None:
 
 
 def record_claims(
-    session: Session, *, repository: Repository, claims: Sequence[ReuseClaim], now: datetime
+    session: Session,
+    *,
+    repository: Repository,
+    claims: Sequence[ReuseClaim],
+    now: datetime,
+    found: set[int] | None = None,
 ) -> list[int]:
-    """Store each claim as an edge once; return the ids of events for new notifiable edges."""
+    """Store each claim as an edge once; return the ids of events for new notifiable edges.
+
+    An edge claimed again is confirmed (and re-opened if it had ended); the ids of every
+    edge claimed are added to ``found``, for ``end_missing``."""
     events: list[int] = []
     for claim in claims:
         reuser_key, target_key = normalise_url(claim.reuser_url), normalise_url(claim.target_url)
@@ -52,7 +67,11 @@ def record_claims(
             reuser_key, target_key = target_key, reuser_key
             claim = ReuseClaim(claim.kind, claim.target_url, claim.target_url.split("/", 3)[-1],
                                claim.reuser_url, claim.evidence, claim.direction)  # fmt: skip
-        if find_edge(session, reuser_key, target_key, claim.kind, either_way=unknown):
+        known = find_edge(session, reuser_key, target_key, claim.kind, either_way=unknown)
+        if known is not None:
+            confirm(session, known, now=now)
+            if found is not None and known.id is not None:
+                found.add(known.id)
             continue
         reuser = _repo_by_key(session, reuser_key)
         target = _repo_by_key(session, target_key)
@@ -67,11 +86,94 @@ def record_claims(
             evidence=claim.evidence[:1000],
             direction="unknown" if unknown else "known",
             created_at=now,
+            first_seen_at=now,
+            last_confirmed_at=now,
         )
         session.add(edge)
         session.flush()
+        if found is not None and edge.id is not None:
+            found.add(edge.id)
         events += notify_new(session, edge, now=now)
     return events
+
+
+def confirm(session: Session, edge: ReuseEdge, *, now: datetime) -> None:
+    """A crawl found the edge's evidence again: it is live (re-opened if it had ended; its
+    source's maintainers were told when it was first seen, so nobody is told again)."""
+    edge.last_confirmed_at = now
+    edge.ended_at = None
+    session.add(edge)
+
+
+# Which edges of a repository a crawl looked for, by what it examined (records.EXAMINED):
+# (kind, the end this repository is: "reuser", "target" or "either").
+SCOPES = {
+    EXAMINED_FORKS: (("fork", "target"),),
+    EXAMINED_PARENT: (("fork", "reuser"),),
+    EXAMINED_DECLARED: (("based_on", "reuser"),),
+    EXAMINED_CONTENTS: (("dependency", "either"), ("copied", "either")),
+}
+
+
+def scopes_of(examined: Sequence[str], *, derived: bool) -> list[tuple[str, str]]:
+    """The (kind, end) pairs a crawl examined; edges found from contents only when this
+    store derived them again (``derived``: the repository's findings were replaced)."""
+    out: list[tuple[str, str]] = []
+    for name in examined:
+        if name == EXAMINED_CONTENTS and not derived:
+            continue
+        out += SCOPES.get(name, ())
+    return out
+
+
+def end_missing(
+    session: Session,
+    *,
+    repository: Repository,
+    scopes: Sequence[tuple[str, str]],
+    found: set[int],
+    now: datetime,
+) -> list[int]:
+    """End the live edges of ``repository`` in ``scopes`` that this crawl did not find
+    again (``found``); they stay, as past reuse. Returns the ended edges' ids."""
+    ended: list[int] = []
+    key = repository.url_key
+    for kind, end in scopes:
+        ends = {
+            "reuser": ReuseEdge.reuser_url == key,
+            "target": ReuseEdge.target_url == key,
+            "either": or_(ReuseEdge.reuser_url == key, ReuseEdge.target_url == key),
+        }[end]
+        query = select(ReuseEdge).where(ReuseEdge.kind == kind, ends, live())
+        for edge in session.exec(query):
+            if edge.id not in found:
+                edge.ended_at = now
+                session.add(edge)
+                ended.append(edge.id)  # type: ignore[arg-type]
+    return ended
+
+
+def confirm_touching(
+    session: Session, *, repository: Repository, kinds: Sequence[str], now: datetime
+) -> None:
+    """Confirm the live edges of ``kinds`` at either end of a repository whose findings
+    are as they were (what they were derived from is unchanged)."""
+    key = repository.url_key
+    session.exec(  # type: ignore[call-overload]
+        update(ReuseEdge)
+        .where(
+            ReuseEdge.kind.in_(kinds),  # type: ignore[attr-defined]
+            or_(ReuseEdge.reuser_url == key, ReuseEdge.target_url == key),
+            live(),
+        )
+        .values(last_confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def live():
+    """The condition of an edge whose evidence the last crawls still found."""
+    return ReuseEdge.ended_at.is_(None)  # type: ignore[union-attr]
 
 
 def find_edge(
@@ -169,8 +271,16 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
     return event.id
 
 
-def reused_by(session: Session, repo_id: int) -> list[ReuseEdge]:
-    """Edges that reuse this repository, and the direction-unknown ones at either end."""
+def _state(ended: bool | None):
+    """Live edges (False), ended ones (True), or both (None)."""
+    if ended is None:
+        return true()
+    return ReuseEdge.ended_at.is_not(None) if ended else live()  # type: ignore[union-attr]
+
+
+def reused_by(session: Session, repo_id: int, *, ended: bool | None = False) -> list[ReuseEdge]:
+    """Edges that reuse this repository, and the direction-unknown ones at either end:
+    live ones by default, ``ended=True`` the past ones, ``ended=None`` both."""
     return list(
         session.exec(
             select(ReuseEdge)
@@ -178,22 +288,24 @@ def reused_by(session: Session, repo_id: int) -> list[ReuseEdge]:
                 (ReuseEdge.target_repository_id == repo_id)
                 | ((ReuseEdge.reuser_repository_id == repo_id) & (ReuseEdge.direction == "unknown"))
             )
-            .order_by(ReuseEdge.created_at.desc())  # type: ignore[attr-defined]
+            .where(_state(ended))
+            .order_by(ReuseEdge.created_at.desc(), ReuseEdge.id)  # type: ignore[attr-defined]
         ).all()
     )
 
 
-def reuses(session: Session, repo_id: int) -> list[ReuseEdge]:
+def reuses(session: Session, repo_id: int, *, ended: bool | None = False) -> list[ReuseEdge]:
     return list(
         session.exec(
-            select(ReuseEdge).where(
-                ReuseEdge.reuser_repository_id == repo_id, ReuseEdge.direction == "known"
-            )
+            select(ReuseEdge)
+            .where(ReuseEdge.reuser_repository_id == repo_id, ReuseEdge.direction == "known")
+            .where(_state(ended))
+            .order_by(ReuseEdge.created_at.desc(), ReuseEdge.id)  # type: ignore[attr-defined]
         ).all()
     )
 
 
 def times_reused(session: Session, repo_id: int) -> int:
-    """How many reuse edges point at the repository (every kind, known reusers or not)."""
-    query = select(func.count()).select_from(ReuseEdge)
+    """How many live reuse edges point at the repository (every kind, known reusers or not)."""
+    query = select(func.count()).select_from(ReuseEdge).where(live())
     return int(session.exec(query.where(ReuseEdge.target_repository_id == repo_id)).one())

@@ -53,12 +53,17 @@ def normalise_package(ecosystem: str, name: str) -> tuple[str, str]:
     return eco, name
 
 
-def record_derived(session: Session, *, repository: Repository, now: datetime) -> list[int]:
-    """Derive and store this repository's reuse edges; return the new events' ids.
-    Shared history is settled for the repository's whole group (``shared_history``)."""
+def record_derived(
+    session: Session, *, repository: Repository, now: datetime, found: set[int] | None = None
+) -> list[int]:
+    """Derive and store this repository's reuse edges; return the new events' ids (the
+    ids of the edges derived are added to ``found``). Shared history is settled for the
+    repository's whole group (``shared_history``)."""
     events, group = shared_history.reconcile(session, repository=repository, now=now)
     claims = derive_claims(session, repository, group)
-    return events + reuse.record_claims(session, repository=repository, claims=claims, now=now)
+    return events + reuse.record_claims(
+        session, repository=repository, claims=claims, now=now, found=found
+    )
 
 
 def derive_claims(
@@ -148,6 +153,7 @@ def _linked(session: Session, repo: Repository) -> set[str]:
         select(ReuseEdge.reuser_url, ReuseEdge.target_url).where(
             ReuseEdge.kind == "fork",
             or_(ReuseEdge.reuser_url == key, ReuseEdge.target_url == key),
+            reuse.live(),
         )
     )
     linked = {a if b == key else b for a, b in edges}

@@ -11,8 +11,9 @@ concluded:
   one source, are never linked to each other;
 - a pair whose direction the evidence cannot tell is stored once, "direction unknown",
   unless known edges (or forge forks) already connect the two;
-- a stored edge of the group that the evidence no longer supports is removed (its events
-  stay, detached), one that changed direction is turned, and only new edges notify.
+- a stored edge of the group that the evidence no longer supports is ended (kept as past
+  reuse; re-opened if the evidence returns), one that changed direction is turned, and
+  only new edges notify.
 """
 
 from __future__ import annotations
@@ -160,6 +161,7 @@ def _fork_pairs(session: Session, members: list[Repository]) -> set[tuple[int, i
             select(ReuseEdge.reuser_url, ReuseEdge.target_url).where(
                 ReuseEdge.kind == "fork",
                 ReuseEdge.reuser_url.in_(chunk),  # type: ignore[attr-defined]
+                reuse.live(),
             )
         )
         pairs |= {(index[r], index[t]) for r, t in rows if t in index and r in index}
@@ -185,17 +187,24 @@ def _apply(
         if link.direction == "unknown" and t.url_key < r.url_key:
             r, t = t, r
         plan.append((link, r, t, stored.pop(frozenset((r.url_key, t.url_key)), None)))
-    stale = [e.id for e in (*stored.values(), *doubles)]
-    if stale:  # first, so that turning an edge round never meets its old double
-        session.exec(update(Event).where(Event.reuse_edge_id.in_(stale)).values(reuse_edge_id=None))  # type: ignore[call-overload, union-attr]
-        session.exec(delete(ReuseEdge).where(ReuseEdge.id.in_(stale)))  # type: ignore[call-overload, union-attr]
+    doubled = [e.id for e in doubles]
+    if doubled:  # first, so that turning an edge round never meets its old double
+        session.exec(
+            update(Event).where(Event.reuse_edge_id.in_(doubled)).values(reuse_edge_id=None)
+        )  # type: ignore[call-overload, union-attr]
+        session.exec(delete(ReuseEdge).where(ReuseEdge.id.in_(doubled)))  # type: ignore[call-overload, union-attr]
+    for edge in stored.values():  # the evidence no longer supports it: past, not gone
+        if edge.ended_at is None:
+            edge.ended_at = now
+            session.add(edge)
     events: list[int] = []
     for link, r, t, edge in plan:
         if edge is None:
             edge = ReuseEdge(kind=KIND, reuser_url=r.url_key, reuser_name=r.full_name,
                              reuser_repository_id=r.id, target_url=t.url_key,
                              target_repository_id=t.id, evidence=_words(link)[:1000],
-                             direction=link.direction, created_at=now)  # fmt: skip
+                             direction=link.direction, created_at=now, first_seen_at=now,
+                             last_confirmed_at=now)  # fmt: skip
             session.add(edge)
             session.flush()
             events += reuse.notify_new(session, edge, now=now)
@@ -204,7 +213,7 @@ def _apply(
         edge.reuser_url, edge.reuser_name, edge.reuser_repository_id = r.url_key, r.full_name, r.id
         edge.target_url, edge.target_repository_id = t.url_key, t.id
         edge.direction, edge.evidence = link.direction, _words(link)[:1000]
-        session.add(edge)
+        reuse.confirm(session, edge, now=now)
         session.flush()
         if link.direction == "known" and told is not None and told != t.url_key:
             events += reuse.notify_new(session, edge, now=now)  # new evidence turned it round

@@ -89,8 +89,14 @@ def fresh_engine(tmp: Path, label: str):
 
 
 def shared_edges(engine) -> list[tuple[str, str, str]]:
+    """The live shared-history edges (ones the evidence stopped supporting have ended)."""
     with Session(engine) as session:
-        rows = session.exec(select(ReuseEdge).where(ReuseEdge.kind == "shared_history")).all()
+        rows = session.exec(
+            select(ReuseEdge).where(
+                ReuseEdge.kind == "shared_history",
+                ReuseEdge.ended_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all()
         return sorted((e.reuser_url, e.target_url, e.direction) for e in rows)
 
 

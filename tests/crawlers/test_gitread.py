@@ -154,6 +154,26 @@ def test_facts_alike_on_merges_ties_caps_and_tags(tmp_path: Path, server: GitSer
     assert_same_facts(path)
 
 
+def test_tag_facts_alike_with_dates_messages_and_signatures(tmp_path: Path) -> None:
+    repo = bare_repo(tmp_path / "tags.git")
+    first = commit(repo, {b"a": (FILE, b"1")}, when=NOW - timedelta(days=30))
+    second = commit(repo, {b"a": (FILE, b"2")}, when=NOW - timedelta(days=3), parents=(first,))
+    repo.create_tag("v1.0", ref=first)  # lightweight: the commit's date, no message
+    env = {"GIT_COMMITTER_DATE": "1700000000 +0000"}
+    notes = "Release 1.1\n\nFixes CVE-2026-1234.\n-----BEGIN PGP SIGNATURE-----\nxyz\n"
+    repo.git.tag("-a", "-m", notes, "v1.1", second.hexsha, env=env)
+    repo.git.tag("tree-tag", f"{second.hexsha}^{{tree}}")  # a tag naming a tree
+    assert_same_facts(Path(repo.git_dir))
+    facts = read_git_facts_pygit2(Path(repo.git_dir), now=NOW)
+    by_name = {t.name: t for t in facts.tag_facts}
+    assert [t.name for t in facts.tag_facts] == list(facts.tags) == ["tree-tag", "v1.0", "v1.1"]
+    assert by_name["v1.0"].commit == first.hexsha and by_name["v1.0"].message == ""
+    assert by_name["v1.0"].stamp == int((NOW - timedelta(days=30)).timestamp())
+    annotated = by_name["v1.1"]
+    assert annotated.commit == second.hexsha and annotated.stamp == 1700000000
+    assert annotated.message == "Release 1.1\n\nFixes CVE-2026-1234."  # no signature block
+
+
 def fast_import(path: Path, stream: list[bytes]) -> None:
     subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(stream), check=True)
 

@@ -17,7 +17,7 @@ from github import Auth, Github, GithubException, RateLimitExceededException, Un
 from github.PaginatedList import PaginatedList
 from github.Repository import Repository as GhRepository
 
-from crawlers.base import HostFacts, RepoRef
+from crawlers.base import ForgeRelease, HostFacts, RepoRef
 from crawlers.forges.entries import entry
 from crawlers.forges.github.cache import (
     HttpCacheConfig,
@@ -176,8 +176,9 @@ class GitHubForge:
     def fork_url(self, ref: RepoRef) -> str:
         return ref.html_url.rstrip("/") + "/fork"
 
-    def _releases(self, repo: GhRepository) -> int | None:
-        """Published releases, from the first page of 100 (enough to tell none, some, many)."""
+    def _releases(self, repo: GhRepository) -> list[dict] | None:
+        """Published releases, from the first page of 100 (enough to tell none, some, many,
+        and to read the newest ones' notes)."""
         try:
             _, data = self._gh.requester.requestJsonAndCheck(
                 "GET", f"{repo.url}/releases", parameters={"per_page": 100}
@@ -185,11 +186,14 @@ class GitHubForge:
         except (GithubException, OSError) as exc:  # optional fact: never fails the listing
             log.info("no release count for %s: %s", repo.full_name, exc)
             return None
-        return len(data) if isinstance(data, list) else None
+        return data if isinstance(data, list) else None
 
     def _entry(self, repo: GhRepository) -> tuple[RepoRef, HostFacts]:
         facts = self._facts(repo)
-        facts.releases = self._releases(repo)
+        releases = self._releases(repo)
+        if releases is not None:
+            facts.releases = len(releases)
+            facts.release_list = [r for r in map(release_of, releases) if r is not None]
         return self._ref(repo), facts
 
     @staticmethod
@@ -228,6 +232,24 @@ class GitHubForge:
             created_at=_aware(repo.created_at),
             pushed_at=_aware(repo.pushed_at),
         )
+
+
+def release_of(data: object) -> ForgeRelease | None:
+    """A published (not draft) release from GitHub's JSON; None for anything else."""
+    if not isinstance(data, dict) or data.get("draft") or not isinstance(data.get("tag_name"), str):
+        return None
+    published = data.get("published_at") or data.get("created_at")
+    try:
+        when = datetime.fromisoformat(published) if isinstance(published, str) else None
+    except ValueError:
+        when = None
+    return ForgeRelease(
+        tag=data["tag_name"],
+        title=str(data.get("name") or "")[:300],
+        notes=str(data.get("body") or "")[:4000],
+        url=str(data.get("html_url") or ""),
+        published_at=_aware(when),
+    )
 
 
 class _errors:
