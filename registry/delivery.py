@@ -17,7 +17,16 @@ from sqlalchemy.engine import Engine
 
 from registry.db import session_scope
 from registry.models import Event
-from registry.notify import Channel, Outgoing, ReuseNotice, SendResult, push_channels
+from registry.notify import (
+    SOURCE_EVENTS,
+    Channel,
+    Notice,
+    Outgoing,
+    ReuseNotice,
+    SendResult,
+    SourceNotice,
+    push_channels,
+)
 from registry.services import deliveries, subscription_links
 from registry.settings import Settings
 
@@ -49,7 +58,46 @@ class Senders:
         return sender.send(outgoing)
 
 
-def notice_for(event: Event, *, base_url: str) -> ReuseNotice:
+def notice_for(event: Event, *, base_url: str) -> Notice:
+    """What an outbox event says, for every channel: reuse of a repository (to its
+    followers), or news of a source (to the followers of a repository reusing it)."""
+    if event.kind in SOURCE_EVENTS:
+        return source_notice_for(event, base_url=base_url)
+    return reuse_notice_for(event, base_url=base_url)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def source_notice_for(event: Event, *, base_url: str) -> SourceNotice:
+    p = event.payload
+    base = base_url.rstrip("/")
+    version = p.get("version") or {}
+    licence = p.get("licence") or {}
+    return SourceNotice(
+        event_id=event.id,  # type: ignore[arg-type]
+        kind=event.kind,
+        created_at=_aware(event.created_at),
+        repository_name=p["repository_name"],
+        repository_url=f"{base}/repositories/{p['repository_id']}",
+        repository_html_url=p["repository_html_url"],
+        source_name=p["source_name"],
+        source_url=f"{base}/repositories/{p['source_repository_id']}",
+        source_html_url=p["source_html_url"],
+        source_agency=p.get("source_agency"),
+        summary=p["summary"],
+        reuse_kinds=tuple(p.get("reuse_kinds") or ()),
+        version_tag=version.get("tag"),
+        version_title=version.get("title") or "",
+        version_url=version.get("url") or "",
+        advisories=tuple(p.get("advisories") or ()),
+        licence_from=licence.get("from"),
+        licence_to=licence.get("to"),
+    )
+
+
+def reuse_notice_for(event: Event, *, base_url: str) -> ReuseNotice:
     p = event.payload
     base = base_url.rstrip("/")
     reuser_page = p.get("reuser_repository_id")

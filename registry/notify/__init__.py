@@ -22,22 +22,33 @@ from registry.notify.mailer import (
     SmtpMailer,
     mailer_from_settings,
 )
-from registry.notify.messages import ReuseNotice, message_id, render, render_reuse_email
+from registry.notify.messages import (
+    SOURCE_EVENTS,
+    Notice,
+    ReuseNotice,
+    SourceNotice,
+    message_id,
+    render,
+    render_reuse_email,
+)
 from registry.notify.webhooks import WebhookChannel, encode_body, sign, verify
 
 __all__ = [
     "CHANNELS",
+    "SOURCE_EVENTS",
     "AtomFeedChannel",
     "Channel",
     "ChannelKind",
     "ConsoleMailer",
     "EmailChannel",
     "Mailer",
+    "Notice",
     "NullMailer",
     "Outgoing",
     "ReuseNotice",
     "SendResult",
     "SmtpMailer",
+    "SourceNotice",
     "WebhookChannel",
     "channel_kind",
     "encode_body",

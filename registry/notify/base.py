@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from registry.notify.messages import ReuseNotice
+from registry.notify.messages import Notice
 
 if TYPE_CHECKING:
     from registry.settings import Settings
@@ -25,7 +25,7 @@ class Outgoing:
     webhook's ``X-Govcode-Delivery``), so a receiver can recognise a repeat.
     """
 
-    notice: ReuseNotice
+    notice: Notice  # ReuseNotice (to the source) or SourceNotice (to a reuser)
     address: str
     key: str
     secret: str | None = None

@@ -19,7 +19,7 @@ from feedgen.feed import FeedGenerator
 
 from registry.errors import BadRequest
 from registry.notify.base import Outgoing, SendResult
-from registry.notify.messages import ReuseNotice
+from registry.notify.messages import Notice
 from registry.settings import Settings
 from registry.urlpolicy import link_url
 
@@ -32,7 +32,7 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def entry_id(notice: ReuseNotice, *, authority: str) -> str:
+def entry_id(notice: Notice, *, authority: str) -> str:
     """RFC 4151 tag URI: ``tag:<host>,<YYYY-MM-DD>:reuse-event/<id>``."""
     day = notice.created_at.astimezone(UTC).date().isoformat()
     return f"tag:{authority},{day}:reuse-event/{notice.event_id}"
@@ -44,7 +44,7 @@ def reuse_feed(
     title: str,
     self_url: str,
     alternate_url: str,
-    notices: Sequence[ReuseNotice],
+    notices: Sequence[Notice],
     updated: datetime | None = None,
 ) -> bytes:
     """The Atom document (UTF-8 bytes), newest entry first.
@@ -67,27 +67,14 @@ def reuse_feed(
         entry.title(xml_text(f"{notice.repository_name}: {notice.summary}"))
         # One link only: feedgen 1.0.0 drops rel/type on entry links, and a link without
         # rel means "alternate" in Atom, so a second (related) link would be misread.
-        link = link_url(notice.reuser_url) or link_url(notice.repository_url) or self_url
+        link = link_url(notice.link) or link_url(notice.repository_url) or self_url
         entry.link(href=xml_text(link), rel="alternate")
         entry.published(notice.created_at)
         entry.updated(notice.created_at)
-        entry.category(term=notice.kind, label=notice.kind.replace("_", " "))
-        entry.summary(xml_text(_describe(notice)))
+        label = notice.kind.removeprefix("source.").replace("_", " ")
+        entry.category(term=notice.kind, label=label)
+        entry.summary(xml_text(notice.describe()))
     return feed.atom_str(pretty=True)
-
-
-def _describe(notice: ReuseNotice) -> str:
-    by = notice.reuser_name + (f" ({notice.reuser_agency})" if notice.reuser_agency else "")
-    how = notice.kind.replace("_", " ")
-    if notice.direction == "unknown":
-        return (
-            f"{notice.repository_name} and {by} share git history; which one came first is"
-            f" not known. {notice.summary} Repository: {notice.repository_url}"
-        )
-    return (
-        f"{notice.repository_name} was reused by {by} ({how}). {notice.summary} "
-        f"Repository: {notice.repository_url}"
-    )
 
 
 class AtomFeedChannel:

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -22,6 +22,10 @@ from registry.urlpolicy import link_url
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 REUSE_EVENT = "reuse.detected"
+# News for reusers about the repositories they reuse (registry.services.source_news).
+SOURCE_EVENTS = frozenset(
+    {"source.released", "source.security_fix", "source.licence_changed", "source.archived"}
+)
 REUSE_KINDS = frozenset(
     {"fork", "based_on", "dependency", "shared_history", "copied", "copied_files"}
 )
@@ -44,6 +48,28 @@ class ReuseNotice:
     reuser_agency: str | None
     summary: str
     direction: str = "known"  # "unknown": shared history, neither side said to reuse the other
+
+    event: ClassVar[str] = REUSE_EVENT
+    template: ClassVar[str] = "reuse_detected"
+
+    @property
+    def link(self) -> str:
+        """Where a feed entry points: the reuser."""
+        return self.reuser_url
+
+    def describe(self) -> str:
+        """One paragraph for a feed entry."""
+        by = self.reuser_name + (f" ({self.reuser_agency})" if self.reuser_agency else "")
+        how = self.kind.replace("_", " ")
+        if self.direction == "unknown":
+            return (
+                f"{self.repository_name} and {by} share git history; which one came first is"
+                f" not known. {self.summary} Repository: {self.repository_url}"
+            )
+        return (
+            f"{self.repository_name} was reused by {by} ({how}). {self.summary} "
+            f"Repository: {self.repository_url}"
+        )
 
     def __post_init__(self) -> None:
         if self.kind not in REUSE_KINDS:
@@ -71,6 +97,95 @@ class ReuseNotice:
                 "agency": self.reuser_agency,
             },
         }
+
+
+@dataclass(frozen=True)
+class SourceNotice:
+    """News for a reuser: the source it reuses published a version, changed its licence,
+    was archived, or fixed a security advisory. ``repository_*`` is the reuser (whose
+    followers are told), ``source_*`` the repository it reuses."""
+
+    event_id: int
+    kind: str  # one of SOURCE_EVENTS
+    created_at: datetime
+    repository_name: str
+    repository_url: str
+    repository_html_url: str
+    source_name: str
+    source_url: str  # its page on govcode
+    source_html_url: str
+    source_agency: str | None
+    summary: str
+    reuse_kinds: tuple[str, ...] = ()
+    version_tag: str | None = None
+    version_title: str = ""
+    version_url: str = ""
+    advisories: tuple[str, ...] = ()
+    licence_from: str | None = None
+    licence_to: str | None = None
+
+    template: ClassVar[str] = "source_changed"
+
+    def __post_init__(self) -> None:
+        if self.kind not in SOURCE_EVENTS:
+            raise ValueError(f"unknown source event {self.kind!r}")
+        if self.created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware")
+
+    @property
+    def event(self) -> str:
+        return self.kind
+
+    @property
+    def link(self) -> str:
+        """Where a feed entry points: the release, else the source's page."""
+        return self.version_url or self.source_url
+
+    @property
+    def how(self) -> str:
+        """How the reuser reuses the source, in words ("fork, dependency")."""
+        return ", ".join(k.replace("_", " ") for k in self.reuse_kinds) or "reuse"
+
+    def describe(self) -> str:
+        return (
+            f"{self.summary}. {self.repository_name} reuses {self.source_name} ({self.how})."
+            f" Source: {self.source_url} Your repository: {self.repository_url}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The webhook body: stable keys, ISO 8601 dates."""
+        version = None
+        if self.version_tag is not None:
+            version = {"tag": self.version_tag, "title": self.version_title,
+                       "url": self.version_url}  # fmt: skip
+        licence = None
+        if self.kind == "source.licence_changed":
+            licence = {"from": self.licence_from, "to": self.licence_to}
+        return {
+            "event": self.kind,
+            "event_id": self.event_id,
+            "kind": self.kind,
+            "created_at": self.created_at.isoformat(),
+            "summary": self.summary,
+            "repository": {
+                "name": self.repository_name,
+                "url": self.repository_url,
+                "html_url": self.repository_html_url,
+            },
+            "source": {
+                "name": self.source_name,
+                "url": self.source_url,
+                "html_url": self.source_html_url,
+                "agency": self.source_agency,
+            },
+            "reuse_kinds": list(self.reuse_kinds),
+            "version": version,
+            "advisories": list(self.advisories),
+            "licence": licence,
+        }
+
+
+Notice = ReuseNotice | SourceNotice
 
 
 @dataclass(frozen=True)
@@ -121,14 +236,15 @@ def message_id(key: str, *, mail_from: str) -> str:
 
 
 def render_reuse_email(
-    notice: ReuseNotice, *, to: str, mail_from: str, unsubscribe_url: str | None, key: str
+    notice: Notice, *, to: str, mail_from: str, unsubscribe_url: str | None, key: str
 ) -> EmailMessage:
-    """The ``reuse_detected`` mail: text with an HTML alternative, ready for any Mailer.
+    """The notice's mail (its ``template``: ``reuse_detected``, ``source_changed``): text
+    with an HTML alternative, ready for any Mailer.
 
     ``key`` names the delivery; it becomes the Message-ID, so a retry is recognisable.
     """
     rendered = render(
-        "reuse_detected",
+        notice.template,
         notice=notice,
         when=notice.created_at.astimezone(UTC),
         unsubscribe_url=unsubscribe_url,
@@ -140,7 +256,7 @@ def render_reuse_email(
     message["Date"] = format_datetime(notice.created_at)
     message["Message-ID"] = message_id(key, mail_from=mail_from)
     message["Auto-Submitted"] = "auto-generated"
-    message["X-Govcode-Event"] = REUSE_EVENT
+    message["X-Govcode-Event"] = notice.event
     if unsubscribe_url:
         message["List-Unsubscribe"] = f"<{one_line(unsubscribe_url)}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058

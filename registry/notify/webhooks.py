@@ -25,7 +25,7 @@ import httpx
 
 from registry.errors import BadRequest, GovcodeError
 from registry.notify.base import Outgoing, SendResult
-from registry.notify.messages import REUSE_EVENT, ReuseNotice
+from registry.notify.messages import Notice
 from registry.pinned_http import pinned_client
 from registry.settings import Settings
 from registry.urlpolicy import check_url
@@ -52,7 +52,7 @@ def verify(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(sign(secret, body).encode(), header.strip().encode())
 
 
-def encode_body(notice: ReuseNotice) -> bytes:
+def encode_body(notice: Notice) -> bytes:
     """The exact bytes that are signed and sent (compact, sorted keys, UTF-8)."""
     return json.dumps(
         notice.to_json(), ensure_ascii=False, separators=(",", ":"), sort_keys=True
@@ -143,7 +143,7 @@ class WebhookChannel:
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            "X-Govcode-Event": REUSE_EVENT,
+            "X-Govcode-Event": outgoing.notice.event,
             "X-Govcode-Delivery": outgoing.key,
             "X-Govcode-Signature": sign(outgoing.secret, body),
         }
