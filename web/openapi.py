@@ -5,14 +5,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from registry.models import RepositoryDetail, RepositoryPublic
+from registry.models import RepositoryDetail, RepositoryPublic, ReuseCountsPublic
+from web.openapi_reuse import reuse_paths
 from web.search_params import FILTER_PARAMS
 
 
 @cache
 def _schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in (RepositoryPublic, RepositoryDetail):
+    for model in (RepositoryPublic, RepositoryDetail, ReuseCountsPublic):
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
@@ -146,6 +147,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "responses": {"200": {"description": "agencies"}},
                 }
             },
+            **reuse_paths(problem),
         },
         "components": {"schemas": _schemas()},
     }

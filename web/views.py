@@ -74,6 +74,7 @@ def repository_detail(
             "reuses": [
                 edge_public(e, "reuses", seen_from=repo_id) for e in reuse.reuses(session, repo_id)
             ],
+            "past_reuse": reuse_edges_public(session, repo_id, ended=True),
             "truncated": repo.truncated,
             "crawl_error": fields["crawl_error"],
             "licence_duties": licence_duties_public(repo),
@@ -141,7 +142,22 @@ def edge_public(
         evidence=fields["evidence"],
         confidence=REUSE_CONFIDENCE.get(edge.kind, 0.5),
         created_at=edge.created_at,
+        first_seen_at=edge.first_seen_at,
+        last_confirmed_at=edge.last_confirmed_at,
+        ended_at=edge.ended_at,
     )
+
+
+def reuse_edges_public(
+    session: Session, repo_id: int, *, ended: bool | None = False
+) -> list[ReuseEdgePublic]:
+    """The repository's edges both ways, newest first: live ones (``ended=False``), past
+    ones (``True``) or all (``None``)."""
+    edges = [edge_public(e, "reused_by", seen_from=repo_id)
+             for e in reuse.reused_by(session, repo_id, ended=ended)]  # fmt: skip
+    edges += [edge_public(e, "reuses", seen_from=repo_id)
+              for e in reuse.reuses(session, repo_id, ended=ended)]  # fmt: skip
+    return sorted(edges, key=lambda e: e.created_at, reverse=True)
 
 
 def publiccode_public(summary: dict[str, Any]) -> PubliccodePublic | None:

@@ -19,7 +19,14 @@ from registry.models.repository import (
     RepositorySketchBand,
     RepositoryVersion,
 )
-from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
+from registry.models.reuse import (
+    Delivery,
+    Event,
+    ReuseCountsPublic,
+    ReuseEdge,
+    ReuseEdgePublic,
+    Subscription,
+)
 from registry.models.user import (
     ApiToken,
     ApiTokenPublic,
@@ -56,6 +63,7 @@ __all__ = [
     "RepositorySketch",
     "RepositorySketchBand",
     "RepositoryVersion",
+    "ReuseCountsPublic",
     "ReuseEdge",
     "ReuseEdgePublic",
     "SignInThrottle",

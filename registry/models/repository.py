@@ -242,8 +242,9 @@ class RepositoryDetail(RepositoryPublic):
     licence_mismatches: list[str]
     maturity_signals: list[MaturitySignalPublic]
     publiccode: PubliccodePublic | None
-    reused_by: list[ReuseEdgePublic]
-    reuses: list[ReuseEdgePublic]
+    reused_by: list[ReuseEdgePublic]  # live edges
+    reuses: list[ReuseEdgePublic]  # live edges
+    past_reuse: list[ReuseEdgePublic] = []  # ended edges, both ways: the evidence is gone
     truncated: bool  # the tree was sampled: findings are from part of it
     crawl_error: str | None  # why the last crawl of it failed, if it did
 

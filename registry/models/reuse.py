@@ -76,6 +76,32 @@ class ReuseEdgePublic(SQLModel):
     ended_at: datetime | None = None  # set: past reuse, the evidence is gone
 
 
+class ReuseSideCounts(SQLModel):
+    """Edges on one side (received, given, undirected): live, ended, and both by kind."""
+
+    live: int
+    ended: int
+    by_kind: dict[str, dict[str, int]]  # kind -> {"live": n, "ended": n}
+
+
+class ReuseMonthCounts(SQLModel):
+    """One month: per side, edges first seen in it, ended in it, and live at its end."""
+
+    month: str  # YYYY-MM
+    received: dict[str, int]
+    given: dict[str, int]
+    undirected: dict[str, int]
+
+
+class ReuseCountsPublic(SQLModel):
+    """Reuse counts of a repository or an agency (``registry.services.reuse_counts``)."""
+
+    received: ReuseSideCounts  # others reuse it
+    given: ReuseSideCounts  # it reuses others
+    undirected: ReuseSideCounts  # shared history, which came first not known
+    months: list[ReuseMonthCounts]
+
+
 class Subscription(SQLModel, table=True):
     """One address on one channel (``registry.notify.channels``) hearing about a repository
     or about every repository of an agency."""

@@ -25,6 +25,7 @@ from web.views import (
     licence_details,
     licence_duties_public,
     readme_html,
+    reuse_edges_public,
     software_heritage_ids,
     status,
 )
@@ -181,6 +182,7 @@ def repository_page(request: Request) -> Response:
             "signals": bounded_all(repositories.maturity_signals(session, repo_id)),
             "reused_by": bounded_all(reuse.reused_by(session, repo_id)),
             "reuses": bounded_all(reuse.reuses(session, repo_id)),
+            "past_reuse": reuse_edges_public(session, repo_id, ended=True),
             "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
             "duties": licence_duties_public(repo),
