@@ -32,9 +32,10 @@ from registry.models import (
     RepositoryLanguage,
     RepositoryPackage,
     RepositoryRootCommit,
+    RepositoryVersion,
     ReuseEdge,
 )
-from registry.services.records import RepositoryRecord, ReuseClaim, normalise_url
+from registry.services.records import RepositoryRecord, ReuseClaim, VersionFact, normalise_url
 
 MAX_TOPIC = 100
 MAX_TOPICS = 50
@@ -120,6 +121,7 @@ def _lists(record: RepositoryRecord, problems: list[str]) -> dict[str, Any]:
     keep("fingerprints", record.fingerprints, lambda f: _all_fit(f, RepositoryFingerprint, _PRINT))
     keep("root_commits", record.root_commits, lambda s: _fits(s, RepositoryRootCommit, "sha"))
     keep("reuse", record.reuse, _claim_fits)
+    keep("versions", record.versions, _version_fits)
     changes["licence_evidence"] = [_rows(e, LicenceEvidence) for e in record.licence_evidence]
     changes["maturity_signals"] = [_rows(s, MaturitySignal) for s in record.maturity_signals]
     if changes["licence_evidence"] == record.licence_evidence:
@@ -144,6 +146,13 @@ def _claim_fits(claim: ReuseClaim) -> bool:
         and _fits(normalise_url(claim.target_url), ReuseEdge, "target_url")
         and _fits(claim.reuser_name, ReuseEdge, "reuser_name")
         and _fits(claim.evidence, ReuseEdge, "evidence")
+    )
+
+
+def _version_fits(version: VersionFact) -> bool:
+    """A tag or commit that does not fit would name another version; the rest is cut."""
+    return _fits(version.tag, RepositoryVersion, "tag") and _fits(
+        version.commit, RepositoryVersion, "commit"
     )
 
 

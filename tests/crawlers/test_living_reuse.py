@@ -11,7 +11,9 @@ of it, crawled through the pipeline again after each change.
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -22,6 +24,7 @@ from registry.delivery import Senders, deliver_pending
 from registry.models import Event, Repository, RepositoryVersion, ReuseEdge
 from registry.services import subscriptions
 from tests import factories
+from tests.conftest import LiveServer
 from tests.fakes.mail import MailReceiver
 from tests.fakes.webhooks import WebhookReceiver
 
@@ -29,6 +32,7 @@ MAIL_TO = "maintainers@ontario.example"
 SECRET = "hook-secret"
 TOOL = "ahs/covid-check"
 FORK = "ontario/covid-check"
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _package(licence: str) -> str:
@@ -159,7 +163,7 @@ def test_a_new_tag_is_mailed_to_the_reusers_subscribers(settings, engine, crawl,
 
 
 def test_a_release_fixing_a_cve_a_licence_change_and_archiving_reach_the_reuser(
-    engine, crawl, world
+    settings, engine, crawl, world
 ):
     crawl("ahs")
     crawl("ontario")
@@ -185,3 +189,12 @@ def test_a_release_fixing_a_cve_a_licence_change_and_archiving_reach_the_reuser(
     archived = _news(engine)[-1]
     assert archived.kind == "source.archived" and archived.repository_id == fork.id
     assert len(_news(engine)) == 3
+
+    # The reuser's Atom feed carries the same news (a pull channel: nothing to deliver).
+    with LiveServer(settings) as live:
+        feed = httpx.get(f"{live.url}/repositories/{fork.id}/feed.atom", timeout=10)
+    root = ElementTree.fromstring(feed.content)
+    terms = [c.get("term") for c in root.iter(f"{ATOM}category")]
+    assert terms == ["source.archived", "source.licence_changed", "source.security_fix"]
+    links = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    assert any(href.endswith("/releases/tag/v1.2") for href in links)
