@@ -1,4 +1,5 @@
-"""The e-mail channel: the ``reuse_detected`` template through a ``Mailer`` transport."""
+"""The e-mail channel: each notice's named template (``reuse_detected``, ``source_changed``)
+through a ``Mailer`` transport."""
 
 from __future__ import annotations
 
