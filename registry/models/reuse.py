@@ -120,7 +120,7 @@ class Event(SQLModel, table=True):
     """Outbox: written in the same transaction as the change that caused it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=50)  # reuse.detected | source.released | … (services/source_news.py)
+    kind: str = Field(max_length=50)  # reuse.detected, or source.… (services/source_news.py)
     repository_id: int = Field(foreign_key="repository.id", index=True)
     reuse_edge_id: int | None = Field(default=None, foreign_key="reuseedge.id")
     payload: dict[str, Any] = json_dict()

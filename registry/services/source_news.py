@@ -8,7 +8,9 @@ the event belongs to the reuser, so it reaches the reuser's subscribers on every
 
 Nothing floods: the versions a repository already had when govcode first recorded its
 versions are stored without telling anyone, and one crawl tells at most
-``MAX_VERSIONS_TOLD`` new versions (the newest); the rest are stored silently.
+``MAX_VERSIONS_TOLD`` new versions (the newest); the rest are stored silently. A tag
+told as a plain release whose release notes, published later, speak of a security fix is
+told again, as the fix.
 """
 
 from __future__ import annotations
@@ -120,29 +122,45 @@ def versions_of(session: Session, repo_id: int, limit: int = 20) -> list[Reposit
 def _new_versions(
     session: Session, repo: Repository, record: RepositoryRecord, now: datetime
 ) -> list[VersionFact]:
-    """Store the versions not seen before; return those to tell (none on the first look)."""
-    query = select(RepositoryVersion.tag).where(RepositoryVersion.repository_id == repo.id)
-    stored = set(session.exec(query))
-    new = [v for v in dict((v.tag, v) for v in record.versions).values() if v.tag not in stored]
-    for version in new:
-        session.add(
-            RepositoryVersion(
-                repository_id=repo.id,  # type: ignore[arg-type]
-                tag=version.tag[:250],
-                commit=version.commit[:64],
-                published_at=version.published_at,
-                title=version.title[:300],
-                notes=version.notes,
-                url=version.url if len(version.url) <= 500 else "",
-                first_seen_at=now,
-            )
-        )
-    first_look = repo.versions_seen_at is None
-    if first_look:  # what it had before govcode looked tells nobody anything
+    """Store the versions not seen before, and the notes a known version gained (a release
+    published after its tag was pushed); return the versions to tell: the new ones, and a
+    known one whose notes now speak of a security fix (none on the first look)."""
+    query = select(RepositoryVersion).where(RepositoryVersion.repository_id == repo.id)
+    stored = {row.tag: row for row in session.exec(query)}
+    tell: list[VersionFact] = []
+    for version in dict((v.tag, v) for v in record.versions).values():  # newest first
+        row = stored.get(version.tag[:250])
+        if row is None:
+            session.add(RepositoryVersion(repository_id=repo.id, first_seen_at=now,  # type: ignore[arg-type]
+                                          **_columns(version)))  # fmt: skip
+            tell.append(version)
+        elif _columns(version) != _columns(_fact(row)) and (version.notes or version.url):
+            was = security_mention(f"{row.title}\n{row.notes}")
+            for name, value in _columns(version).items():
+                setattr(row, name, value)
+            session.add(row)
+            if security_mention(f"{version.title}\n{version.notes}") and not was:
+                tell.append(version)
+    if repo.versions_seen_at is None:  # what it had before govcode looked tells nobody
         repo.versions_seen_at = now
         session.add(repo)
         return []
-    return new[:MAX_VERSIONS_TOLD]  # record.versions is newest first
+    return tell[:MAX_VERSIONS_TOLD]
+
+
+def _columns(version: VersionFact) -> dict[str, Any]:
+    return {
+        "tag": version.tag[:250],
+        "commit": version.commit[:64],
+        "published_at": version.published_at,
+        "title": version.title[:300],
+        "notes": version.notes,
+        "url": version.url if len(version.url) <= 500 else "",
+    }
+
+
+def _fact(row: RepositoryVersion) -> VersionFact:
+    return VersionFact(row.tag, row.commit, row.published_at, row.title, row.notes, row.url)
 
 
 def _version_change(version: VersionFact) -> Change:

@@ -198,3 +198,20 @@ def test_a_release_fixing_a_cve_a_licence_change_and_archiving_reach_the_reuser(
     assert terms == ["source.archived", "source.licence_changed", "source.security_fix"]
     links = [link.get("href") for link in root.iter(f"{ATOM}link")]
     assert any(href.endswith("/releases/tag/v1.2") for href in links)
+
+
+def test_notes_published_after_the_tag_that_name_a_fix_are_told_as_the_fix(engine, crawl, world):
+    crawl("ahs")
+    crawl("ontario")
+    world.push(TOOL, {"check.js": "export const a = 4;\n"}, tags=["v1.3"])
+    crawl("ahs")
+    assert [e.kind for e in _news(engine)] == ["source.released"]
+    notes = "Security: the results page no longer leaks answers (GHSA-j8r2-6x86-q33q)."
+    world.update_repo(TOOL, releases=["v1.0", "v1.3"], release_notes={"v1.3": notes})
+    crawl("ahs")
+    assert [e.kind for e in _news(engine)] == ["source.released", "source.security_fix"]
+    assert _news(engine)[-1].payload["advisories"] == ["GHSA-j8r2-6x86-q33q"]
+    world.update_repo(TOOL, release_notes={"v1.3": notes + " Thanks to the reporter."})
+    world.push(TOOL, {"check.js": "export const a = 5;\n"})
+    crawl("ahs")  # the notes changed again, still about the same fix: not told twice
+    assert len(_news(engine)) == 2
