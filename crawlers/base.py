@@ -186,6 +186,10 @@ class Forge(Protocol):
     def fork_url(self, ref: RepoRef) -> str:
         """The forge's own page where a signed-in user forks ``ref`` ("" where none)."""
 
+    def releases(self, ref: RepoRef) -> Sequence[ForgeRelease]:
+        """The newest releases with their notes, for a forge whose listing does not carry
+        them (``HostFacts.release_list``); optional: [] when they cannot be read."""
+
     def close(self) -> None:
         """Release connections; the forge is not used again."""
 
@@ -204,6 +208,9 @@ class ForgeBase:
 
     def fork_url(self, ref: RepoRef) -> str:
         return ""
+
+    def releases(self, ref: RepoRef) -> Sequence[ForgeRelease]:
+        return []
 
     def close(self) -> None:
         return None

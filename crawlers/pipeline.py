@@ -101,6 +101,9 @@ def analyse(
     # so a record it built says which fork edges this crawl looked for.
     listed = source_kind(forge.kind).has_forks
     forks = forge.forks(ref) if listed and snapshot.facts.forks_count else []
+    releases = snapshot.facts.release_list  # a release names a tag: none without tags
+    if not releases and snapshot.git.tags:
+        releases = list(forge.releases(ref))
     try:
         record = build_record(
             snapshot,
@@ -109,6 +112,7 @@ def analyse(
             now=now,
             language_sample=language_sample,
             forks_listed=listed,
+            releases=releases,
         )
     finally:
         snapshot.tree.close()  # stop the tree's git process now, not at garbage collection

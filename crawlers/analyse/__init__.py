@@ -8,7 +8,7 @@ from datetime import datetime
 from crawlers.analyse import metadata as record_metadata
 from crawlers.analyse.provenance import past_sketches
 from crawlers.analyse.versions import versions
-from crawlers.base import RepoRef, RepoSnapshot
+from crawlers.base import ForgeRelease, RepoRef, RepoSnapshot
 from registry.analysis.languages import DEFAULT_CONTENT_SAMPLE, analyse_languages
 from registry.analysis.licence import LicenceFinding, analyse_licence
 from registry.analysis.maturity import MaturityInputs, assess_maturity
@@ -90,9 +90,11 @@ def build_record(
     now: datetime,
     language_sample: int = DEFAULT_CONTENT_SAMPLE,
     forks_listed: bool = False,
+    releases: Sequence[ForgeRelease] | None = None,
 ) -> RepositoryRecord:
     """``forks_listed``: the forge lists forks, and ``forks`` is its whole answer (so the
-    reuse edges of forks it no longer lists can end)."""
+    reuse edges of forks it no longer lists can end). ``releases``: the forge's, when not
+    in the host facts."""
     ref, facts, git, tree = snapshot.ref, snapshot.facts, snapshot.git, snapshot.tree
     pc = read_publiccode(snapshot)
     meta = record_metadata.read_metadata(tree)
@@ -202,7 +204,7 @@ def build_record(
         last_commit_at=git.last_commit_at,
         reuse=reuse_claims(snapshot, pc, forks) + record_metadata.based_on_claims(ref, meta),
         reuse_examined=examined(snapshot, forks_listed=forks_listed),
-        versions=versions(git.tag_facts, facts.release_list),
+        versions=versions(git.tag_facts, facts.release_list if releases is None else releases),
     )
 
 

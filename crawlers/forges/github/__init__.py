@@ -176,6 +176,9 @@ class GitHubForge:
     def fork_url(self, ref: RepoRef) -> str:
         return ref.html_url.rstrip("/") + "/fork"
 
+    def releases(self, ref: RepoRef) -> Sequence[ForgeRelease]:
+        return []  # the listing read them already (``HostFacts.release_list``)
+
     def _releases(self, repo: GhRepository) -> list[dict] | None:
         """Published releases, from the first page of 100 (enough to tell none, some, many,
         and to read the newest ones' notes)."""
