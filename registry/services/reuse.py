@@ -220,7 +220,8 @@ def resolve_pending(session: Session, *, repository: Repository, now: datetime) 
             edge.target_repository_id = repository.id
             session.add(edge)
             session.flush()
-            events.append(_event_for(session, edge, repository, now))
+            if edge.ended_at is None:  # past reuse is history, not news
+                events.append(_event_for(session, edge, repository, now))
         session.add(edge)
     return events
 
