@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from registry.analysis.advisories import security_mention
 from registry.analysis.licence import licence_info
 from registry.analysis.licence_duties import licence_duties
 from registry.analysis.licence_ids import licence_keys
@@ -26,9 +27,10 @@ from registry.models.repository import (
     MaturitySignalPublic,
     PubliccodePublic,
     RepositoryDetail,
+    VersionPublic,
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
-from registry.services import repositories, reuse
+from registry.services import repositories, reuse, source_news
 from web.bounds import bounded_fields
 from web.readme_html import ReadmeLocation, render_readme
 
@@ -75,6 +77,7 @@ def repository_detail(
                 edge_public(e, "reuses", seen_from=repo_id) for e in reuse.reuses(session, repo_id)
             ],
             "past_reuse": reuse_edges_public(session, repo_id, ended=True),
+            "versions": versions_public(session, repo_id),
             "truncated": repo.truncated,
             "crawl_error": fields["crawl_error"],
             "licence_duties": licence_duties_public(repo),
@@ -146,6 +149,20 @@ def edge_public(
         last_confirmed_at=edge.last_confirmed_at,
         ended_at=edge.ended_at,
     )
+
+
+def versions_public(session: Session, repo_id: int, limit: int = 10) -> list[VersionPublic]:
+    """The newest versions, each with what its notes say of security fixes."""
+    out = []
+    for row in source_news.versions_of(session, repo_id, limit=limit):
+        fields = bounded_fields(row)
+        mention = security_mention(f"{row.title}\n{row.notes}")
+        out.append(VersionPublic(
+            tag=fields["tag"], title=fields["title"], url=fields["url"], commit=fields["commit"],
+            published_at=row.published_at, first_seen_at=row.first_seen_at,
+            security_fix=bool(mention), advisories=list(mention.ids),
+        ))  # fmt: skip
+    return out
 
 
 def reuse_edges_public(

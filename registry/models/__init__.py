@@ -18,6 +18,7 @@ from registry.models.repository import (
     RepositorySketch,
     RepositorySketchBand,
     RepositoryVersion,
+    VersionPublic,
 )
 from registry.models.reuse import (
     Delivery,
@@ -71,4 +72,5 @@ __all__ = [
     "Subscription",
     "User",
     "UserPublic",
+    "VersionPublic",
 ]

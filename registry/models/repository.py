@@ -227,6 +227,19 @@ class SoftwareHeritagePublic(SQLModel):
     citation: str | None = None  # the directory with origin and anchor qualifiers
 
 
+class VersionPublic(SQLModel):
+    """A tag or release as the API shows it; ``advisories`` named in its notes."""
+
+    tag: str
+    title: str
+    url: str
+    commit: str
+    published_at: datetime | None
+    first_seen_at: datetime
+    security_fix: bool  # its notes mention a security fix
+    advisories: list[str]
+
+
 class RepositoryDetail(RepositoryPublic):
     """One repository with everything its page shows (``/api/v1/repositories/{id}``)."""
 
@@ -245,6 +258,9 @@ class RepositoryDetail(RepositoryPublic):
     reused_by: list[ReuseEdgePublic]  # live edges
     reuses: list[ReuseEdgePublic]  # live edges
     past_reuse: list[ReuseEdgePublic] = []  # ended edges, both ways: the evidence is gone
+    versions: list[
+        VersionPublic
+    ] = []  # the newest tags and releases (reusers are told of new ones)
     truncated: bool  # the tree was sampled: findings are from part of it
     crawl_error: str | None  # why the last crawl of it failed, if it did
 

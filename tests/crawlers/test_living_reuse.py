@@ -192,8 +192,18 @@ def test_a_release_fixing_a_cve_a_licence_change_and_archiving_reach_the_reuser(
     assert len(_news(engine)) == 3
 
     # The reuser's Atom feed carries the same news (a pull channel: nothing to deliver).
+    tool = _repo(engine, TOOL)
     with LiveServer(settings) as live:
         feed = httpx.get(f"{live.url}/repositories/{fork.id}/feed.atom", timeout=10)
+        detail = httpx.get(f"{live.url}/api/v1/repositories/{tool.id}", timeout=10).json()
+        page = httpx.get(f"{live.url}/repositories/{tool.id}", timeout=10).text
+    # The source's versions, as its reusers were told of them: in the API and on the page.
+    newest = detail["versions"][0]
+    assert newest["tag"] == "v1.2" and newest["security_fix"] is True
+    assert newest["advisories"] == ["CVE-2026-12345"]
+    assert {v["tag"] for v in detail["versions"]} == {"v1.0", "v1.2"}
+    listed = page.split('<ul class="versions">', 1)[1].split("</ul>", 1)[0]
+    assert 'data-tag="v1.2"' in listed and "security fix: CVE-2026-12345" in listed
     root = ElementTree.fromstring(feed.content)
     terms = [c.get("term") for c in root.iter(f"{ATOM}category")]
     assert terms == ["source.archived", "source.licence_changed", "source.security_fix"]

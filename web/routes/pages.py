@@ -28,6 +28,7 @@ from web.views import (
     reuse_edges_public,
     software_heritage_ids,
     status,
+    versions_public,
 )
 
 FACET_LABELS = {
@@ -183,6 +184,7 @@ def repository_page(request: Request) -> Response:
             "reused_by": bounded_all(reuse.reused_by(session, repo_id)),
             "reuses": bounded_all(reuse.reuses(session, repo_id)),
             "past_reuse": reuse_edges_public(session, repo_id, ended=True),
+            "versions": versions_public(session, repo_id),
             "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
             "duties": licence_duties_public(repo),
