@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from registry.analysis.tree import Tree
+from registry.errors import BadRequest
 from registry.source_kinds import GIT
 
 
@@ -149,6 +150,11 @@ class Forge(Protocol):
     def fork_url(self, ref: RepoRef) -> str:
         """The forge's own page where a signed-in user forks ``ref`` ("" where none)."""
 
+    def fork(self, ref: RepoRef, owner: str, *, wait: float, poll: float) -> RepoRef:
+        """Fork ``ref`` into the organisation or group ``owner`` with the credentials the
+        forge was built with, and wait (up to ``wait`` seconds, asking every ``poll``) until
+        the fork exists; the new fork. Only kinds with ``has_fork_api`` can."""
+
     def close(self) -> None:
         """Release connections; the forge is not used again."""
 
@@ -167,6 +173,9 @@ class ForgeBase:
 
     def fork_url(self, ref: RepoRef) -> str:
         return ""
+
+    def fork(self, ref: RepoRef, owner: str, *, wait: float, poll: float) -> RepoRef:
+        raise BadRequest("this host has no API to fork through; clone and push instead")
 
     def close(self) -> None:
         return None
