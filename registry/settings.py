@@ -157,6 +157,13 @@ class Settings(BaseSettings):
     delivery_batch_size: int = Field(100, description="deliveries one pass claims at a time")
     delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
 
+    fork_wait_seconds: float = Field(
+        60.0, description="how long a fork through the forge API may take to appear"
+    )
+    fork_poll_seconds: float = Field(
+        1.0, description="seconds between asks whether a fork being made exists yet"
+    )
+
     password_min_length: int = Field(10, description="shortest password accepted at sign-up")
     session_max_age: int = Field(14 * 24 * 3600, description="seconds a sign-in cookie stays valid")
     confirm_link_max_age: int = Field(

@@ -17,6 +17,7 @@ SUMMARIES = {
     "dependency": "{reuser} depends on this repository",
     "shared_history": "{reuser} shares git history with this repository",
     "copied": "{reuser} contains files copied from this repository",
+    "declared": "{reuser} declares it reuses this repository",
 }
 UNKNOWN = {  # direction unknown: neither side is said to reuse the other
     "shared_history": "{reuser} shares git history with this repository; which came first is"
@@ -70,6 +71,10 @@ def record_claims(
         )
         session.add(edge)
         session.flush()
+        if claim.kind == "fork" and find_edge(session, reuser_key, target_key, "declared"):
+            edge.notified_at = now  # forked through govcode: its maintainers were told then
+            session.add(edge)
+            continue
         events += notify_new(session, edge, now=now)
     return events
 
