@@ -23,7 +23,7 @@ from registry.urlpolicy import link_url
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 REUSE_EVENT = "reuse.detected"
 REUSE_KINDS = frozenset(
-    {"fork", "based_on", "dependency", "shared_history", "copied", "copied_files"}
+    {"fork", "based_on", "dependency", "shared_history", "copied", "copied_files", "declared"}
 )
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f]+")

@@ -163,7 +163,7 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
             "reuser_agency": reuser_agency,
             "evidence": edge.evidence,
             "direction": edge.direction,
-            "summary": words.get(edge.kind, "{reuser} reuses this repository").format(reuser=who),
+            "summary": _summary(edge, words, who),
         },
     )
     session.add(event)
@@ -172,6 +172,12 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
     session.flush()
     assert event.id is not None
     return event.id
+
+
+def _summary(edge: ReuseEdge, words: dict[str, str], who: str) -> str:
+    """One line for the notice; a declaration carries its evidence (who said so, when)."""
+    summary = words.get(edge.kind, "{reuser} reuses this repository").format(reuser=who)
+    return f"{summary}: {edge.evidence}" if edge.kind == "declared" and edge.evidence else summary
 
 
 def reused_by(session: Session, repo_id: int) -> list[ReuseEdge]:
