@@ -161,10 +161,15 @@ def _fork_paths(problem: dict[str, Any]) -> dict[str, Any]:
     bearer = [{"bearer": []}]  # the token needs the ``fork`` scope
     fork_body = {
         "type": "object",
-        "required": ["owner", "forge_token", "accept_licence"],
+        "required": ["owner", "accept_licence"],
         "properties": {
             "owner": {"type": "string", "description": "organisation or group to fork into"},
-            "forge_token": {"type": "string", "description": "yours, used once, never stored"},
+            "forge_token": {
+                "type": "string",
+                "description": "yours; used once and never stored unless keep_forge_token"
+                " (omit it to use the one kept)",
+            },
+            "keep_forge_token": {"type": "boolean", "description": "keep it, encrypted"},
             "agency": {"type": "string", "description": "slug of your verified agency"},
             "accept_licence": {"type": "boolean", "description": "read licence_duties"},
             "accept_unclear_licence": {

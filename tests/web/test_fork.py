@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from crawlers.context import CrawlContext
@@ -292,3 +293,42 @@ def test_only_members_of_a_verified_agency_declare(world, engine):
         assert answer.status_code == 403
     with Session(engine) as session:
         assert session.exec(select(ReuseEdge)).all() == []
+
+
+def test_a_token_is_kept_encrypted_only_when_asked_and_forgotten_on_request(world, engine):
+    from registry.models import ForgeCredential
+    from registry.token_box import TokenBox
+
+    key = SecretStr(TokenBox.new_key())
+    world.settings = world.settings.model_copy(update={"forge_token_key": key})
+    with signed_in(world, engine, member=False) as (c, _, _):
+        assert _fork(c, world.bare, confirm_unclear="yes").status_code == 201  # not asked
+        with Session(engine) as session:
+            assert session.exec(select(ForgeCredential)).all() == []
+        world.fake.remove_repo("ontario/bare")
+
+        assert _fork(c, world.tool, remember="yes").status_code == 201
+        with Session(engine) as session:
+            kept = session.exec(select(ForgeCredential)).one()
+            assert TOKEN not in kept.sealed and kept.hint == TOKEN[-4:]
+        form = c.get(f"/repositories/{world.bare}/fork").text
+        assert f"it ends in {TOKEN[-4:]}" in form and 'id="forget-token"' in form
+
+        again = _fork(c, world.bare, token="", confirm_unclear="yes")  # the kept one is used
+        assert again.status_code == 201, again.text
+        assert world.fake.world.repo("ontario/bare").parent == "alberta/bare"
+
+        forgot = _post_form(c, f"/repositories/{world.bare}/fork", {"step": "forget"})
+        assert forgot.status_code == 200 and 'id="forget-token"' not in forgot.text
+        with Session(engine) as session:
+            assert session.exec(select(ForgeCredential)).all() == []
+        refused = _fork(c, world.tool, token="")
+        assert refused.status_code == 400 and "give a GitHub token" in refused.text
+
+
+def test_tokens_are_never_kept_without_a_key(world, engine):
+    with signed_in(world, engine, member=False) as (c, _, _):
+        assert 'name="remember"' not in c.get(f"/repositories/{world.tool}/fork").text
+        refused = _fork(c, world.tool, remember="yes")
+        assert refused.status_code == 400 and "keeps no forge tokens" in refused.text
+    assert "ontario/tool" not in world.fake.world.mapping()

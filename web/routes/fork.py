@@ -2,8 +2,9 @@
 
 The fork runs in ``crawlers.forking`` (the forge API, then the ``declared`` edge); these
 handlers only read forms, check who asks and show the answer. The person's forge token
-travels in the form posts and is never stored; the page that carries it back for the
-confirmation step is marked ``no-store``.
+travels in the form posts and is stored only when they ask (encrypted, and only when the
+operator set a key); the page that carries it back for the confirmation step is marked
+``no-store``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from crawlers import forking
 from registry.db import session_scope
 from registry.errors import BadRequest, GovcodeError
 from registry.models import User
-from registry.services import audit, declared, repositories
+from registry.services import audit, declared, forge_credentials, repositories
 from registry.source_kinds import KINDS
+from registry.token_box import TokenBox
 from registry.urlpolicy import link_url
 from web import auth
 from web.api_auth import actor as api_actor
@@ -91,26 +93,33 @@ def fork_page(request: Request) -> Response:
     repo_id = request.path_params["repo_id"]
     form = auth.read_form(request) if request.method == "POST" else None
     engine, settings = request.app.state.engine, request.app.state.settings
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         user = auth.current_user(request, session)
         if user is None:
             return auth.to_sign_in(request)
+        origin = declared.fork_origin(session, repo_id, settings=settings)
+        if form is not None and form.get("step") == "forget":
+            where = {"forge": origin.forge, "api_url": origin.api_url}
+            forge_credentials.forget(session, auth_actor(request, user), **where)
+        kept = forge_credentials.find(session, user, forge=origin.forge, api_url=origin.api_url)
         context = {
             "plan": plan(session, request, repo_id, user),
             "duties": licence_duties_public(repositories.get(session, repo_id)),
             "agencies": _agency_names(session, user),
+            "can_keep": TokenBox.from_settings(settings) is not None,
+            "kept_hint": kept.hint if kept is not None else None,
         }
-    if form is None:
+    if form is None or form.get("step") == "forget":
         return _render(request, "fork/form.html", values={}, **context)
-    values = {k: str(form.get(k) or "") for k in ("owner", "agency")}
+    values = {k: str(form.get(k) or "") for k in ("owner", "agency", "remember")}
     token = str(form.get("token") or "")
     step = form.get("step")
     try:
         if not context["plan"]["through_govcode"]:
             raise BadRequest("this host has no API to fork through; clone and push instead")
-        with Session(engine) as session:
-            origin = declared.fork_origin(session, repo_id, settings=settings)
-        values["owner"] = forking.check_request(settings, origin, values["owner"], token)
+        values["owner"] = forking.check_request(
+            settings, origin, values["owner"], token, kept=context["kept_hint"] is not None
+        )
     except GovcodeError as exc:
         return _render(request, "fork/form.html", exc.status_code, values=values, error=str(exc),
                        **context)  # fmt: skip
@@ -132,6 +141,7 @@ def fork_page(request: Request) -> Response:
         result = forking.fork_repository(
             engine, settings, auth_actor(request, user), repository_id=repo_id,
             owner=values["owner"], token=token, agency_slug=values["agency"] or None,
+            remember=values["remember"] == "yes",
         )  # fmt: skip
     except GovcodeError as exc:
         return _render(request, "fork/form.html", exc.status_code, values=values, error=str(exc),
@@ -189,8 +199,9 @@ def _text(data: dict, key: str, *, required: bool = True) -> str:
 
 def fork_api(request: Request) -> Response:
     """GET: how to fork (what the page shows). POST ``{"owner", "forge_token", "agency"?,
-    "accept_licence": true, "accept_unclear_licence": true (when the licence is unclear)}``
-    with a token scoped ``fork``: fork, 201 with the new fork."""
+    "accept_licence": true, "accept_unclear_licence": true (when the licence is unclear),
+    "keep_forge_token"?}`` with a token scoped ``fork``: fork, 201 with the new fork. Without
+    ``forge_token``, the token the person asked govcode to keep is used."""
     repo_id = request.path_params["repo_id"]
     engine, settings = request.app.state.engine, request.app.state.settings
     if request.method == "GET":
@@ -210,8 +221,9 @@ def fork_api(request: Request) -> Response:
         raise BadRequest(f"{warning} Send accept_unclear_licence to fork all the same.")
     result = forking.fork_repository(
         engine, settings, api_actor(request, user), repository_id=repo_id,
-        owner=_text(data, "owner"), token=_text(data, "forge_token"),
+        owner=_text(data, "owner"), token=_text(data, "forge_token", required=False),
         agency_slug=_text(data, "agency", required=False) or None,
+        remember=_flag(data, "keep_forge_token"),
     )  # fmt: skip
     return JSONResponse(
         {"repository_id": repo_id, "fork": {"name": result.fork_name, "url": result.fork_url,
