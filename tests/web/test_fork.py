@@ -332,3 +332,45 @@ def test_tokens_are_never_kept_without_a_key(world, engine):
         refused = _fork(c, world.tool, remember="yes")
         assert refused.status_code == 400 and "keeps no forge tokens" in refused.text
     assert "ontario/tool" not in world.fake.world.mapping()
+
+
+def test_the_api_forks_a_gitlab_project_into_a_group(settings, engine, tmp_path):
+    from localforge.gitlab import FakeGitLab
+    from registry.models import User
+
+    with FakeGitLab(tmp_path / "gl") as gl:
+        mit = demo_world.licence_text("MIT", "Alberta Health Services")
+        gl.add_project("alberta/health", "tool", files={"LICENSE": mit, "app.py": "x = 1\n"},
+                       licence_key="mit")  # fmt: skip
+        gl.add_group("ontario/digital")
+        gl.add_person("glpat-ontario", "ontario")  # the group and its subgroups
+        gl.fork_delay = 0.2
+        s = settings.model_copy(update={"allow_http_hosts": [gl.host], "queue_immediate": True,
+                                        "fork_poll_seconds": 0.05})  # fmt: skip
+        source_id = factories.source(engine, "gitlab", "alberta", api_url=gl.url)
+        crawl_source(engine, CrawlContext.from_settings(s), source_id)
+        with Session(engine) as session:
+            repo_id = session.exec(select(Repository)).one().id
+        with live_app(s) as (live, mail), client(live) as c:
+            sign_up_and_confirm(c, live, mail, DEV)
+            with session_scope(engine) as session:
+                user = session.exec(select(User).where(User.email == DEV)).one()
+                _, text = tokens.create(session, audit.Actor(user=user), name="f",
+                                        scopes=["fork"], days=1)  # fmt: skip
+            made = c.post(
+                f"/api/v1/repositories/{repo_id}/fork",
+                json={"owner": "ontario/digital", "forge_token": "glpat-ontario",
+                      "accept_licence": True},
+                headers={"Authorization": f"Bearer {text}"},
+            )  # fmt: skip
+            assert made.status_code == 201, made.text
+            assert made.json()["fork"]["url"] == f"{gl.url}/ontario/digital/tool"
+            refused = c.post(
+                f"/api/v1/repositories/{repo_id}/fork",
+                json={"owner": "quebec", "forge_token": "glpat-ontario", "accept_licence": True},
+                headers={"Authorization": f"Bearer {text}"},
+            )
+            assert refused.status_code == 404  # no such namespace on this GitLab
+    with Session(engine) as session:
+        edge = session.exec(select(ReuseEdge)).one()
+        assert edge.kind == "declared" and edge.reuser_url.endswith("/ontario/digital/tool")
