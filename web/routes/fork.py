@@ -109,6 +109,7 @@ def fork_page(request: Request) -> Response:
             "can_keep": TokenBox.from_settings(settings) is not None,
             "kept_hint": kept.hint if kept is not None else None,
         }
+        session.expunge(user)  # the fork below runs in sessions of its own
     if form is None or form.get("step") == "forget":
         return _render(request, "fork/form.html", values={}, **context)
     values = {k: str(form.get(k) or "") for k in ("owner", "agency", "remember")}
@@ -132,11 +133,6 @@ def fork_page(request: Request) -> Response:
             error = "Tick both boxes: the licence is unclear, so confirm you will check it."
         return _render(request, "fork/confirm.html", 400, values=values, token=token,
                        error=error, **context)  # fmt: skip
-    with Session(engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
-            return auth.to_sign_in(request)
-        session.expunge(user)
     try:
         result = forking.fork_repository(
             engine, settings, auth_actor(request, user), repository_id=repo_id,
