@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from registry.analysis.tree import Tree
+from registry.errors import BadRequest
 from registry.source_kinds import GIT
 
 
@@ -190,6 +191,11 @@ class Forge(Protocol):
         """The newest releases with their notes, for a forge whose listing does not carry
         them (``HostFacts.release_list``); optional: [] when they cannot be read."""
 
+    def fork(self, ref: RepoRef, owner: str, *, wait: float, poll: float) -> RepoRef:
+        """Fork ``ref`` into the organisation or group ``owner`` with the credentials the
+        forge was built with, and wait (up to ``wait`` seconds, asking every ``poll``) until
+        the fork exists; the new fork. Only kinds with ``has_fork_api`` can."""
+
     def close(self) -> None:
         """Release connections; the forge is not used again."""
 
@@ -211,6 +217,9 @@ class ForgeBase:
 
     def releases(self, ref: RepoRef) -> Sequence[ForgeRelease]:
         return []
+
+    def fork(self, ref: RepoRef, owner: str, *, wait: float, poll: float) -> RepoRef:
+        raise BadRequest("this host has no API to fork through; clone and push instead")
 
     def close(self) -> None:
         return None

@@ -33,6 +33,7 @@ SCOPES: dict[str, str] = {
     "register": "register agencies and sources",
     "subscriptions": "create and change your subscriptions",
     "manage": "manage an agency's people and read its audit log",
+    "fork": "fork repositories through govcode and declare that your agency uses one",
 }
 
 

@@ -152,6 +152,10 @@ class DemoWorld:
     def ontario_fork(self) -> str:
         """Ontario forks Alberta's tool and declares it in its publiccode.yml."""
         self.fake.fork(COVID, ONTARIO)
+        return self.adapt_ontario_fork()
+
+    def adapt_ontario_fork(self) -> str:
+        """Ontario adapts its fork (however it was made) and says isBasedOn Alberta's tool."""
         full = f"{ONTARIO}/covid-self-assessment"
         self.fake.push(
             full,

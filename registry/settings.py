@@ -157,6 +157,18 @@ class Settings(BaseSettings):
     delivery_batch_size: int = Field(100, description="deliveries one pass claims at a time")
     delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
 
+    fork_wait_seconds: float = Field(
+        60.0, description="how long a fork through the forge API may take to appear"
+    )
+    forge_token_key: SecretStr | None = Field(
+        None,
+        description="Fernet key (url-safe base64 of 32 bytes) that encrypts the forge tokens "
+        "people ask govcode to keep for their next fork; empty = tokens are never kept",
+    )
+    fork_poll_seconds: float = Field(
+        1.0, description="seconds between asks whether a fork being made exists yet"
+    )
+
     password_min_length: int = Field(10, description="shortest password accepted at sign-up")
     session_max_age: int = Field(14 * 24 * 3600, description="seconds a sign-in cookie stays valid")
     confirm_link_max_age: int = Field(
@@ -184,6 +196,14 @@ class Settings(BaseSettings):
                 f"GOVCODE_DELIVERY_LEASE_SECONDS ({self.delivery_lease_seconds:g}) must be longer "
                 f"than the longest send (webhook or SMTP deadline, {longest:g}s)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _token_key_is_a_fernet_key(self) -> Settings:
+        if self.forge_token_key is not None:
+            from registry.token_box import TokenBox
+
+            TokenBox(self.forge_token_key.get_secret_value())  # ValueError: says what is wrong
         return self
 
     @model_validator(mode="after")

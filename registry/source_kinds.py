@@ -29,6 +29,7 @@ class SourceKind:
     owner_ignores_case: bool = False  # logins and group paths: "Alberta" is "alberta"
     has_forks: bool = False  # the forge's API lists a repository's forks
     has_fork_page: bool = False  # the forge has a page where a signed-in user forks
+    has_fork_api: bool = False  # govcode can fork into an owner with a person's forge token
     api_setting: str | None = None  # the ``Settings`` field with the default API base
     default_host: str | None = None  # the public host, where there is one
     # A file of a repository on the forge's web site ({html_url}, {ref}, {path}); "" where the
@@ -47,6 +48,7 @@ GITHUB = SourceKind(
     owner_ignores_case=True,
     has_forks=True,
     has_fork_page=True,
+    has_fork_api=True,
     api_setting="github_api_url",
     default_host="github.com",
     file_url="{html_url}/blob/{ref}/{path}",
@@ -62,6 +64,7 @@ GITLAB = SourceKind(
     owner_ignores_case=True,
     has_forks=True,
     has_fork_page=True,
+    has_fork_api=True,
     api_setting="gitlab_url",
     default_host="gitlab.com",
     file_url="{html_url}/-/blob/{ref}/{path}",

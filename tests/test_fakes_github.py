@@ -20,9 +20,10 @@ from localforge.repos import RepoFactory, Step, make_history
 T0 = datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def client(fake: FakeGitHub, per_page: int = 30) -> github.Github:
+def client(fake: FakeGitHub, per_page: int = 30, token: str | None = None) -> github.Github:
     """PyGithub without retries or its 0.25 s pacing, so answers surface at once."""
     return github.Github(
+        auth=github.Auth.Token(token) if token else None,
         base_url=fake.api_url,
         per_page=per_page,
         retry=None,
@@ -264,10 +265,18 @@ def test_fork_over_the_api_and_the_html_pages(fake_github: FakeGitHub) -> None:
     fake_github.add_org("alberta")
     fake_github.add_org("ontario")
     fake_github.add_repo("alberta", "covid", description="Self assessment")
-    gh = client(fake_github)
+    fake_github.add_person("ghp_person", "ontario")  # forking needs a token with rights there
+    fake_github.fork_delay = 0.0
+    anonymous = httpx.post(f"{fake_github.api_url}/repos/alberta/covid/forks", json={})
+    assert anonymous.status_code == 401
+    gh = client(fake_github, token="ghp_person")
     try:
         made = gh.get_repo("alberta/covid").create_fork(organization="ontario")
-        assert made.full_name == "ontario/covid" and made.parent.full_name == "alberta/covid"
+        assert made.full_name == "ontario/covid"  # 202: made in the background
+        deadline = time.monotonic() + 10
+        while "ontario/covid" not in fake_github.world.mapping() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert gh.get_repo("ontario/covid").parent.full_name == "alberta/covid"
     finally:
         gh.close()
     page = httpx.get(f"{fake_github.base_url}/alberta/covid/fork")

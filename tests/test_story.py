@@ -1,9 +1,12 @@
 """The one story everything serves, end to end over HTTP (see shared/DESIGN.md).
 
 Alberta publishes a COVID-19 self-assessment tool; govcode crawls it; a developer in
-Ontario finds it with search filters (page and API), opens it and follows the fork link;
-Ontario's fork appears; a recrawl sees it; Alberta's maintainer gets an e-mail, a signed
-webhook and a feed entry.
+Ontario finds it with search filters (page and API) and opens it. Signed in, they press
+**Fork to my organisation**, name Ontario's GitHub organisation and give their own GitHub
+token, read what the MIT licence asks and confirm; govcode forks through the (fake) GitHub
+API, waits for the fork, records the reuse at once, and Alberta's maintainer gets an
+e-mail, a signed webhook and a feed entry. A later crawl sees the fork on GitHub without
+telling anyone twice; Ontario's publiccode.yml then says isBasedOn Alberta's tool.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from tests.conftest import LiveServer
 from tests.fakes.mail import MailReceiver
 from tests.fakes.webhooks import WebhookReceiver
 from tests.story_helpers import govcode
+from tests.web.accounts_helpers import csrf, sign_in, sign_up_and_confirm
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SECRET = "alberta-webhook-secret"
+ONTARIO_TOKEN = "ghp_ontario_developer_token"  # the developer's own GitHub token
+DEVELOPER = "dev@ontario.example"
 
 
 @pytest.fixture
@@ -38,8 +44,11 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
                 "allow_http_hosts": [fake_github.base_url.removeprefix("http://"), hook_host],
                 "smtp_host": mail.host,
                 "smtp_port": mail.port,
+                "queue_immediate": True,  # the notice is delivered as the fork is recorded
+                "fork_poll_seconds": 0.05,
             }
         )
+        fake_github.add_person(ONTARIO_TOKEN, demo_world.ONTARIO)  # may create repositories
         govcode(
             monkeypatch,
             s,
@@ -100,18 +109,43 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
                 SECRET,
             )
 
-            fork_name = world.ontario_fork()
-            govcode(monkeypatch, s, "crawl", "github", demo_world.ALBERTA)
+            # Ontario's developer has an account and is a maintainer of their agency.
+            govcode(monkeypatch, s, "sources", "add", "github", demo_world.ONTARIO,
+                    "--agency", "Ontario Digital Service")  # fmt: skip
+            sign_up_and_confirm(client, live, mail, DEVELOPER, name="Dana")
+            govcode(monkeypatch, s, "users", "grant", DEVELOPER, demo_world.ONTARIO,
+                    "--role", "maintainer")  # fmt: skip
+            assert sign_in(client, DEVELOPER).status_code == 303
 
-            mail.wait_for(1)
-            message = mail.messages[0]
-            assert message["To"] == "maintainer@ahs.example"
-            assert fork_name in message.get_body(("plain",)).get_content()
+            # Fork to my organisation, through govcode: the form, the licence, the fork.
+            repo_page = client.get(f"/repositories/{repo_id}").text
+            fork_form = re.search(r'id="fork" href="([^"]+)"', repo_page).group(1)
+            assert fork_form == f"/repositories/{repo_id}/fork"
+            fields = {"owner": demo_world.ONTARIO, "token": ONTARIO_TOKEN}
+            token = csrf(client, fork_form)
+            review = client.post(fork_form, data={**fields, "step": "review", "csrf_token": token})
+            assert review.status_code == 200
+            assert "What the licence asks of you" in review.text
+            assert "Keep the copyright notice and a copy of the licence" in review.text
+            confirmed = {**fields, "step": "fork", "confirm": "yes", "csrf_token": token}
+            done = client.post(fork_form, data=confirmed)
+            assert done.status_code == 201, done.text
+            fork_name = f"{demo_world.ONTARIO}/covid-self-assessment"
+            new_fork = re.search(r'id="new-fork" href="([^"]+)"', done.text).group(1)
+            assert new_fork == fake_github.html_url(fork_name)
+            assert httpx.get(new_fork).status_code == 200  # it exists on GitHub
+            assert fake_github.world.repo(fork_name).parent == demo_world.COVID
+
+            told = mail.wait_for(2)  # the sign-up confirmation, then the reuse
+            [message] = [m for m in told if m["To"] == "maintainer@ahs.example"]
+            body = message.get_body(("plain",)).get_content()
+            assert fork_name in body
+            assert "forked through govcode by Ontario Digital Service (Dana)" in body
 
             hook.wait_for(1)
             delivery = hook.received[0]
             assert delivery.valid, "the webhook signature must verify with the shared secret"
-            assert delivery.json["kind"] == "fork"
+            assert delivery.json["kind"] == "declared"
             assert delivery.json["repository"]["name"] == demo_world.COVID
             assert delivery.json["reuser"]["name"] == fork_name
 
@@ -119,8 +153,18 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
             entries = feed.findall(f"{ATOM}entry")
             assert len(entries) == 1
             assert fork_name in entries[0].find(f"{ATOM}title").text
+            page = client.get(f"/repositories/{repo_id}").text
+            assert "declared by Ontario Digital Service (Dana)" in page
 
-            # Ontario registers too: its publiccode.yml says isBasedOn Alberta's tool.
+            # A recrawl of Alberta sees the fork on GitHub: recorded, nobody told twice.
+            world.adapt_ontario_fork()
+            govcode(monkeypatch, s, "crawl", "github", demo_world.ALBERTA)
+            detail = client.get(f"/api/v1/repositories/{repo_id}").json()
+            assert {"fork", "declared"} <= {e["kind"] for e in detail["reused_by"]}
+            assert len(hook.received) == 1
+            assert [m["To"] for m in mail.messages].count("maintainer@ahs.example") == 1
+
+            # Ontario's crawl: its publiccode.yml says isBasedOn Alberta's tool.
             govcode(monkeypatch, s, "crawl", "github", demo_world.ONTARIO)
             live.wait_indexed(
                 lambda: (
@@ -128,6 +172,6 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
                 )
             )
             assert "based on" in client.get(f"/repositories/{repo_id}").text
-            mail.wait_for(2)
-            assert len(hook.received) >= 2
+            hook.wait_for(2)
             assert all(d.valid for d in hook.received)
+            assert [m["To"] for m in mail.wait_for(3)].count("maintainer@ahs.example") >= 2

@@ -148,6 +148,78 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 }
             },
             **reuse_paths(problem),
+            **_fork_paths(problem),
         },
-        "components": {"schemas": _schemas()},
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _fork_paths(problem: dict[str, Any]) -> dict[str, Any]:
+    """Fork to my organisation, and "we use this" (a bearer token scoped ``fork``)."""
+    repo_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    bearer = [{"bearer": []}]  # the token needs the ``fork`` scope
+    fork_body = {
+        "type": "object",
+        "required": ["owner", "accept_licence"],
+        "properties": {
+            "owner": {"type": "string", "description": "organisation or group to fork into"},
+            "forge_token": {
+                "type": "string",
+                "description": "yours; used once and never stored unless keep_forge_token"
+                " (omit it to use the one kept)",
+            },
+            "keep_forge_token": {"type": "boolean", "description": "keep it, encrypted"},
+            "agency": {"type": "string", "description": "slug of your verified agency"},
+            "accept_licence": {"type": "boolean", "description": "read licence_duties"},
+            "accept_unclear_licence": {
+                "type": "boolean",
+                "description": "needed when licence_unclear: missing, unknown or disputed",
+            },
+        },
+    }
+    return {
+        "/api/v1/repositories/{id}/fork": {
+            "get": {
+                "summary": "How to fork it: through govcode, the forge's page, or clone and push;"
+                " what its licence asks",
+                "parameters": [repo_id],
+                "responses": {"200": {"description": "the fork plan"}, "404": problem},
+            },
+            "post": {
+                "summary": "Fork it into your organisation through the forge's API; records a"
+                " declared reuse and tells the source's followers",
+                "parameters": [repo_id],
+                "security": bearer,
+                "requestBody": {"content": {"application/json": {"schema": fork_body}}},
+                "responses": {
+                    "201": {"description": "{fork: {name, url, clone_url}, declared_edge_id}"},
+                    **{code: problem for code in ("400", "401", "403", "404", "409", "502")},
+                },
+            },
+        },
+        "/api/v1/repositories/{id}/declarations": {
+            "post": {
+                "summary": "Your verified agency declares it uses this repository",
+                "parameters": [repo_id],
+                "security": bearer,
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"agency": {"type": "string"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "201": {"description": "declared"},
+                    "200": {"description": "it had been declared already"},
+                    **{code: problem for code in ("400", "401", "403", "404")},
+                },
+            }
+        },
     }

@@ -30,7 +30,7 @@ from registry.models.repository import (
     VersionPublic,
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
-from registry.services import repositories, reuse, source_news
+from registry.services import declared, repositories, reuse, source_news
 from web.bounds import bounded_fields
 from web.readme_html import ReadmeLocation, render_readme
 
@@ -70,7 +70,9 @@ def repository_detail(
             ],
             "publiccode": publiccode_public(fields["publiccode"]),
             "reused_by": [
-                edge_public(e, "reused_by", seen_from=repo_id)
+                edge_public(
+                    e, "reused_by", seen_from=repo_id, declared_by=declared.declarer(session, e)
+                )
                 for e in reuse.reused_by(session, repo_id)
             ],
             "reuses": [
@@ -127,7 +129,11 @@ def signal_public(row: MaturitySignal) -> MaturitySignalPublic:
 
 
 def edge_public(
-    edge: ReuseEdge, direction: str, *, seen_from: int | None = None
+    edge: ReuseEdge,
+    direction: str,
+    *,
+    seen_from: int | None = None,
+    declared_by: str | None = None,
 ) -> ReuseEdgePublic:
     """``edge`` seen from the repository at one end: the other end's id, name and URL. An
     edge whose direction is unknown says so, whichever end it is seen from."""
@@ -148,6 +154,7 @@ def edge_public(
         first_seen_at=edge.first_seen_at,
         last_confirmed_at=edge.last_confirmed_at,
         ended_at=edge.ended_at,
+        declared_by=declared_by,
     )
 
 

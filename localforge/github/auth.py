@@ -50,11 +50,31 @@ class FakeAuth:
         self.tokens: set[str] = set()
         self.apps: dict[int, FakeApp] = {}
         self.minted: list[tuple[int, int, str]] = []  # (app id, installation id, token)
+        # People's own tokens and the organisations each may create repositories in (what a
+        # fork needs); they are accepted for reads too, without making auth required.
+        self.people: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
     @property
     def required(self) -> bool:
         return bool(self.tokens or self.apps)
+
+    def add_person(self, token: str, *orgs: str) -> None:
+        """A person's token with the right to create repositories in ``orgs``."""
+        with self._lock:
+            self.people.setdefault(token, set()).update(o.lower() for o in orgs)
+
+    def person(self, authorization: str | None) -> tuple[int, str, set[str]]:
+        """(401 or 0, message, organisations) for a call that acts as a person."""
+        token = _credential(authorization)
+        if token is None:
+            return 401, "Requires authentication", set()
+        with self._lock:
+            if token in self.people:
+                return 0, "", set(self.people[token])
+            if token in self.tokens:
+                return 0, "", set()  # a known token with no organisation rights
+        return 401, "Bad credentials", set()
 
     def add_token(self, token: str) -> None:
         with self._lock:
@@ -71,7 +91,7 @@ class FakeAuth:
             return True
         token = _credential(authorization)
         with self._lock:
-            return token is not None and token in self.tokens
+            return token is not None and (token in self.tokens or token in self.people)
 
     def mint(self, installation_id: int, authorization: str | None) -> tuple[int, Any]:
         """``POST /app/installations/{id}/access_tokens``: verify the app's JWT (RS256, a

@@ -16,7 +16,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from localforge.git_http import read_body, serve_git
 from localforge.github.auth import BAD_CREDENTIALS
-from localforge.github.payloads import repo_json
 from localforge.github.routes import NOT_FOUND, Answer, Request, rate_limit_json, route
 
 if TYPE_CHECKING:
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 
 # GitHub's own Vary on API answers: a cache must not hand one credential's answer to another.
 API_VARY = "Accept, Authorization, Cookie, X-GitHub-OTP"
+DOCS = "https://docs.github.com/rest/repos/forks#create-a-fork"
 RATE_LIMIT_MESSAGE = (
     "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
     "requests get a higher rate limit. Check out the documentation for more details.)"
@@ -162,19 +162,23 @@ class GitHubHandler(BaseHTTPRequestHandler):
         self._send_json(status, data, {})
 
     def _post(self, sub: str, body: bytes) -> Answer:
-        """``POST /repos/{o}/{r}/forks`` with ``{"organization": ...}``: fork, answer 202."""
+        """``POST /repos/{o}/{r}/forks`` with ``{"organization": ...}``: GitHub's checks, then
+        202 at once; the fork appears ``fake.fork_delay`` seconds later (GitHub forks in the
+        background), until then a GET of it is a 404."""
         parts = sub.strip("/").split("/")
         if len(parts) != 4 or parts[0] != "repos" or parts[3] != "forks":
             return Answer(404, NOT_FOUND)
-        world = self.fake.world
+        status, message, orgs = self.fake.auth.person(self.headers.get("Authorization"))
+        if status:
+            return Answer(status, {"message": message, "documentation_url": DOCS})
         try:
             args = json.loads(body or b"{}")
-            source = world.repo(f"{parts[1]}/{parts[2]}")
-            repo = world.fork(source.full_name, args["organization"], args.get("name"))
-        except (KeyError, ValueError, TypeError) as exc:
-            return Answer(422, {"message": f"Validation Failed: {exc}"})
-        with world.lock:
-            return Answer(202, repo_json(world, self.fake.urls, repo, full=True))
+        except ValueError:
+            return Answer(400, {"message": "Problems parsing JSON"})
+        org = args.get("organization") if isinstance(args, dict) else None
+        if not isinstance(org, str) or not org:
+            return Answer(422, {"message": "Validation Failed: organization is required here"})
+        return self.fake.start_fork(f"{parts[1]}/{parts[2]}", org, args.get("name"), orgs)
 
     # -- html ------------------------------------------------------------------------------
     def _html(self, path: str) -> int:

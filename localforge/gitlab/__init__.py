@@ -62,6 +62,9 @@ class FakeGitLab(GitLabWorld):
         self._faults: list[_Fault] = []
         self._budget = self._limit = rate_limit
         self._reset_in = rate_reset_in
+        self.people: dict[str, set[str]] = {}  # token -> namespaces it may create projects in
+        self.fork_delay = 0.3  # seconds a fork stays "scheduled" before it is copied
+        self._fork_timers: list[threading.Timer] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -73,6 +76,9 @@ class FakeGitLab(GitLabWorld):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for timer in self._fork_timers:
+            timer.cancel()
+            timer.join()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -105,6 +111,42 @@ class FakeGitLab(GitLabWorld):
         with self._lock:
             self._budget = self._limit = budget
             self._reset_in = reset_in
+
+    def add_person(self, token: str, *namespaces: str) -> None:
+        """A person's token (sent as ``PRIVATE-TOKEN``) that may create projects in
+        ``namespaces`` (groups with their subgroups, or user names)."""
+        with self._lock:
+            self.people.setdefault(token, set()).update(namespaces)
+
+    def fork_api(self, segments: list[str], headers: Any, body: bytes) -> tuple[int, Any]:
+        """Answer ``POST /api/v4/projects/:id/fork`` as GitLab does."""
+        if len(segments) != 3 or segments[0] != "projects" or segments[2] != "fork":
+            return 404, {"error": "404 Not Found"}
+        token = headers.get("PRIVATE-TOKEN") or ""
+        if not token and headers.get("Authorization", "").startswith("Bearer "):
+            token = headers["Authorization"].removeprefix("Bearer ").strip()
+        with self._lock:
+            rights = self.people.get(token)
+        if rights is None:
+            return 401, {"message": "401 Unauthorized"}
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return 400, {"error": "the body is not JSON"}
+        if not isinstance(data, dict):
+            return 400, {"error": "the body is not a JSON object"}
+        with self._lock:
+            status, payload, project = self.start_fork(segments[1], data, set(rights))
+        if project is not None:
+            timer = threading.Timer(self.fork_delay, self._finish, (project,))
+            timer.daemon = True
+            self._fork_timers.append(timer)
+            timer.start()
+        return status, payload
+
+    def _finish(self, project: Any) -> None:
+        with self._lock:
+            self.finish_fork(project)
 
     def requests_to(self, prefix: str) -> list[LoggedRequest]:
         with self._lock:
@@ -167,9 +209,21 @@ def _handler_for(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             fake._log(LoggedRequest("GET", path, query, dict(self.headers.items()), status))
             self._send(status, body, headers)
 
-        def do_POST(self) -> None:  # only git's upload-pack is POSTed to this fake
+        def do_POST(self) -> None:  # git's upload-pack, and the fork API
             split = urlsplit(self.path)
-            self._git(unquote(split.path), split.query, read_body(self))
+            body = read_body(self)
+            path = unquote(split.path)
+            if not split.path.startswith("/api/v4/"):
+                self._git(path, split.query, body)
+                return
+            allowed, headers = fake._rate_headers()
+            if allowed:
+                segments = [unquote(s) for s in split.path.split("/")[3:]]
+                status, payload = fake.fork_api(segments, self.headers, body)
+            else:
+                status, payload = 429, {"message": "429 Too Many Requests"}
+            fake._log(LoggedRequest("POST", path, {}, dict(self.headers.items()), status))
+            self._send(status, _json(payload), headers)
 
         def _git(self, path: str, query: str, body: bytes) -> None:
             """Smart HTTP from the bare repositories under ``git_root`` (faults apply)."""

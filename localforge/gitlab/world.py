@@ -45,6 +45,7 @@ class GitLabProject:
     last_activity_at: datetime = _EPOCH
     shared_with: list[str] = field(default_factory=list)
     bare_path: Path | None = None  # None: an API-only project (no git data)
+    import_status: str = "none"  # a fork being copied: scheduled, then finished
     overrides: dict[str, Any] = field(default_factory=dict)  # what a broken instance says
     releases: list[dict[str, Any]] = field(default_factory=list)  # newest last
 
@@ -190,6 +191,45 @@ class GitLabWorld:
         assert found is not None
         found.shared_with.append(group)
 
+    def start_fork(
+        self, ident: str, data: dict[str, Any], rights: set[str]
+    ) -> tuple[int, Any, GitLabProject | None]:
+        """``POST /projects/:id/fork``: GitLab's refusals, or 201 with the new project, whose
+        repository is copied afterwards (``finish_fork``); ``rights``: the namespaces the
+        caller may create projects in (a group's subgroups included)."""
+        upstream = self._project(ident)
+        if upstream is None:
+            return 404, {"message": "404 Project Not Found"}, None
+        namespace = str(data.get("namespace_path") or data.get("namespace") or "")
+        kind = "user" if namespace in self._users else "group"
+        if not namespace or (kind == "group" and namespace not in self._groups):
+            return 404, {"message": "404 Target Namespace Not Found"}, None
+        if not any(namespace == r or namespace.startswith(r + "/") for r in rights):
+            return 403, {"message": "403 Forbidden"}, None
+        path = str(data.get("path") or upstream.path)
+        if self._project(f"{namespace}/{path}") is not None:
+            taken = ["has already been taken"]
+            return 409, {"message": {"name": taken, "path": taken}}, None
+        project = GitLabProject(
+            self._new_id(), namespace, kind, path=path, name=str(data.get("name") or upstream.name),
+            description=upstream.description, licence_key=upstream.licence_key,
+            languages=dict(upstream.languages), forked_from=upstream.id,
+            default_branch=upstream.default_branch, import_status="scheduled",
+            created_at=datetime.now(UTC).replace(microsecond=0),
+            last_activity_at=upstream.last_activity_at,
+        )  # fmt: skip
+        self._projects.append(project)
+        return 201, self._render(project, licence=False), project
+
+    def finish_fork(self, project: GitLabProject) -> None:
+        """Copy the upstream's repository into the fork; its import is then finished."""
+        upstream = self._project(str(project.forked_from))
+        if upstream is not None and upstream.bare_path is not None:
+            bare = self.git_root / f"{project.full_path}.git"
+            _new_bare(bare, upstream.bare_path)
+            project.bare_path = bare
+        project.import_status = "finished"
+
     def _group(self, ident: str) -> dict[str, Any] | None:
         if ident.isdigit():
             return next((g for g in self._groups.values() if g["id"] == int(ident)), None)
@@ -211,6 +251,7 @@ class GitLabWorld:
         data |= {"star_count": p.stars, "open_issues_count": p.open_issues}
         data |= {"forks_count": sum(1 for q in self._projects if q.forked_from == p.id)}
         data |= {"archived": p.archived, "visibility": p.visibility}
+        data["import_status"] = p.import_status
         ns_name = p.namespace.rpartition("/")[2]
         data["namespace"] = {"name": ns_name, "path": ns_name, "full_path": p.namespace}
         data["namespace"] |= {"kind": p.kind, "web_url": ns_url}

@@ -3,6 +3,7 @@
 from registry.models.agency import Agency, AgencyCreate, AgencyIdentifier, AgencyPublic, Source
 from registry.models.audit import AuditEvent
 from registry.models.crawl import CrawlRun, IndexChange
+from registry.models.credentials import ForgeCredential
 from registry.models.repository import (
     LanguagePublic,
     LicenceEvidence,
@@ -48,6 +49,7 @@ __all__ = [
     "CrawlRun",
     "Delivery",
     "Event",
+    "ForgeCredential",
     "IndexChange",
     "LanguagePublic",
     "LicenceEvidence",

@@ -21,7 +21,8 @@ class ReuseEdge(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("reuser_url", "target_url", "kind", name="uq_reuse_edge"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=30)  # fork | based_on | dependency | shared_history | copied
+    # fork | based_on | dependency | shared_history | copied | declared
+    kind: str = Field(max_length=30)
     reuser_url: str = Field(max_length=500, index=True)  # normalised
     reuser_name: str = Field(max_length=400)
     # The reuser's URL as crawled, scheme included: what pages and feeds link to.
@@ -44,6 +45,13 @@ class ReuseEdge(SQLModel, table=True):
     first_seen_at: datetime = created()
     last_confirmed_at: datetime = created()
     ended_at: datetime | None = when()
+    # A ``declared`` edge: who said so (the agency, and the person who pressed the button).
+    declared_by_agency_id: int | None = Field(
+        default=None, foreign_key="agency.id", index=True, ondelete="SET NULL"
+    )
+    declared_by_user_id: int | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL"
+    )
 
 
 # How sure the registry is of an edge, by what found it (until an analyser reports a figure
@@ -52,6 +60,7 @@ class ReuseEdge(SQLModel, table=True):
 # identical files may be a vendored library both copied.
 REUSE_CONFIDENCE = {
     "fork": 1.0,
+    "declared": 0.95,
     "based_on": 0.9,
     "shared_history": 0.9,
     "dependency": 0.8,
@@ -100,6 +109,7 @@ class ReuseCountsPublic(SQLModel):
     given: ReuseSideCounts  # it reuses others
     undirected: ReuseSideCounts  # shared history, which came first not known
     months: list[ReuseMonthCounts]
+    declared_by: str | None = None  # a ``declared`` edge: the agency (or person) who said so
 
 
 class Subscription(SQLModel, table=True):

@@ -27,7 +27,7 @@ SOURCE_EVENTS = frozenset(
     {"source.released", "source.security_fix", "source.licence_changed", "source.archived"}
 )
 REUSE_KINDS = frozenset(
-    {"fork", "based_on", "dependency", "shared_history", "copied", "copied_files"}
+    {"fork", "based_on", "dependency", "shared_history", "copied", "copied_files", "declared"}
 )
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f]+")

@@ -24,6 +24,7 @@ SUMMARIES = {
     "dependency": "{reuser} depends on this repository",
     "shared_history": "{reuser} shares git history with this repository",
     "copied": "{reuser} contains files copied from this repository",
+    "declared": "{reuser} declares it reuses this repository",
 }
 UNKNOWN = {  # direction unknown: neither side is said to reuse the other
     "shared_history": "{reuser} shares git history with this repository; which came first is"
@@ -93,6 +94,10 @@ def record_claims(
         session.flush()
         if found is not None and edge.id is not None:
             found.add(edge.id)
+        if claim.kind == "fork" and find_edge(session, reuser_key, target_key, "declared"):
+            edge.notified_at = now  # forked through govcode: its maintainers were told then
+            session.add(edge)
+            continue
         events += notify_new(session, edge, now=now)
     return events
 
@@ -261,7 +266,7 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
             "reuser_agency": reuser_agency,
             "evidence": edge.evidence,
             "direction": edge.direction,
-            "summary": words.get(edge.kind, "{reuser} reuses this repository").format(reuser=who),
+            "summary": _summary(edge, words, who),
         },
     )
     session.add(event)
@@ -270,6 +275,12 @@ def _event_for(session: Session, edge: ReuseEdge, target: Repository, now: datet
     session.flush()
     assert event.id is not None
     return event.id
+
+
+def _summary(edge: ReuseEdge, words: dict[str, str], who: str) -> str:
+    """One line for the notice; a declaration carries its evidence (who said so, when)."""
+    summary = words.get(edge.kind, "{reuser} reuses this repository").format(reuser=who)
+    return f"{summary}: {edge.evidence}" if edge.kind == "declared" and edge.evidence else summary
 
 
 def _state(ended: bool | None):

@@ -14,8 +14,8 @@ from starlette.routing import Route
 from registry import identifiers
 from registry.errors import BadRequest, NotFound
 from registry.models import Agency
-from registry.services import agencies, agency_signup, crawl_runs, repositories, reuse
-from web import caching, search_params
+from registry.services import agencies, agency_signup, crawl_runs, declared, repositories, reuse
+from web import auth, caching, search_params
 from web.bounds import bounded, bounded_all
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
 from web.routes import api
@@ -181,7 +181,13 @@ def repository_page(request: Request) -> Response:
             "activity": activity_words(repo.commit_weeks) if repo.commit_weeks else "",
             "evidence": bounded_all(repositories.licence_evidence(session, repo_id)),
             "signals": bounded_all(repositories.maturity_signals(session, repo_id)),
-            "reused_by": bounded_all(reuse.reused_by(session, repo_id)),
+            "reused_by": bounded_all(reused_by := reuse.reused_by(session, repo_id)),
+            "declarers": {
+                e.id: declared.declarer(session, e)
+                for e in reused_by
+                if e.kind == declared.DECLARED
+            },
+            "declare_agencies": _declare_agencies(request, session),
             "reuses": bounded_all(reuse.reuses(session, repo_id)),
             "past_reuse": reuse_edges_public(session, repo_id, ended=True),
             "versions": versions_public(session, repo_id),
@@ -202,6 +208,14 @@ def repository_page(request: Request) -> Response:
             ],
         }
     return request.app.state.templates.TemplateResponse(request, "repository.html", context)
+
+
+def _declare_agencies(request: Request, session: Session) -> list[tuple[str, str]]:
+    """The verified agencies the signed-in person may declare "we use this" for."""
+    if not request.session.get("uid"):
+        return []
+    user = auth.current_user(request, session)
+    return [(a.slug, a.name) for a in declared.verified_agencies(session, user)] if user else []
 
 
 def agencies_page(request: Request) -> Response:

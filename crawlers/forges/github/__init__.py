@@ -8,6 +8,7 @@ nothing. Authentication is a token or a GitHub App installation.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,11 +27,20 @@ from crawlers.forges.github.cache import (
     token_credential,
 )
 from crawlers.forges.github.http import GitHubAdapter, RateBudget, bounded_retry, plug_session
-from registry.errors import CrawlError, RateLimited
+from registry.errors import (
+    BadRequest,
+    Conflict,
+    CrawlError,
+    Forbidden,
+    GovcodeError,
+    NotFound,
+    RateLimited,
+)
 from registry.source_kinds import GITHUB
 
 if TYPE_CHECKING:
     from crawlers.context import CrawlContext
+    from registry.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +95,20 @@ class GitHubForge:
             url_check=ctx.url_check,
             http_cache=HttpCacheConfig.from_settings(s),
             max_rate_sleep=s.github_rate_limit_max_sleep,
+        )
+
+    @classmethod
+    def for_person(
+        cls, settings: Settings, api_url: str, token: str, url_check: Callable[[str], str]
+    ) -> GitHubForge:
+        """A forge acting with a person's own token (a fork): nothing cached or shared."""
+        return cls(
+            api_url=api_url or settings.github_api_url,
+            token=token,
+            timeout=settings.http_timeout,
+            requests_per_second=0,
+            url_check=url_check,
+            max_rate_sleep=0,
         )
 
     def __init__(
@@ -179,6 +203,38 @@ class GitHubForge:
     def releases(self, ref: RepoRef) -> Sequence[ForgeRelease]:
         return []  # the listing read them already (``HostFacts.release_list``)
 
+    def fork(self, ref: RepoRef, owner: str, *, wait: float, poll: float) -> RepoRef:
+        """``POST /repos/{o}/{r}/forks`` into the organisation ``owner``; GitHub answers 202
+        at once and makes the fork in the background, so poll until it exists."""
+        target = f"{owner}/{ref.name}"
+        with _fork_errors(ref.full_name, owner):
+            if self._exists(target):
+                raise Conflict(f"{target} already exists on GitHub; remove or rename it first")
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "POST", f"/repos/{ref.full_name}/forks", input={"organization": owner}
+            )
+            full_name = str((data or {}).get("full_name") or target)
+            deadline = time.monotonic() + wait
+            while True:
+                repo = self._repository(full_name)
+                if repo is not None:
+                    return self._ref(repo)
+                if time.monotonic() >= deadline:
+                    raise CrawlError(
+                        f"GitHub accepted the fork of {ref.full_name} into {owner} but it did"
+                        f" not appear within {wait:g}s; look for it on GitHub later"
+                    )
+                time.sleep(poll)
+
+    def _repository(self, full_name: str) -> GhRepository | None:
+        try:
+            return self._gh.get_repo(full_name)
+        except UnknownObjectException:
+            return None
+
+    def _exists(self, full_name: str) -> bool:
+        return self._repository(full_name) is not None
+
     def _releases(self, repo: GhRepository) -> list[dict] | None:
         """Published releases, from the first page of 100 (enough to tell none, some, many,
         and to read the newest ones' notes)."""
@@ -253,6 +309,51 @@ def release_of(data: object) -> ForgeRelease | None:
         url=str(data.get("html_url") or ""),
         published_at=_aware(when),
     )
+
+
+class _fork_errors:
+    """A fork's refusals as the person who asked should read them."""
+
+    def __init__(self, source: str, owner: str) -> None:
+        self.source, self.owner = source, owner
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None or isinstance(exc, GovcodeError):
+            return False
+        if isinstance(exc, GithubException):
+            said = _said(exc.data)
+            if exc.status == 401:
+                raise BadRequest(f"GitHub did not accept that token{said}") from exc
+            if exc.status == 403:
+                raise Forbidden(
+                    f"that token may not create repositories in {self.owner} on GitHub{said}"
+                ) from exc
+            if exc.status == 404:
+                raise NotFound(
+                    f"GitHub has no repository {self.source} or organisation {self.owner}"
+                    f" that this token can see{said}"
+                ) from exc
+            if exc.status == 422:
+                raise BadRequest(f"GitHub refused to fork into {self.owner}{said}") from exc
+            raise CrawlError(f"GitHub answered {exc.status} to the fork{said}") from exc
+        if isinstance(exc, OSError):
+            raise CrawlError(f"network error while forking {self.source}: {exc}") from exc
+        return False
+
+
+def _said(data: object) -> str:
+    """GitHub's own words in an error answer: its message and each error's message."""
+    if not isinstance(data, dict):
+        return ""
+    words = [str(data.get("message") or "")]
+    for error in data.get("errors") or []:
+        if isinstance(error, dict) and error.get("message"):
+            words.append(str(error["message"]))
+    text = ": ".join(w for w in words if w)[:300]
+    return f" (GitHub said: {text})" if text else ""
 
 
 class _errors:
