@@ -35,6 +35,7 @@ from web.routes import (
     agency_signup,
     api,
     api_accounts,
+    api_catalogue,
     badges,
     exports,
     feeds,
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *pages.routes(),
             *api.routes(),
+            *api_catalogue.routes(),
             *feeds.routes(),
             *accounts.routes(),
             *tokens.routes(),

@@ -196,8 +196,19 @@ class PubliccodePublic(SQLModel):
     problems: list[PubliccodeProblemPublic] = []
 
 
+class OriginPublic(SQLModel):
+    """Where a repository comes from: the forge's fork link or a declared ``isBasedOn``."""
+
+    kind: str  # fork | based_on
+    url: str  # normalised: host and path
+    link: str  # a web address to follow ("" when there is none)
+    repository_id: int | None  # when it is in the registry
+
+
 class RepositoryPublic(RepositoryBase):
     id: int
+    origins: list[OriginPublic] = []  # forked from / based on, as each search result shows
+    status: str | None = None  # archived | obsolete (as search ranks it) | None: live code
     licence_details: list[LicenceDetail]
     # where declarations and the files disagree, each with the conclusion and why
     licence_mismatches: list[str] = []

@@ -11,8 +11,9 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, index_feed, repositories, reuse
 from web import caching, search_params
+from web.catalogue import public_items
 from web.openapi import openapi_document
-from web.views import repository_detail, repository_public
+from web.views import repository_detail
 
 
 def routes() -> list[Route]:
@@ -33,12 +34,7 @@ def _json(data, status: int = 200) -> JSONResponse:
 def _items(request: Request, session: Session, ids: list[int]) -> list[dict]:
     """The public records of these repositories, in order, from one SQL query."""
     base_url = request.app.state.settings.base_url
-    return [
-        repository_public(session, repo, agency, base_url=base_url, langs=langs).model_dump(
-            mode="json"
-        )
-        for repo, agency, langs in repositories.hits(session, ids)
-    ]
+    return [i.model_dump(mode="json") for i in public_items(session, ids, base_url=base_url)]
 
 
 def list_repositories(request: Request) -> Response:

@@ -1,0 +1,121 @@
+"""The home, results, agency, country and licence pages, each checked against its API twin:
+the same counts, the same repositories, the chips and sort a person relies on."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from registry.db import session_scope
+from registry.services import repositories, reuse
+from tests import factories as f
+from tests.conftest import LiveServer
+
+
+@pytest.fixture
+def live(settings, engine):
+    original = f.record("ahs", "covid-self-assessment", description="COVID-19 self assessment",
+                        maturity_level="stable", stars=40)  # fmt: skip
+    f.store(engine, original, agency="ahs", country="ca")
+    fork = f.record("ods", "covid-self-assessment", description="COVID-19 self assessment",
+                    is_fork=True, parent_url=original.html_url, licence="Apache-2.0",
+                    licence_label="Apache-2.0", stars=3)  # fmt: skip
+    f.store(engine, fork, agency="ods", country="ca")
+    f.store(engine, f.record("ahs", "covid-old", description="COVID-19 old tool", archived=True),
+            agency="ahs", country="ca")  # fmt: skip
+    for i in range(25):
+        f.store(engine, f.record(f"town-{i:02d}", f"permits-{i:02d}", stars=i,
+                description="building permits"), agency=f"town-{i:02d}", country="gb")  # fmt: skip
+    with session_scope(engine) as session:
+        reuser = repositories.find(session, "ods/covid-self-assessment")
+        reuse.record_claims(session, repository=reuser, claims=[f.fork_claim(fork, original)],
+                            now=f.NOW)  # fmt: skip
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=10) as c:
+        server.wait_indexed(lambda: c.get("/api/v1/repositories").json()["total"] == 28)
+        yield c
+
+
+def test_home_shows_the_counts_newest_and_most_reused_from_the_api(live):
+    stats = live.get("/api/v1/stats").json()
+    assert (stats["repositories"], stats["agencies"], stats["countries"]) == (28, 27, 2)
+    assert stats["reuse_edges"] == 1
+    assert stats["most_reused"][0]["repository"]["full_name"] == "ahs/covid-self-assessment"
+    assert stats["most_reused"][0]["times_reused"] == 1
+    page = live.get("/").text
+    assert 'role="search"' in page
+    counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', page))
+    assert counts == {"repositories": "28", "agencies": "27", "countries": "2", "reuse_edges": "1"}
+    recent = [i["full_name"] for i in stats["recently_added"]]
+    assert len(recent) == 8 and all(name in page for name in recent)
+    assert "reused 1 time" in page
+
+
+def test_results_show_origins_archived_chips_and_where_you_are(live):
+    body = live.get("/api/v1/repositories", params={"q": "covid"}).json()
+    items = {i["full_name"]: i for i in body["items"]}
+    origin = items["ods/covid-self-assessment"]["origins"]
+    assert [(o["kind"], o["url"]) for o in origin] == [
+        ("fork", "github.example/ahs/covid-self-assessment")
+    ]
+    assert origin[0]["repository_id"] == items["ahs/covid-self-assessment"]["id"]
+    assert items["ahs/covid-old"]["status"] == "archived"
+
+    page = live.get("/", params={"q": "covid", "sort": "stars", "licence": "MIT"}).text
+    assert page.count('class="badge archived"') == 1
+    chips = re.findall(r'<a class="chip" href="([^"]+)"', page)
+    assert chips == ["/?q=covid&amp;sort=stars"]  # removing the one filter keeps the sort
+    # the facet form carries the sort too, so applying filters keeps it
+    form = page.split('class="facets"', 1)[1].split("</form>", 1)[0]
+    assert '<input type="hidden" name="sort" value="stars">' in form
+
+    unfiltered = live.get("/", params={"q": "covid"}).text
+    assert "Forked from" in unfiltered
+    assert f'href="/repositories/{items["ahs/covid-self-assessment"]["id"]}">github.example' in (
+        unfiltered
+    )
+
+    second = live.get("/", params={"q": "permits", "page": 2}).text
+    assert "Results 21–25 of 25 · page 2 of 2" in second
+    assert "<details" in second
+
+
+def test_agency_page_shows_reuse_both_ways_and_its_sources(live):
+    ahs = live.get("/api/v1/agencies/ahs").json()
+    assert [r["full_name"] for r in ahs["repositories"]] == [
+        "ahs/covid-old", "ahs/covid-self-assessment"
+    ]  # fmt: skip
+    assert [(e["kind"], e["other_name"]) for e in ahs["reuse_given"]] == [
+        ("fork", "ods/covid-self-assessment")
+    ]
+    assert ahs["reuse_received"] == []
+    ods = live.get("/api/v1/agencies/ods").json()
+    assert [e["repository"] for e in ods["reuse_received"]] == ["ods/covid-self-assessment"]
+    page = live.get("/agencies/ahs").text
+    given = page.split('class="reuse-given"', 1)[1].split("</ul>", 1)[0]
+    assert "ods/covid-self-assessment" in given and "forked" in given
+    assert live.get("/api/v1/agencies/nobody").status_code == 404
+
+
+def test_country_and_licence_pages_list_what_the_api_lists(live):
+    ca = live.get("/api/v1/countries/ca").json()
+    assert [a["slug"] for a in ca["agencies"]] == ["ahs", "ods"]
+    assert ca["repositories"]["total"] == 3 and ca["name"] == "Canada"
+    page = live.get("/countries/CA").text
+    assert "<h1>Canada</h1>" in page
+    assert all(i["full_name"] in page for i in ca["repositories"]["items"])
+    assert live.get("/countries/ZZ").status_code == 404
+    assert live.get("/countries/FR").status_code == 404  # a country with nothing listed
+    assert {c["code"] for c in live.get("/api/v1/countries").json()} == {"CA", "GB"}
+
+    apache = live.get("/api/v1/licences/Apache-2.0").json()
+    assert apache["repositories"]["total"] == 1
+    conditions = {d["tag"] for d in apache["duties"]["options"][0]["conditions"]}
+    assert "document-changes" in conditions
+    page = live.get("/licences/Apache-2.0").text
+    assert "What the licence asks of you" in page and "ods/covid-self-assessment" in page
+    mit = live.get("/licences/MIT", params={"page": 2}).text
+    assert "Results 21–27 of 27 · page 2 of 2" in mit
+    assert live.get("/licences/Not-A-Licence").status_code == 404
+    assert live.get("/api/v1/licences/MIT", params={"page": "x"}).status_code == 400
