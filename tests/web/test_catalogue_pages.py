@@ -119,3 +119,22 @@ def test_country_and_licence_pages_list_what_the_api_lists(live):
     assert "Results 21–27 of 27 · page 2 of 2" in mit
     assert live.get("/licences/Not-A-Licence").status_code == 404
     assert live.get("/api/v1/licences/MIT", params={"page": "x"}).status_code == 400
+
+
+def test_the_catalogue_answers_match_their_openapi_schemas(live):
+    import jsonschema
+
+    doc = live.get("/api/v1/openapi.json").json()
+    ids = {i["full_name"]: i["id"] for i in live.get("/api/v1/repositories").json()["items"]}
+    assert ids
+    for path, template in [
+        ("/api/v1/stats", "/api/v1/stats"),
+        ("/api/v1/agencies/ahs", "/api/v1/agencies/{slug}"),
+        ("/api/v1/countries", "/api/v1/countries"),
+        ("/api/v1/countries/GB", "/api/v1/countries/{code}"),
+        ("/api/v1/licences/MIT", "/api/v1/licences/{spdx}"),
+        ("/api/v1/licences/none", "/api/v1/licences/{spdx}"),
+    ]:
+        content = doc["paths"][template]["get"]["responses"]["200"]["content"]
+        schema = {**content["application/json"]["schema"], "components": doc["components"]}
+        jsonschema.validate(live.get(path).json(), schema)
