@@ -18,10 +18,12 @@ from web import caching, search_params
 from web.bounds import bounded, bounded_all
 from web.catalogue import public_items
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
+from web.reuse_picture import legend, reuse_graph
 from web.routes import api, api_catalogue, catalogue_pages
 from web.views import (
     badge_markdown,
     clone_command,
+    edge_public,
     licence_details,
     licence_duties_public,
     readme_html,
@@ -207,6 +209,9 @@ def repository_page(request: Request) -> Response:
         langs = repositories.languages(session, repo_id)
         slices = language_slices([(lang.language, lang.share) for lang in langs])
         shown = bounded(repo)  # every string within bounds: stored data never breaks a page
+        reused_by, reuses = reuse.reused_by(session, repo_id), reuse.reuses(session, repo_id)
+        edges_by = [edge_public(e, "reused_by", seen_from=repo_id) for e in reused_by]
+        edges_to = [edge_public(e, "reuses", seen_from=repo_id) for e in reuses]
         context = {
             "repo": shown,
             "agency": bounded(agency),
@@ -217,8 +222,10 @@ def repository_page(request: Request) -> Response:
             "activity": activity_words(repo.commit_weeks) if repo.commit_weeks else "",
             "evidence": bounded_all(repositories.licence_evidence(session, repo_id)),
             "signals": bounded_all(repositories.maturity_signals(session, repo_id)),
-            "reused_by": bounded_all(reuse.reused_by(session, repo_id)),
-            "reuses": bounded_all(reuse.reuses(session, repo_id)),
+            "reused_by": bounded_all(reused_by),
+            "reuses": bounded_all(reuses),
+            "reuse_graph": reuse_graph(shown.full_name, edges_by, edges_to),
+            "reuse_legend": legend(edges_by, edges_to),
             "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
             "duties": licence_duties_public(repo),
