@@ -57,15 +57,16 @@ def country_code(value: str) -> str:
 
 def origins_of(session: Session, ids: list[int]) -> dict[int, list[OriginPublic]]:
     return {
-        rid: [origin_public(e) for e in edges]
+        rid: [origin_public(e, name) for e, name in edges]
         for rid, edges in catalogue.origins(session, ids).items()
     }
 
 
-def origin_public(edge: ReuseEdge) -> OriginPublic:
+def origin_public(edge: ReuseEdge, name: str | None = None) -> OriginPublic:
     fields = bounded_fields(edge)
     return OriginPublic(
         kind=edge.kind,
+        name=clip(name, 400) if name else fields["target_url"],
         url=fields["target_url"],
         link=link_of(fields["target_url"]) if fields["target_url"] else "",
         repository_id=edge.target_repository_id,
@@ -89,7 +90,8 @@ def _parent(item) -> list[OriginPublic]:  # type: ignore[no-untyped-def]
     if not (item.is_fork and item.parent_url):
         return []
     key = normalise_url(item.parent_url)
-    return [OriginPublic(kind="fork", url=key, link=link_of(item.parent_url), repository_id=None)]
+    link = link_of(item.parent_url)
+    return [OriginPublic(kind="fork", name=key, url=key, link=link, repository_id=None)]
 
 
 def repository_page(session: Session, result: SearchResult, *, base_url: str) -> RepositoryPage:

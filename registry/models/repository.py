@@ -200,6 +200,7 @@ class OriginPublic(SQLModel):
     """Where a repository comes from: the forge's fork link or a declared ``isBasedOn``."""
 
     kind: str  # fork | based_on
+    name: str  # its full name in the registry, else its URL
     url: str  # normalised: host and path
     link: str  # a web address to follow ("" when there is none)
     repository_id: int | None  # when it is in the registry

@@ -52,8 +52,8 @@ def recently_added(session: Session, *, limit: int = 10) -> list[tuple[Repositor
 
 
 def most_reused(session: Session, *, limit: int = 10) -> list[tuple[Repository, Agency, int]]:
-    """The repositories with the most reuse edges pointing at them (any kind)."""
-    n = func.count(ReuseEdge.id).label("n")  # type: ignore[arg-type]
+    """The repositories reused by the most others (any kind of reuse, each reuser once)."""
+    n = func.count(distinct(ReuseEdge.reuser_url)).label("n")
     tally = (
         select(ReuseEdge.target_repository_id.label("rid"), n)  # type: ignore[union-attr]
         .where(ReuseEdge.target_repository_id.is_not(None))  # type: ignore[union-attr]
@@ -132,19 +132,23 @@ def agency_reuse(
 ORIGIN_KINDS = ("fork", "based_on")
 
 
-def origins(session: Session, ids: Sequence[int]) -> dict[int, list[ReuseEdge]]:
+def origins(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[ReuseEdge, str | None]]]:
     """For each of these repositories, the edges saying where it comes from (a fork of, based
-    on), in one query: what a search result shows beside its name."""
+    on) with the full name of that origin when it is in the registry, in one query: what a
+    search result shows beside its name."""
     if not ids:
         return {}
+    target = aliased(Repository)
     rows = session.exec(
-        select(ReuseEdge).where(
+        select(ReuseEdge, target.full_name)
+        .outerjoin(target, target.id == ReuseEdge.target_repository_id)
+        .where(
             ReuseEdge.reuser_repository_id.in_(list(ids)),  # type: ignore[union-attr]
             ReuseEdge.kind.in_(ORIGIN_KINDS),  # type: ignore[attr-defined]
             ReuseEdge.direction == "known",
         )
     ).all()
-    found: dict[int, list[ReuseEdge]] = defaultdict(list)
-    for edge in sorted(rows, key=lambda e: (ORIGIN_KINDS.index(e.kind), e.target_url)):
-        found[edge.reuser_repository_id].append(edge)  # type: ignore[index]
+    found: dict[int, list[tuple[ReuseEdge, str | None]]] = defaultdict(list)
+    for edge, name in sorted(rows, key=lambda r: (ORIGIN_KINDS.index(r[0].kind), r[0].target_url)):
+        found[edge.reuser_repository_id].append((edge, name))  # type: ignore[index]
     return dict(found)

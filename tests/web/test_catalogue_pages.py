@@ -56,8 +56,8 @@ def test_results_show_origins_archived_chips_and_where_you_are(live):
     body = live.get("/api/v1/repositories", params={"q": "covid"}).json()
     items = {i["full_name"]: i for i in body["items"]}
     origin = items["ods/covid-self-assessment"]["origins"]
-    assert [(o["kind"], o["url"]) for o in origin] == [
-        ("fork", "github.example/ahs/covid-self-assessment")
+    assert [(o["kind"], o["name"], o["url"]) for o in origin] == [
+        ("fork", "ahs/covid-self-assessment", "github.example/ahs/covid-self-assessment")
     ]
     assert origin[0]["repository_id"] == items["ahs/covid-self-assessment"]["id"]
     assert items["ahs/covid-old"]["status"] == "archived"
@@ -72,9 +72,8 @@ def test_results_show_origins_archived_chips_and_where_you_are(live):
 
     unfiltered = live.get("/", params={"q": "covid"}).text
     assert "Forked from" in unfiltered
-    assert f'href="/repositories/{items["ahs/covid-self-assessment"]["id"]}">github.example' in (
-        unfiltered
-    )
+    origin_link = f'href="/repositories/{items["ahs/covid-self-assessment"]["id"]}"'
+    assert f"{origin_link}>ahs/covid-self-assessment</a>" in unfiltered
 
     second = live.get("/", params={"q": "permits", "page": 2}).text
     assert "Results 21–25 of 25 · page 2 of 2" in second
