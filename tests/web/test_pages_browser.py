@@ -115,6 +115,11 @@ def _pages(base: str) -> dict[str, str]:
     return pages
 
 
+WIDER_THAN = """(width) => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 1)
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+
+
 def _axe(page, source: str) -> list[dict]:
     page.evaluate(source)  # through the DevTools protocol: the page's CSP still holds
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -132,7 +137,7 @@ def _axe(page, source: str) -> list[dict]:
 def test_every_page_has_no_serious_accessibility_violation(demo, browser, axe_source, artefacts):
     live, _ = demo
     pages = _pages(live.url)
-    blocking, report = [], {}
+    blocking, report, too_wide = [], {}, []
     for language in LANGUAGES:
         for width_name, (width, height) in WIDTHS.items():
             context = browser.new_context(
@@ -150,10 +155,13 @@ def test_every_page_has_no_serious_accessibility_violation(demo, browser, axe_so
                 report[key] = found
                 blocking += [(key, v) for v in found if v["impact"] in BLOCKING]
                 page.screenshot(path=str(artefacts / f"{key}.png"), full_page=True)
+                if page.evaluate("document.documentElement.scrollWidth") > width:
+                    too_wide.append((key, page.evaluate(WIDER_THAN, width)))
             context.close()
     (artefacts / "axe.json").write_text(json.dumps(report, indent=1))
     assert len(report) == len(pages) * len(WIDTHS) * len(LANGUAGES)
     assert blocking == []
+    assert too_wide == []  # no page scrolls sideways, even at 390 px
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
