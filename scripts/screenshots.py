@@ -1,6 +1,6 @@
 """Photograph the demo world's main pages (called by scripts/screenshots).
 
-    scripts/screenshots [--out docs/screenshots]
+scripts/screenshots [--out docs/screenshots]
 """
 
 from __future__ import annotations

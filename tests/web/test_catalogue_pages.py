@@ -137,3 +137,14 @@ def test_the_catalogue_answers_match_their_openapi_schemas(live):
         content = doc["paths"][template]["get"]["responses"]["200"]["content"]
         schema = {**content["application/json"]["schema"], "components": doc["components"]}
         jsonschema.validate(live.get(path).json(), schema)
+
+
+def test_odd_names_in_paths_are_404s_or_pages_never_errors(live):
+    odd = ["(", "MIT AND", "MIT OR (", "%00", "é", "x" * 300, "LicenseRef-Crown", "none", "NONE"]
+    for value in odd:
+        for prefix in ("/licences/", "/api/v1/licences/", "/countries/", "/api/v1/countries/",
+                       "/agencies/", "/api/v1/agencies/"):  # fmt: skip
+            response = live.get(prefix + value)
+            assert response.status_code in (200, 404), (prefix, value, response.status_code)
+            if prefix.startswith("/api/") and response.status_code == 404:
+                assert response.headers["content-type"].startswith("application/problem+json")
