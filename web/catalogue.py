@@ -33,6 +33,7 @@ from registry.services.agencies import USER_ASSIGNED_COUNTRIES
 from registry.services.records import normalise_url
 from registry.services.reuse import link_of
 from web.bounds import bounded_fields, clip
+from web.snippets import snippet
 from web.views import licence_details, repository_public, status
 
 HOME_LIST = 8  # repositories in each of the home page's lists
@@ -73,16 +74,26 @@ def origin_public(edge: ReuseEdge, name: str | None = None) -> OriginPublic:
     )
 
 
-def public_items(session: Session, ids: list[int], *, base_url: str) -> list:
-    """The public records of these repositories in order: three queries for any number."""
-    found = origins_of(session, ids)
-    items = []
-    for repo, agency, langs in repositories.hits(session, ids):
-        item = repository_public(session, repo, agency, base_url=base_url, langs=langs)
-        item.origins = found.get(repo.id, []) or _parent(item)  # type: ignore[arg-type]
+def public_items(session: Session, ids: list[int], *, base_url: str, query: str = "") -> list:
+    """The public records of these repositories in order: two queries for any number. With
+    the ``query`` searched for, each says where it matched."""
+    pairs = [
+        (repo, repository_public(session, repo, agency, base_url=base_url, langs=langs))
+        for repo, agency, langs in repositories.hits(session, ids)
+    ]
+    with_origins(session, pairs)
+    for _, item in pairs:
+        if query:
+            item.snippet = snippet(item.description, item.readme_excerpt, query)
+    return [item for _, item in pairs]
+
+
+def with_origins(session: Session, pairs: list) -> None:
+    """Fill in each public record's origins (one query for all) and status."""
+    found = origins_of(session, [repo.id for repo, _ in pairs])
+    for repo, item in pairs:
+        item.origins = found.get(repo.id, []) or _parent(item)
         item.status = status(repo)
-        items.append(item)
-    return items
 
 
 def _parent(item) -> list[OriginPublic]:  # type: ignore[no-untyped-def]

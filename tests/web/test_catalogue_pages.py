@@ -61,9 +61,13 @@ def test_results_show_origins_archived_chips_and_where_you_are(live):
     ]
     assert origin[0]["repository_id"] == items["ahs/covid-self-assessment"]["id"]
     assert items["ahs/covid-old"]["status"] == "archived"
+    snippet = items["ahs/covid-old"]["snippet"]
+    assert snippet["field"] == "description"
+    assert [snippet["text"][a:b] for a, b in snippet["matches"]] == ["COVID"]
 
     page = live.get("/", params={"q": "covid", "sort": "stars", "licence": "MIT"}).text
     assert page.count('class="badge archived"') == 1
+    assert "<mark>COVID</mark>-19 old tool" in page
     chips = re.findall(r'<a class="chip" href="([^"]+)"', page)
     assert chips == ["/?q=covid&amp;sort=stars"]  # removing the one filter keeps the sort
     # the facet form carries the sort too, so applying filters keeps it

@@ -165,7 +165,8 @@ def search_page(request: Request) -> Response:
     agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
     agencies_shown += params.getlist("agency")
     with Session(request.app.state.engine) as session:
-        hits = public_items(session, result.ids, base_url=request.app.state.settings.base_url)
+        base_url = request.app.state.settings.base_url
+        hits = public_items(session, result.ids, base_url=base_url, query=req.text)
         names = agencies.names(session, agencies_shown)
     pages = (result.total + req.per_page - 1) // req.per_page
     base = [(k, v) for k, v in params.multi_items() if k != "page"]
