@@ -27,7 +27,7 @@ from registry.models.catalogue import (
 )
 from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import OriginPublic
-from registry.search import SearchRequest, SearchResult
+from registry.search import SearchResult
 from registry.services import agencies, catalogue, crawl_runs, repositories
 from registry.services.agencies import USER_ASSIGNED_COUNTRIES
 from registry.services.records import normalise_url
@@ -245,9 +245,3 @@ def agency_detail(session: Session, agency: Agency, *, base_url: str) -> AgencyD
         reuse_received=[_reuse(e, n, given=False) for e, n in received],
         sources=[_source_status(session, s) for s in agencies.sources_of(session, agency)],
     )
-
-
-def search_request(
-    filters: dict[str, list[str]], *, page: int, per_page: int = 20, sort: str = "stars"
-) -> SearchRequest:
-    return SearchRequest(filters=filters, page=page, per_page=per_page, sort=sort)
