@@ -49,7 +49,7 @@ def test_home_shows_the_counts_newest_and_most_reused_from_the_api(live):
     assert counts == {"repositories": "28", "agencies": "27", "countries": "2", "reuse_edges": "1"}
     recent = [i["full_name"] for i in stats["recently_added"]]
     assert len(recent) == 8 and all(name in page for name in recent)
-    assert "reused 1 time" in page
+    assert "reused by 1 repository" in page
 
 
 def test_results_show_origins_archived_chips_and_where_you_are(live):
