@@ -152,3 +152,22 @@ def test_odd_names_in_paths_are_404s_or_pages_never_errors(live):
             assert response.status_code in (200, 404), (prefix, value, response.status_code)
             if prefix.startswith("/api/") and response.status_code == 404:
                 assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_home_page_costs_the_same_queries_for_a_small_and_a_large_catalogue(settings, engine):
+    from tests.web.test_query_counts import QueryCounter
+
+    def add(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            rec = f.record(f"town-{i:02d}", f"permits-{i:02d}", readme_source="x" * 10_000)
+            f.store(engine, rec, agency=f"town-{i:02d}", country="gb")
+
+    add(0, 2)
+    with LiveServer(settings) as server, httpx.Client(base_url=server.url, timeout=10) as c:
+        counter = QueryCounter(server.app.state.engine)
+        few = counter.during(lambda: c.get("/"))
+        add(2, 20)
+        many = counter.during(lambda: c.get("/"))
+        assert c.get("/api/v1/stats").json()["repositories"] == 22
+    assert len(many) == len(few)
+    assert not any("readme_source" in s for s in many)
