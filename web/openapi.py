@@ -6,6 +6,13 @@ from functools import cache
 from typing import Any
 
 from registry.models import RepositoryDetail, RepositoryPublic, ReuseCountsPublic
+from registry.models.catalogue import (
+    AgencyDetail,
+    CatalogueStats,
+    CountryDetail,
+    CountrySummary,
+    LicencePageDetail,
+)
 from web.openapi_reuse import reuse_paths
 from web.search_params import FILTER_PARAMS
 
@@ -13,7 +20,16 @@ from web.search_params import FILTER_PARAMS
 @cache
 def _schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in (RepositoryPublic, RepositoryDetail, ReuseCountsPublic):
+    for model in (
+        RepositoryPublic,
+        RepositoryDetail,
+        ReuseCountsPublic,
+        CatalogueStats,
+        AgencyDetail,
+        CountrySummary,
+        CountryDetail,
+        LicencePageDetail,
+    ):
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
@@ -39,6 +55,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
         "info": {"title": "govcode API", "version": "1.0.0"},
         "servers": [{"url": base_url.rstrip("/")}],
         "paths": {
+            **catalogue_paths(),
             "/api/v1/repositories": {
                 "get": {
                     "summary": "Search repositories, with filters and facet counts",
@@ -219,6 +236,91 @@ def _fork_paths(problem: dict[str, Any]) -> dict[str, Any]:
                     "201": {"description": "declared"},
                     "200": {"description": "it had been declared already"},
                     **{code: problem for code in ("400", "401", "403", "404")},
+                },
+            }
+        },
+    }
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def catalogue_paths() -> dict[str, Any]:
+    """The home, agency, country and licence pages' data."""
+    problem = {"description": "problem details", "content": {"application/problem+json": {}}}
+    listing = [
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
+        {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "stars", "updated"]}},
+    ]
+
+    def path_param(name: str, description: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": description,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        }
+
+    return {
+        "/api/v1/stats": {
+            "get": {
+                "summary": "The catalogue's counts, newest and most reused repositories",
+                "responses": {"200": _ok("what the home page shows", _ref("CatalogueStats"))},
+            }
+        },
+        "/api/v1/agencies/{slug}": {
+            "get": {
+                "summary": "One agency: repositories, reuse given and received, sources, crawls",
+                "parameters": [path_param("slug", "the agency's slug")],
+                "responses": {
+                    "200": _ok("what the agency page shows", _ref("AgencyDetail")),
+                    "404": problem,
+                },
+            }
+        },
+        "/api/v1/countries": {
+            "get": {
+                "summary": "Countries with approved agencies, with agency and repository counts",
+                "responses": {
+                    "200": _ok("countries", {"type": "array", "items": _ref("CountrySummary")})
+                },
+            }
+        },
+        "/api/v1/countries/{code}": {
+            "get": {
+                "summary": "One country: its agencies and a page of its repositories",
+                "parameters": [path_param("code", "ISO 3166-1 alpha-2 code"), *listing],
+                "responses": {
+                    "200": _ok("what the country page shows", _ref("CountryDetail")),
+                    "400": problem,
+                    "404": problem,
+                },
+            }
+        },
+        "/api/v1/licences/{spdx}": {
+            "get": {
+                "summary": "One licence (an SPDX expression, or none): what it allows and "
+                "requires, and a page of the repositories under it",
+                "parameters": [path_param("spdx", "an SPDX licence expression, or none"), *listing],
+                "responses": {
+                    "200": _ok("what the licence page shows", _ref("LicencePageDetail")),
+                    "400": problem,
+                    "404": problem,
                 },
             }
         },

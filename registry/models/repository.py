@@ -200,8 +200,30 @@ class PubliccodePublic(SQLModel):
     problems: list[PubliccodeProblemPublic] = []
 
 
+class OriginPublic(SQLModel):
+    """Where a repository comes from: the forge's fork link or a declared ``isBasedOn``."""
+
+    kind: str  # fork | based_on
+    name: str  # its full name in the registry, else its URL
+    url: str  # normalised: host and path
+    link: str  # a web address to follow ("" when there is none)
+    repository_id: int | None  # when it is in the registry
+
+
+class SnippetPublic(SQLModel):
+    """Where a search result matches the query: ``matches`` are [start, end) offsets in
+    ``text`` of the words found (``field``: description, or a window of the README)."""
+
+    field: str  # description | readme
+    text: str
+    matches: list[tuple[int, int]]
+
+
 class RepositoryPublic(RepositoryBase):
     id: int
+    origins: list[OriginPublic] = []  # forked from / based on, as each search result shows
+    status: str | None = None  # archived | obsolete (as search ranks it) | None: live code
+    snippet: SnippetPublic | None = None  # search results only: the words that matched
     licence_details: list[LicenceDetail]
     # where declarations and the files disagree, each with the conclusion and why
     licence_mismatches: list[str] = []

@@ -80,6 +80,8 @@ def ensure_source(
 
 
 def get_agency(session: Session, slug: str) -> Agency:
+    if "\x00" in slug or len(slug) > 200:  # no slug has them; PostgreSQL refuses NUL
+        raise NotFound("no agency has that name")
     agency = session.exec(select(Agency).where(Agency.slug == slug)).first()
     if agency is None:
         raise NotFound(f"no agency {slug!r}")

@@ -11,8 +11,9 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, index_feed, repositories, reuse
 from web import caching, search_params
+from web.catalogue import public_items, with_origins
 from web.openapi import openapi_document
-from web.views import repository_detail, repository_public
+from web.views import repository_detail
 
 
 def routes() -> list[Route]:
@@ -30,15 +31,11 @@ def _json(data, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status)
 
 
-def _items(request: Request, session: Session, ids: list[int]) -> list[dict]:
-    """The public records of these repositories, in order, from one SQL query."""
+def _items(request: Request, session: Session, ids: list[int], query: str = "") -> list[dict]:
+    """The public records of these repositories, in order, in a fixed number of queries."""
     base_url = request.app.state.settings.base_url
-    return [
-        repository_public(session, repo, agency, base_url=base_url, langs=langs).model_dump(
-            mode="json"
-        )
-        for repo, agency, langs in repositories.hits(session, ids)
-    ]
+    found = public_items(session, ids, base_url=base_url, query=query)
+    return [i.model_dump(mode="json") for i in found]
 
 
 def list_repositories(request: Request) -> Response:
@@ -48,7 +45,7 @@ def list_repositories(request: Request) -> Response:
         return early
     result = request.app.state.index.search(req)
     with Session(request.app.state.engine) as session:
-        items = _items(request, session, result.ids)
+        items = _items(request, session, result.ids, req.text)
     facets = {
         param: [{"value": v, "count": n} for v, n in result.facets[field]]
         for param, field in search_params.FILTER_PARAMS.items()
@@ -106,15 +103,15 @@ def get_repository(request: Request) -> Response:
         repo = repositories.get(session, request.path_params["repo_id"])
         agency = session.get(Agency, repo.agency_id)
         assert agency is not None
-        return _json(
-            repository_detail(
-                session,
-                repo,
-                agency,
-                base_url=base_url,
-                readme_max_chars=request.app.state.settings.readme_render_max_chars,
-            ).model_dump(mode="json")
+        detail = repository_detail(
+            session,
+            repo,
+            agency,
+            base_url=base_url,
+            readme_max_chars=request.app.state.settings.readme_render_max_chars,
         )
+        with_origins(session, [(repo, detail)])  # as its search result says them
+        return _json(detail.model_dump(mode="json"))
 
 
 def list_agencies(request: Request) -> Response:

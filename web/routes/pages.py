@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pycountry
@@ -12,16 +11,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from registry import identifiers
-from registry.errors import BadRequest, NotFound
+from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, agency_signup, crawl_runs, declared, repositories, reuse
 from web import auth, caching, search_params
 from web.bounds import bounded, bounded_all
+from web.catalogue import public_items
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
-from web.routes import api
+from web.reuse_picture import legend, reuse_graph
+from web.routes import api, api_catalogue, catalogue_pages
 from web.views import (
     badge_markdown,
     clone_command,
+    edge_public,
     licence_details,
     licence_duties_public,
     readme_html,
@@ -54,6 +56,7 @@ def routes() -> list[Route]:
         Route("/repositories/{repo_id:id}", repository_page, name="repository"),
         Route("/agencies", agencies_page, name="agencies"),
         Route("/agencies/{slug}", agency_page, name="agency"),
+        *catalogue_pages.routes(),
     ]
 
 
@@ -123,7 +126,35 @@ def _more_url(params, param: str) -> str:
     return "/?" + urlencode([*items, ("more", param)])
 
 
+KEEP = ("sort", "per_page", "active_days")  # carried by every form and link of a search
+
+
+def _without(params, param: str, value: str) -> str:
+    """This search with one filter value removed (and the page reset)."""
+    items = [(k, v) for k, v in params.multi_items() if k != "page" and (k, v) != (param, value)]
+    return "/?" + urlencode(items)
+
+
+def _chips(params, names: dict[str, str]) -> list[dict]:
+    """One chip per active filter; following its link removes that filter alone."""
+    chips = []
+    for param, value in dict.fromkeys(params.multi_items()):
+        field = search_params.FILTER_PARAMS.get(param)
+        if field and value:
+            label = _facet_label(field, value, names)
+            chips.append({"name": FACET_LABELS[field], "label": label, "param": param})
+        elif param == "active_days" and value:
+            label = f"{value} days"
+            chips.append({"name": "Committed to in the last", "label": label, "param": param})
+        else:
+            continue
+        chips[-1].update(value=value, url=_without(params, param, value))
+    return chips
+
+
 def search_page(request: Request) -> Response:
+    if not request.query_params:
+        return catalogue_pages.home(request)
     try:
         req = search_params.parse(request.query_params)
     except BadRequest:
@@ -132,25 +163,35 @@ def search_page(request: Request) -> Response:
     if (early := caching.not_modified(request, tag)) is not None:
         return early
     result = request.app.state.index.search(req)
+    params = request.query_params
     agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
-    agencies_shown += request.query_params.getlist("agency")
+    agencies_shown += params.getlist("agency")
     with Session(request.app.state.engine) as session:
-        hits = [(bounded(r), bounded(a)) for r, a, _ in repositories.hits(session, result.ids)]
+        base_url = request.app.state.settings.base_url
+        hits = public_items(session, result.ids, base_url=base_url, query=req.text)
         names = agencies.names(session, agencies_shown)
     pages = (result.total + req.per_page - 1) // req.per_page
-    base = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    base = [(k, v) for k, v in params.multi_items() if k != "page"]
+    chips = _chips(params, names)
+    keep = [(k, v) for k, v in params.multi_items() if k in KEEP and v]
     response = request.app.state.templates.TemplateResponse(
         request,
         "search.html",
         {
             "q": req.text,
             "hits": hits,
-            "statuses": {r.id: status(r) for r, _ in hits},
             "total": result.total,
             "corrected": result.corrected,
             "did_you_mean": result.did_you_mean,
             "facets": _facets(request, result, names),
+            "chips": chips,
+            "clear_url": "/?" + urlencode([(k, v) for k, v in base if k == "q" or k in KEEP]),
+            "chosen": [(c["param"], c["value"]) for c in chips if c["param"] != "active_days"]
+            + [(k, v) for k, v in keep if k != "sort"],
+            "keep": keep,
+            "filters_open": bool(params.get("more")),
             "page": req.page,
+            "per_page": req.per_page,
             "pages": pages,
             "sort": req.sort,
             "prev_url": "/?" + urlencode([*base, ("page", req.page - 1)]) if req.page > 1 else None,
@@ -171,6 +212,9 @@ def repository_page(request: Request) -> Response:
         langs = repositories.languages(session, repo_id)
         slices = language_slices([(lang.language, lang.share) for lang in langs])
         shown = bounded(repo)  # every string within bounds: stored data never breaks a page
+        reused_by, reuses = reuse.reused_by(session, repo_id), reuse.reuses(session, repo_id)
+        edges_by = [edge_public(e, "reused_by", seen_from=repo_id) for e in reused_by]
+        edges_to = [edge_public(e, "reuses", seen_from=repo_id) for e in reuses]
         context = {
             "repo": shown,
             "agency": bounded(agency),
@@ -181,16 +225,18 @@ def repository_page(request: Request) -> Response:
             "activity": activity_words(repo.commit_weeks) if repo.commit_weeks else "",
             "evidence": bounded_all(repositories.licence_evidence(session, repo_id)),
             "signals": bounded_all(repositories.maturity_signals(session, repo_id)),
-            "reused_by": bounded_all(reused_by := reuse.reused_by(session, repo_id)),
+            "reused_by": bounded_all(reused_by),
             "declarers": {
                 e.id: declared.declarer(session, e)
                 for e in reused_by
                 if e.kind == declared.DECLARED
             },
             "declare_agencies": _declare_agencies(request, session),
-            "reuses": bounded_all(reuse.reuses(session, repo_id)),
+            "reuses": bounded_all(reuses),
             "past_reuse": reuse_edges_public(session, repo_id, ended=True),
             "versions": versions_public(session, repo_id),
+            "reuse_graph": reuse_graph(shown.full_name, edges_by, edges_to),
+            "reuse_legend": legend(edges_by, edges_to),
             "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
             "duties": licence_duties_public(repo),
@@ -227,34 +273,20 @@ def agencies_page(request: Request) -> Response:
 
 
 def agency_page(request: Request) -> Response:
-    _end_stale_runs(request)
+    detail = api_catalogue.agency_data(request)  # what /api/v1/agencies/{slug} returns
     with Session(request.app.state.engine) as session:
         agency = agencies.get_agency(session, request.path_params["slug"])
-        if agency.status != "approved":  # signed up, not yet reviewed (or refused)
-            raise NotFound(f"no agency {agency.slug!r}")
         sources = agencies.sources_of(session, agency)
         context = {
+            "detail": detail,
             "identifiers": agency_signup.identifiers_of(session, agency),
             "schemes": identifiers.SCHEMES,
             "agency": bounded(agency),
-            "repositories": bounded_all(repositories.of_agency(session, agency.id)),  # type: ignore[arg-type]
             "sources": bounded_all(sources),
             # the agency reads its crawls here: counts, and each repository's error
             "runs": {s.id: bounded_all(_latest_runs(session, s.id)) for s in sources},
         }
     return request.app.state.templates.TemplateResponse(request, "agency.html", context)
-
-
-def _end_stale_runs(request: Request) -> None:
-    """A killed crawl is shown as interrupted, not "running" forever."""
-    stale_after = request.app.state.settings.crawl_stale_after
-    with Session(request.app.state.engine) as session:
-        agency = agencies.get_agency(session, request.path_params["slug"])
-        for s in agencies.sources_of(session, agency):
-            crawl_runs.interrupt_stale(
-                session, now=datetime.now(UTC), stale_after=stale_after, source_id=s.id
-            )
-        session.commit()
 
 
 def _latest_runs(session: Session, source_id: int | None) -> list:
