@@ -30,7 +30,7 @@ def _form_routes(settings) -> list[str]:
         # One-click unsubscribe is POSTed by mail clients without cookies (RFC 8058): its
         # signed token is its authority; tests/web/test_accounts_subscriptions.py forges it.
         if "POST" in methods and not path.startswith(("/api/", "/unsubscribe/")):
-            paths.append(re.sub(r"\{(\w+):int\}", "1", re.sub(r"\{(\w+)\}", "x", path)))
+            paths.append(re.sub(r"\{(\w+):(?:int|id)\}", "1", re.sub(r"\{(\w+)\}", "x", path)))
     return paths
 
 
