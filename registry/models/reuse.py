@@ -83,6 +83,7 @@ class ReuseEdgePublic(SQLModel):
     first_seen_at: datetime | None = None
     last_confirmed_at: datetime | None = None
     ended_at: datetime | None = None  # set: past reuse, the evidence is gone
+    declared_by: str | None = None  # a ``declared`` edge: the agency (or person) who said so
 
 
 class ReuseSideCounts(SQLModel):
@@ -109,7 +110,6 @@ class ReuseCountsPublic(SQLModel):
     given: ReuseSideCounts  # it reuses others
     undirected: ReuseSideCounts  # shared history, which came first not known
     months: list[ReuseMonthCounts]
-    declared_by: str | None = None  # a ``declared`` edge: the agency (or person) who said so
 
 
 class Subscription(SQLModel, table=True):
