@@ -18,7 +18,16 @@ from registry.models.repository import (
     RepositorySketch,
     RepositorySketchBand,
 )
-from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
+from registry.models.reuse import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryAttemptPublic,
+    DeliveryPublic,
+    Event,
+    ReuseEdge,
+    ReuseEdgePublic,
+    Subscription,
+)
 from registry.models.user import (
     ApiToken,
     ApiTokenPublic,
@@ -38,6 +47,9 @@ __all__ = [
     "AuditEvent",
     "CrawlRun",
     "Delivery",
+    "DeliveryAttempt",
+    "DeliveryAttemptPublic",
+    "DeliveryPublic",
     "Event",
     "IndexChange",
     "LanguagePublic",
