@@ -143,6 +143,7 @@ def deliver_forever(
     interval: float,
     stop: threading.Event,
     on_pass: Callable[[dict[str, int]], None] | None = None,
+    on_outage: Callable[[DBAPIError], None] | None = None,
 ) -> None:
     """Run delivery passes until ``stop`` is set, waiting ``interval`` seconds between
     passes that found nothing. A database that goes away (a restart, a failover) costs a
@@ -152,6 +153,8 @@ def deliver_forever(
             counts = deliver_pending(engine, settings, senders)
         except DBAPIError as exc:
             log.warning("delivery pass stopped by the database (%s); trying again", exc.orig)
+            if on_outage is not None:
+                on_outage(exc)
             engine.dispose()  # drop every pooled connection to the old server
             stop.wait(interval)
             continue

@@ -51,6 +51,7 @@ class WebhookReceiver:
         self._changed = threading.Condition()
         self._failures: list[int] = []
         self._stalls: list[float] = []
+        self._plan: list[tuple[int | None, float]] = []
         self._closing = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -68,6 +69,13 @@ class WebhookReceiver:
     def stall_next(self, n: int, seconds: float) -> None:
         with self._changed:
             self._stalls.extend([seconds] * n)
+
+    def then(self, n: int, *, status: int | None = None, stall: float = 0.0) -> None:
+        """Queue the answers to the next ``n`` requests after those already queued: this
+        status (or the normal one) after stalling ``stall`` seconds. Scripts a sequence
+        like "500 three times, then too slow twice, then well"."""
+        with self._changed:
+            self._plan.extend([(status, stall)] * n)
 
     def hold_next(self, n: int) -> None:
         """Keep the next ``n`` requests waiting, unanswered, until ``release()``."""
@@ -157,8 +165,13 @@ class WebhookReceiver:
         except ValueError:
             parsed = None
         with self._changed:
-            status = self._failures.pop(0) if self._failures else (204 if valid else 401)
-            stall = self._stalls.pop(0) if self._stalls else 0.0
+            normal = 204 if valid else 401
+            if self._plan:
+                planned, stall = self._plan.pop(0)
+                status = normal if planned is None else planned
+            else:
+                status = self._failures.pop(0) if self._failures else normal
+                stall = self._stalls.pop(0) if self._stalls else 0.0
             got = ReceivedWebhook(path, headers, body, parsed, valid, status)
             self.received.append(got)
             key = headers.get("x-govcode-delivery", "")
