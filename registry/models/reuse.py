@@ -80,11 +80,10 @@ class Subscription(SQLModel, table=True):
     secret: str | None = Field(default=None, max_length=200)  # signed channels only
     active: bool = True
     created_at: datetime = created()
-    # Who may read its delivery log, redeliver, rotate its secret (None: the address's
-    # owner for e-mail; see ``registry.services.subscriptions.owned``).
-    owner_id: int | None = Field(
-        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
-    )
+    # Who made it, and may read its delivery log, redeliver, rotate its secret (None: made
+    # by an operator; an e-mail one is its address's). The accounts branch's 0016 adds the
+    # same column: one of the two add_column lines goes when they merge.
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="CASCADE")
     # Secret rotation: the secret replaced stays valid (signed with too) until then.
     previous_secret: str | None = Field(default=None, max_length=200)
     previous_secret_until: datetime | None = when()

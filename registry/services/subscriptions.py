@@ -85,10 +85,10 @@ def for_repository(
 
 
 def owns(user: User, sub: Subscription) -> bool:
-    """Whose a subscription is: its recorded owner's, or, for e-mail, its address's."""
-    if sub.owner_id is not None:
-        return sub.owner_id == user.id
-    return channel_kind(sub.channel).name == "email" and sub.address == user.email
+    """Whose a subscription is: its maker's, or, for e-mail, its address's."""
+    return sub.user_id == user.id or (
+        sub.channel == "email" and sub.address.lower() == user.email.lower()
+    )
 
 
 def owned(session: Session, user: User, subscription_id: int) -> Subscription:
@@ -103,8 +103,8 @@ def owned(session: Session, user: User, subscription_id: int) -> Subscription:
 def owner_address(session: Session, sub: Subscription) -> str | None:
     """Where to tell a subscription's owner about it: the owner's e-mail, else the
     subscription's own address when it is an e-mail subscription."""
-    if sub.owner_id is not None:
-        owner = session.get(User, sub.owner_id)
+    if sub.user_id is not None:
+        owner = session.get(User, sub.user_id)
         if owner is not None:
             return owner.email
     return sub.address if sub.channel == "email" else None

@@ -77,6 +77,13 @@ class WebhookReceiver:
         with self._changed:
             self._plan.extend([(status, stall)] * n)
 
+    def answer_normally(self) -> None:
+        """Forget every queued failure, stall and scripted answer."""
+        with self._changed:
+            self._failures.clear()
+            self._stalls.clear()
+            self._plan.clear()
+
     def hold_next(self, n: int) -> None:
         """Keep the next ``n`` requests waiting, unanswered, until ``release()``."""
         with self._changed:

@@ -4,7 +4,7 @@ Revision ID: 0013
 Revises: 0011
 Create Date: 2026-12-01 18:50:00
 
-Existing subscriptions have no owner (e-mail ones are their address's), no previous
+Existing subscriptions have no maker (e-mail ones are their address's), no previous
 secret and are not failing; existing deliveries have no attempts on record.
 """
 
@@ -42,7 +42,8 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("subscription", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_id", sa.Integer(), nullable=True))
+        # The same column as the accounts branch's 0016 adds (keep one when merging).
+        batch_op.add_column(sa.Column("user_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("previous_secret", sa.String(length=200), nullable=True))
         batch_op.add_column(
             sa.Column("previous_secret_until", sa.DateTime(timezone=True), nullable=True)
@@ -50,22 +51,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("paused_reason", sa.String(length=500), nullable=True))
-        batch_op.create_index(batch_op.f("ix_subscription_owner_id"), ["owner_id"])
+        batch_op.create_index(batch_op.f("ix_subscription_user_id"), ["user_id"])
         batch_op.create_foreign_key(
-            "fk_subscription_owner_id_user", "user", ["owner_id"], ["id"], ondelete="SET NULL"
+            "fk_subscription_user_id_user", "user", ["user_id"], ["id"], ondelete="CASCADE"
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("subscription", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_subscription_owner_id_user", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_subscription_owner_id"))
+        batch_op.drop_constraint("fk_subscription_user_id_user", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_subscription_user_id"))
         batch_op.drop_column("paused_reason")
         batch_op.drop_column("paused_at")
         batch_op.drop_column("failing_since")
         batch_op.drop_column("previous_secret_until")
         batch_op.drop_column("previous_secret")
-        batch_op.drop_column("owner_id")
+        batch_op.drop_column("user_id")
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.drop_column("redelivery_requested_at")
     with op.batch_alter_table("deliveryattempt", schema=None) as batch_op:
