@@ -4,12 +4,25 @@ view (the first valid, acknowledged POST of each delivery id)."""
 
 from __future__ import annotations
 
+import os
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import Session, col, select
 
+from crawlers.tasks import register
 from registry.models import Delivery, DeliveryAttempt
+from registry.queue import make_huey
 from tests.fakes.webhooks import WebhookReceiver
-from tests.registry.workers import Worker, reused_repository, wait_until, worker_env
+from tests.registry.test_queue import _redis_reachable
+from tests.registry.workers import (
+    HUEY_CONSUMER,
+    Worker,
+    reused_repository,
+    wait_until,
+    worker_env,
+)
 
 SECRET = "worker-test-secret"
 
@@ -24,6 +37,13 @@ def _all_delivered(engine, n: int) -> bool:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         statuses = session.exec(select(Delivery.status)).all()
     return len(statuses) == n and set(statuses) == {"delivered"}
+
+
+def _leases_ran_out(engine) -> bool:  # type: ignore[no-untyped-def]
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        until = session.exec(select(Delivery.leased_until)).all()
+    return all(u is None or u <= now for u in until)
 
 
 def _attempts(engine) -> list[DeliveryAttempt]:  # type: ignore[no-untyped-def]
@@ -110,3 +130,49 @@ def test_two_workers_at_once_send_nothing_twice(engine, settings, hook, tmp_path
     sent = [r.headers["x-govcode-delivery"] for r in hook.received]
     assert len(sent) == len(set(sent)) == 8 and hook.repeats == []
     assert len(_attempts(engine)) == 8
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("queue", ["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def test_a_huey_consumer_killed_mid_delivery_loses_nothing(engine, settings, hook, tmp_path, queue):
+    """The queued path: `govcode worker` runs the deliver task a crawl queues; killed
+    mid-send, a new consumer and the next queued pass deliver everything, once each."""
+    extra = {}
+    if queue == "redis":
+        reason = _redis_reachable()
+        if reason:
+            pytest.skip(reason)
+        extra = {"GOVCODE_QUEUE_URL": os.environ["GOVCODE_TEST_REDIS_URL"],
+                 "GOVCODE_QUEUE_NAME": f"govcode-test-{uuid.uuid4().hex[:8]}"}  # fmt: skip
+    keys = reused_repository(engine, hook.url, SECRET, reusers=3)
+    env = worker_env(settings.database_url, tmp_path / "var", hook.url, **extra)
+    producer_settings = settings.model_copy(
+        update={"var_dir": tmp_path / "var", "queue_url": extra.get("GOVCODE_QUEUE_URL", ""),
+                "queue_name": extra.get("GOVCODE_QUEUE_NAME", "govcode")}
+    )  # fmt: skip
+    producer = register(make_huey(producer_settings), producer_settings)
+    hook.hold_next(1)
+    producer.deliver()  # what a crawl that found reuse queues
+    first = Worker(env, tmp_path / "first.log", HUEY_CONSUMER)
+    try:
+        hook.wait_held(1, timeout=30)
+        first.kill()
+    finally:
+        first.stop()
+    hook.release()
+    # The next crawl's pass (or the minutely sweep) takes up what the dead pass held,
+    # once its lease has run out.
+    wait_until(lambda: _leases_ran_out(engine), 20, "the killed pass's leases running out")
+    second = Worker(env, tmp_path / "second.log", HUEY_CONSUMER)
+    try:
+        producer.deliver()
+        view = hook.wait_view(keys, timeout=40)
+        wait_until(lambda: _all_delivered(engine, 3), 20, "every delivery recorded")
+        if not set(view) >= keys:
+            pytest.fail(second.output())
+    finally:
+        second.stop()
+        producer.huey.flush()  # leave no keys behind on a shared Redis
+    assert set(view) == keys and len(hook.repeats) <= 1
+    sent = [r.headers["x-govcode-delivery"] for r in hook.received]
+    assert sorted(set(sent)) == sorted(keys)

@@ -46,15 +46,21 @@ def worker_env(database_url: str, var_dir: Path, hook_url: str, **extra: str) ->
     return env
 
 
-class Worker:
-    """One `govcode notify deliver --watch` process; its output goes to a file."""
+DELIVERY_LOOP = ("notify", "deliver", "--watch", "--interval", "0.1")
+HUEY_CONSUMER = ("worker", "--workers", "1")
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+
+class Worker:
+    """One `govcode notify deliver --watch` process (or ``command``, e.g. the Huey
+    consumer `govcode worker`); its output goes to a file."""
+
+    def __init__(
+        self, env: dict[str, str], log: Path, command: tuple[str, ...] = DELIVERY_LOOP
+    ) -> None:
         self.log = log
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "registry.cli.main", "notify", "deliver", "--watch",
-                 "--interval", "0.1"],
+                [sys.executable, "-m", "registry.cli.main", *command],
                 env=env, cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
 
