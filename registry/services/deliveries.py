@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from registry.errors import BadRequest, NotFound
+from registry.errors import BadRequest, Conflict, NotFound
 from registry.models import (
     Delivery,
     DeliveryAttempt,
@@ -281,6 +281,9 @@ def redeliver(
     sub = session.get(Subscription, subscription_id)
     if sub is None or not sub.active:
         raise BadRequest("the subscription is stopped or paused: resume it first")
+    leased = delivery.leased_until
+    if delivery.lease_token is not None and leased is not None and leased > now:
+        raise Conflict("this delivery is being sent right now: see its log in a moment")
     delivery.status = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now

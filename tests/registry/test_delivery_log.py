@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from registry.db import session_scope
 from registry.delivery import Senders, deliver_pending, full_jitter
-from registry.errors import BadRequest, NotFound
+from registry.errors import BadRequest, Conflict, NotFound
 from registry.models import Delivery, DeliveryAttempt, Subscription, User
 from registry.services import deliveries, subscriptions
 from tests.factories import NOW, fork_claim, record, store
@@ -255,3 +255,17 @@ def test_attempts_go_with_their_delivery(engine, s, hook):
         session.delete(session.exec(select(Delivery)).one())
     with Session(engine) as session:
         assert session.exec(select(col(DeliveryAttempt.id))).all() == []
+
+
+def test_a_delivery_being_sent_is_not_redelivered_meanwhile(engine, hook):
+    sub_id = _subscribed(engine, hook.url)
+    with session_scope(engine) as session:
+        for event_id in deliveries.undispatched(session):
+            deliveries.dispatch(session, event_id=event_id, now=NOW)
+    with session_scope(engine) as session:
+        (held,) = deliveries.claim(session, token="a" * 32, now=NOW, lease_seconds=60, limit=5)
+    with session_scope(engine) as session, pytest.raises(Conflict, match="being sent"):
+        deliveries.redeliver(session, subscription_id=sub_id, delivery_id=held.delivery_id, now=NOW)
+    with session_scope(engine) as session:  # once the lease is over, it may be
+        deliveries.redeliver(session, subscription_id=sub_id, delivery_id=held.delivery_id,
+                             now=NOW + timedelta(minutes=2))  # fmt: skip

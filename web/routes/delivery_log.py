@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from registry.db import session_scope
-from registry.errors import BadRequest
+from registry.errors import BadRequest, Conflict
 from registry.notify.channels import CHANNELS
 from registry.services import audit, delivery_log
 from web import auth
@@ -68,8 +68,9 @@ def _act(request: Request, action) -> Response:  # type: ignore[no-untyped-def]
         try:
             with session.begin_nested():
                 extra = action(session, actor) or {}
-        except BadRequest as exc:
-            return _render(request, session, user, 400, error=str(exc))
+        except (BadRequest, Conflict) as exc:
+            status = 409 if isinstance(exc, Conflict) else 400
+            return _render(request, session, user, status, error=str(exc))
         if extra:
             return _render(request, session, user, **extra)
     deliver_soon(request.app.state.settings)
