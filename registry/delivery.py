@@ -104,10 +104,13 @@ def deliver_pending(
     *,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, int]:
     """Dispatch undispatched events, then send every due delivery this pass can claim.
 
     ``now`` fixes the pass's clock (tests); otherwise each step reads the wall clock.
+    Once ``stop`` is set the pass ends after the send under way, handing back the
+    deliveries it claimed and did not send.
     Returns counts: ``delivered``, ``failed`` (this try; it may be retried later).
     """
     clock: Callable[[], datetime] = (
@@ -129,7 +132,12 @@ def deliver_pending(
             )  # fmt: skip
         if not claimed:
             return counts
-        for item in claimed:
+        for n, item in enumerate(claimed):
+            if stop is not None and stop.is_set():
+                with session_scope(engine) as session:
+                    rest = [i.delivery_id for i in claimed[n:]]
+                    deliveries.release(session, delivery_ids=rest, token=token)
+                return counts
             outcome = _deliver(engine, settings, senders, item, clock=clock, token=token, rng=rng)
             if outcome is not None:
                 counts[outcome] += 1
@@ -150,7 +158,7 @@ def deliver_forever(
     pass, not the worker: the next pass reconnects and takes up where the last stopped."""
     while not stop.is_set():
         try:
-            counts = deliver_pending(engine, settings, senders)
+            counts = deliver_pending(engine, settings, senders, stop=stop)
         except DBAPIError as exc:
             log.warning("delivery pass stopped by the database (%s); trying again", exc.orig)
             if on_outage is not None:

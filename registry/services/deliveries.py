@@ -191,6 +191,20 @@ def renew(
     return result.rowcount == 1
 
 
+def release(session: Session, *, delivery_ids: list[int], token: str) -> int:
+    """Give back leases this pass holds but will not use (it is stopping), so another
+    pass need not wait for them to run out."""
+    if not delivery_ids:
+        return 0
+    result = session.exec(  # type: ignore[call-overload]
+        update(Delivery)
+        .where(col(Delivery.id).in_(delivery_ids), Delivery.lease_token == token)
+        .values(lease_token=None, leased_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)
+
+
 def _held(session: Session, delivery_id: int, token: str | None) -> Delivery | None:
     delivery = session.get(Delivery, delivery_id, with_for_update=True)
     if delivery is None or (token is not None and delivery.lease_token != token):

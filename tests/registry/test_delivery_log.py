@@ -5,6 +5,7 @@ loopback and a real SMTP server."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import timedelta
 
 import pytest
@@ -269,3 +270,28 @@ def test_a_delivery_being_sent_is_not_redelivered_meanwhile(engine, hook):
     with session_scope(engine) as session:  # once the lease is over, it may be
         deliveries.redeliver(session, subscription_id=sub_id, delivery_id=held.delivery_id,
                              now=NOW + timedelta(minutes=2))  # fmt: skip
+
+
+def test_a_stopping_pass_finishes_its_send_and_hands_back_the_rest(engine, s, hook):
+    _subscribed(engine, hook.url, reusers=3)
+    stop = threading.Event()
+    hook.hold_next(1)
+    counts: list[dict[str, int]] = []
+
+    def one_pass() -> None:
+        with Senders.from_settings(s) as senders:
+            counts.append(deliver_pending(engine, s, senders, now=NOW, stop=stop))
+
+    worker = threading.Thread(target=one_pass)
+    worker.start()
+    hook.wait_held(1)
+    stop.set()  # e.g. SIGTERM to `govcode notify deliver --watch`
+    hook.release()
+    worker.join(timeout=30)
+    assert counts == [{"delivered": 1, "failed": 0}]
+    with Session(engine) as session:
+        waiting = session.exec(select(Delivery).where(Delivery.status == "pending")).all()
+        assert len(waiting) == 2 and {d.lease_token for d in waiting} == {None}
+    with Senders.from_settings(s) as senders:  # another pass need not wait for a lease
+        assert deliver_pending(engine, s, senders, now=NOW) == {"delivered": 2, "failed": 0}
+    assert len(hook.view) == 3 and hook.repeats == []
