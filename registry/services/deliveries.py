@@ -322,7 +322,7 @@ def log(
         .join(Event, col(Event.id) == Delivery.event_id)
         .where(Delivery.subscription_id == subscription_id)
         .order_by(col(Delivery.id).desc())
-        .limit(max(1, min(limit, MAX_LOG_ROWS)))
+        .limit(max(1, min(limit, MAX_LOG_ROWS + 1)))  # one more: is there a next page
     )
     if status is not None:
         if status not in ("pending", "delivered", "failed"):

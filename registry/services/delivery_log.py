@@ -53,6 +53,7 @@ def page(
     before: int | None = None,
 ) -> LogPage:
     sub = subscriptions.owned(session, user, subscription_id)
+    limit = max(1, min(limit, deliveries.MAX_LOG_ROWS))
     rows = deliveries.log(
         session, subscription_id=subscription_id, limit=limit + 1, status=status, before=before
     )

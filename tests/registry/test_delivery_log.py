@@ -295,3 +295,29 @@ def test_a_stopping_pass_finishes_its_send_and_hands_back_the_rest(engine, s, ho
     with Senders.from_settings(s) as senders:  # another pass need not wait for a lease
         assert deliver_pending(engine, s, senders, now=NOW) == {"delivered": 2, "failed": 0}
     assert len(hook.view) == 3 and hook.repeats == []
+
+
+def test_the_log_pages_back_and_filters_by_status(engine, s, hook):
+    from registry.services import delivery_log
+
+    sub_id = _subscribed(engine, hook.url, reusers=5, owner="pager@ahs.example")
+    hook.fail_next(2, status=410)  # gone: not retried, so those two are given up
+    with Senders.from_settings(s) as senders:
+        deliver_pending(engine, s, senders, now=NOW)
+    with Session(engine) as session:
+        owner = session.exec(select(User).where(User.email == "pager@ahs.example")).one()
+        first = delivery_log.page(session, owner, sub_id, limit=2)
+        second = delivery_log.page(session, owner, sub_id, limit=2, before=first.next_before)
+        last = delivery_log.page(session, owner, sub_id, limit=2, before=second.next_before)
+        ids = [d.id for p in (first, second, last) for d in p.deliveries]
+        assert ids == sorted(ids, reverse=True) and len(set(ids)) == 5
+        assert last.next_before is None and len(last.deliveries) == 1
+        failed = delivery_log.page(session, owner, sub_id, status="failed")
+        assert [d.status for d in failed.deliveries] == ["failed", "failed"]
+        assert delivery_log.page(session, owner, sub_id, limit=-3).deliveries  # clamped
+        assert failed.to_json()["subscription"]["follows"] == "ahs/tool"
+        with pytest.raises(BadRequest):
+            delivery_log.page(session, owner, sub_id, status="lost")
+        stranger = User(email="x@y.example", display_name="X", password_hash="x", id=999)
+        with pytest.raises(NotFound):
+            delivery_log.page(session, stranger, sub_id)
