@@ -79,3 +79,29 @@ def test_resume_a_paused_subscription(monkeypatch, settings, engine):
     with Session(engine) as session:
         sub = session.get(Subscription, sub_id)
         assert sub.active and sub.paused_at is None and sub.paused_reason is None
+
+
+def test_log_and_redeliver_from_the_command_line(monkeypatch, settings, engine):
+    from tests.fakes.webhooks import WebhookReceiver
+    from tests.registry.workers import reused_repository
+
+    with WebhookReceiver(SECRET) as hook:
+        s = settings.model_copy(update={"allow_http_hosts": [hook.url.split("/")[2]]})
+        keys = reused_repository(engine, hook.url, SECRET, reusers=1)
+        hook.fail_next(1, status=500)
+        govcode(monkeypatch, s, "notify", "deliver")
+        (key,) = keys
+        sub_id = key.split("-")[1]
+        out = govcode(monkeypatch, s, "notify", "log", sub_id)
+        assert f"subscription {sub_id}: webhook {hook.url} (active)" in out
+        assert f"({key}) reuse.detected: pending" in out and " 500 " in out and "HTTP 500" in out
+        delivery_id = out.split("delivery ")[1].split()[0]
+        out = govcode(monkeypatch, s, "notify", "redeliver", sub_id, delivery_id)
+        assert "sent again at the next pass" in out
+        govcode(monkeypatch, s, "notify", "deliver")
+        assert [r.headers["x-govcode-delivery"] for r in hook.wait_for(2)] == [key, key]
+        out = govcode(monkeypatch, s, "notify", "log", sub_id)
+        assert f"({key}) reuse.detected: delivered" in out and "204" in out
+        assert "redelivery" in out
+        missing = invoke(monkeypatch, s, "notify", "redeliver", sub_id, "999")
+        assert missing.exit_code != 0 and "no delivery 999" in missing.stderr

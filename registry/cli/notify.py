@@ -193,6 +193,63 @@ def resume(
     say(f"subscription {subscription_id} is active")
 
 
+@app.command("log")
+def delivery_log(
+    subscription_id: int = typer.Argument(..., help="the subscription's id"),
+    limit: int = typer.Option(20, help="deliveries to show, newest first"),
+    status: str | None = typer.Option(None, help="only pending, delivered or failed ones"),
+) -> None:
+    """A subscription's delivery log: each delivery with every attempt."""
+    from sqlmodel import Session
+
+    from registry.errors import NotFound
+    from registry.models import Subscription
+    from registry.services import deliveries
+
+    s = settings()
+    with engine(s, dry_run=True) as eng, Session(eng) as session:
+        sub = session.get(Subscription, subscription_id)
+        if sub is None:
+            raise NotFound(f"no subscription {subscription_id}")
+        state = "active" if sub.active else ("paused" if sub.paused_at else "stopped")
+        say(f"subscription {subscription_id}: {sub.channel} {sub.address} ({state})")
+        if sub.paused_reason:
+            say(f"paused: {sub.paused_reason}")
+        rows = deliveries.log(session, subscription_id=subscription_id, limit=limit, status=status)
+    for d in rows[:limit]:
+        say(f"delivery {d.id} ({d.key}) {d.event_kind}: {d.status}")
+        for a in d.history:
+            answer = str(a.status_code) if a.status_code else "no answer"
+            note = " redelivery" if a.redelivery else ""
+            error = f": {a.error}" if a.error else ""
+            say(f"  {a.attempted_at.isoformat()} {answer} {a.latency_ms} ms{note}{error}")
+
+
+@app.command()
+def redeliver(
+    subscription_id: int = typer.Argument(..., help="the subscription's id"),
+    delivery_id: int = typer.Argument(..., help="the delivery's id (`govcode notify log`)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check, change nothing"),
+) -> None:
+    """Send one delivery again, with the same delivery id, at the next delivery pass."""
+    from datetime import UTC, datetime
+
+    from registry.db import session_scope
+    from registry.services import deliveries
+
+    s = settings()
+    with engine(s, dry_run=dry_run) as eng, session_scope(eng) as session:
+        deliveries.redeliver(
+            session, subscription_id=subscription_id, delivery_id=delivery_id,
+            now=datetime.now(UTC),
+        )  # fmt: skip
+        if dry_run:
+            session.rollback()
+            say(f"would redeliver delivery {delivery_id}")
+            return
+    say(f"delivery {delivery_id} will be sent again at the next pass (`govcode notify deliver`)")
+
+
 def _say_would_deliver(s) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
