@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from registry.errors import BadRequest, NotFound
-from registry.models import Agency, Delivery, Repository, Subscription, User
+from registry.models import Agency, Delivery, DeliveryAttempt, Repository, Subscription, User
 from registry.notify.channels import channel_kind
 
 
@@ -182,20 +182,31 @@ def note_outcome(
 
 
 def resume(session: Session, sub: Subscription, *, now: datetime) -> Subscription:
-    """Un-pause: active again, its failure run forgotten; waiting deliveries go out."""
+    """Un-pause: active again, its failure run forgotten. What waited goes out, and so
+    does what was given up during the run of failures that paused it (the receiver was
+    broken, not the notices), each with a fresh retry budget."""
     if sub.active:
         return sub
     if sub.paused_at is None:
         raise BadRequest("this subscription was stopped, not paused: subscribe again")
-    sub.active = True
-    sub.paused_at = sub.paused_reason = sub.failing_since = None
-    session.add(sub)
+    since = sub.failing_since or sub.paused_at
+    given_up_in_the_run = select(DeliveryAttempt.delivery_id).where(
+        col(DeliveryAttempt.attempted_at) >= since
+    )
     for delivery in session.exec(
-        select(Delivery).where(Delivery.subscription_id == sub.id, Delivery.status == "pending")
+        select(Delivery).where(
+            Delivery.subscription_id == sub.id,
+            (Delivery.status == "pending")
+            | ((Delivery.status == "failed") & col(Delivery.id).in_(given_up_in_the_run)),
+        )
     ):
+        delivery.status = "pending"
         delivery.next_attempt_at = now
         delivery.attempts = 0
         session.add(delivery)
+    sub.active = True
+    sub.paused_at = sub.paused_reason = sub.failing_since = None
+    session.add(sub)
     session.flush()
     return sub
 

@@ -322,3 +322,26 @@ def test_the_log_pages_back_and_filters_by_status(engine, s, hook):
         stranger = User(email="x@y.example", display_name="X", password_hash="x", id=999)
         with pytest.raises(NotFound):
             delivery_log.page(session, stranger, sub_id)
+
+
+def test_resuming_sends_again_what_was_given_up_while_failing(engine, s, hook):
+    s = s.model_copy(update={"delivery_pause_after_days": 3.0, "delivery_max_attempts": 2})
+    sub_id = _subscribed(engine, hook.url, reusers=2, owner="owner@ahs.example")
+    hook.fail_next(1000, status=500)
+    with Senders.from_settings(s) as senders:
+        deliver_pending(engine, s, senders, now=NOW)
+        deliver_pending(engine, s, senders, now=NOW + timedelta(days=1))  # budget spent
+        with Session(engine) as session:
+            assert {d.status for d in session.exec(select(Delivery))} == {"failed"}
+        target = record("ahs", "tool")  # a later event, still failing: now it is paused
+        target.reuse = [fork_claim("https://github.example/late/tool", target)]
+        store(engine, target)
+        deliver_pending(engine, s, senders, now=NOW + timedelta(days=3, hours=1))
+        with session_scope(engine) as session:
+            sub = session.get(Subscription, sub_id)
+            assert not sub.active and sub.paused_at is not None
+            subscriptions.resume(session, sub, now=NOW + timedelta(days=4))
+        hook.answer_normally()
+        assert deliver_pending(engine, s, senders, now=NOW + timedelta(days=4)) == {
+            "delivered": 3, "failed": 0}  # fmt: skip
+    assert len(hook.view) == 3
