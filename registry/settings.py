@@ -155,7 +155,22 @@ class Settings(BaseSettings):
         "one send can take, so no second pass sends them meanwhile",
     )
     delivery_batch_size: int = Field(100, description="deliveries one pass claims at a time")
-    delivery_max_attempts: int = Field(8, description="tries before a delivery is given up")
+    delivery_max_attempts: int = Field(
+        12, description="tries before a delivery is given up (its retry budget)"
+    )
+    delivery_backoff_base_seconds: float = Field(
+        30.0,
+        description="the first retry waits up to this long; each later one up to twice as long",
+    )
+    delivery_backoff_max_seconds: float = Field(
+        6 * 3600.0, description="no retry waits longer than this"
+    )
+    delivery_pause_after_days: float = Field(
+        3.0, description="a subscription whose every delivery failed for this long is paused"
+    )
+    webhook_secret_overlap_hours: float = Field(
+        24.0, description="after a secret rotation, hours the old secret stays valid too"
+    )
 
     fork_wait_seconds: float = Field(
         60.0, description="how long a fork through the forge API may take to appear"

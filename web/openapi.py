@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from registry.models import RepositoryDetail, RepositoryPublic, ReuseCountsPublic
+from registry.models import DeliveryPublic, RepositoryDetail, RepositoryPublic, ReuseCountsPublic
 from registry.models.catalogue import (
     AgencyDetail,
     CatalogueStats,
@@ -24,6 +24,7 @@ def _schemas() -> dict[str, Any]:
         RepositoryPublic,
         RepositoryDetail,
         ReuseCountsPublic,
+        DeliveryPublic,
         CatalogueStats,
         AgencyDetail,
         CountrySummary,
@@ -166,6 +167,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             },
             **reuse_paths(problem),
             **_fork_paths(problem),
+            **_delivery_paths(problem),
         },
         "components": {
             "schemas": _schemas(),
@@ -325,3 +327,76 @@ def catalogue_paths() -> dict[str, Any]:
             }
         },
     }
+
+
+def _delivery_paths(problem: dict[str, Any]) -> dict[str, Any]:
+    """A subscription's delivery log: bearer token with the ``subscriptions`` scope, owner only."""
+    sub = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    refusals = {"401": problem, "403": problem, "404": problem}
+    token = [{"bearer": ["subscriptions"]}]
+    state = "the subscription's state: active, paused_at, paused_reason, failing_since"
+    return {
+        "/api/v1/subscriptions/{id}/deliveries": {
+            "get": {
+                "summary": "The delivery log: deliveries newest first, each with every attempt",
+                "security": token,
+                "parameters": [
+                    sub,
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 200}},
+                    {"name": "status", "in": "query",
+                     "schema": {"enum": ["pending", "delivered", "failed"]}},
+                    {"name": "before", "in": "query", "schema": {"type": "integer"},
+                     "description": "a delivery id: older ones (next_before of the last page)"},
+                ],
+                "responses": {
+                    "200": {
+                        "description": f"{{subscription: {state}, deliveries, next_before}}",
+                        "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "properties": {
+                                "subscription": {"type": "object"},
+                                "deliveries": {"type": "array", "items": {
+                                    "$ref": "#/components/schemas/DeliveryPublic"}},
+                                "next_before": {"type": ["integer", "null"]},
+                            },
+                        }}},
+                    },
+                    **refusals,
+                },
+            }
+        },
+        "/api/v1/subscriptions/{id}/deliveries/{delivery_id}/redeliver": {
+            "post": {
+                "summary": "Send one delivery again (a new attempt, the same delivery id)",
+                "security": token,
+                "parameters": [sub, {**sub, "name": "delivery_id"}],
+                "responses": {"202": {"description": "the delivery, due now"}, **refusals,
+                              "400": problem},
+            }
+        },
+        "/api/v1/subscriptions/{id}/rotate-secret": {
+            "post": {
+                "summary": "A new webhook secret (shown once); the old one stays valid for "
+                "overlap_hours, and everything is signed with both meanwhile",
+                "security": token,
+                "parameters": [sub],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"overlap_hours": {"type": "number"},
+                                   "secret": {"type": "string"}},
+                }}}},
+                "responses": {
+                    "200": {"description": "{id, secret, previous_secret_valid_until}"},
+                    "400": problem, **refusals,
+                },
+            }
+        },
+        "/api/v1/subscriptions/{id}/resume": {
+            "post": {
+                "summary": "Resume a paused subscription: the deliveries that waited go out",
+                "security": token,
+                "parameters": [sub],
+                "responses": {"200": {"description": state}, "400": problem, **refusals},
+            }
+        },
+    }  # fmt: skip

@@ -23,6 +23,9 @@ from registry.models.repository import (
 )
 from registry.models.reuse import (
     Delivery,
+    DeliveryAttempt,
+    DeliveryAttemptPublic,
+    DeliveryPublic,
     Event,
     ReuseCountsPublic,
     ReuseEdge,
@@ -48,6 +51,9 @@ __all__ = [
     "AuditEvent",
     "CrawlRun",
     "Delivery",
+    "DeliveryAttempt",
+    "DeliveryAttemptPublic",
+    "DeliveryPublic",
     "Event",
     "ForgeCredential",
     "IndexChange",

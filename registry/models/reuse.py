@@ -124,6 +124,17 @@ class Subscription(SQLModel, table=True):
     secret: str | None = Field(default=None, max_length=200)  # signed channels only
     active: bool = True
     created_at: datetime = created()
+    # Who made it, and may read its delivery log, redeliver, rotate its secret (None: made
+    # by an operator; an e-mail one is its address's). The accounts branch's 0016 adds the
+    # same column: one of the two add_column lines goes when they merge.
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="CASCADE")
+    # Secret rotation: the secret replaced stays valid (signed with too) until then.
+    previous_secret: str | None = Field(default=None, max_length=200)
+    previous_secret_until: datetime | None = when()
+    # Since when every attempt failed (None after a success); paused when too long.
+    failing_since: datetime | None = when()
+    paused_at: datetime | None = when()
+    paused_reason: str | None = Field(default=None, max_length=500)
 
 
 class Event(SQLModel, table=True):
@@ -160,3 +171,43 @@ class Delivery(SQLModel, table=True):
     delivered_at: datetime | None = when()
     lease_token: str | None = Field(default=None, max_length=32)
     leased_until: datetime | None = when()
+    # Set when the subscriber asks for it again; its next attempt is logged as a redelivery.
+    redelivery_requested_at: datetime | None = when()
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One try of one delivery, as the subscriber's delivery log shows it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="delivery.id", index=True, ondelete="CASCADE")
+    attempted_at: datetime = when(nullable=False)
+    ok: bool = False
+    status_code: int | None = None  # the receiver's answer, where the channel has one
+    latency_ms: int = 0
+    error: str | None = Field(default=None, max_length=1000)
+    redelivery: bool = False  # asked for by the subscriber, not a scheduled retry
+
+
+class DeliveryAttemptPublic(SQLModel):
+    attempted_at: datetime
+    ok: bool
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+    redelivery: bool
+
+
+class DeliveryPublic(SQLModel):
+    """One delivery in a subscription's log: ``key`` is its ``X-Govcode-Delivery`` id."""
+
+    id: int
+    key: str
+    event_id: int
+    event_kind: str
+    status: str
+    attempts: int
+    created_at: datetime | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    last_error: str | None
+    history: list[DeliveryAttemptPublic]

@@ -46,3 +46,12 @@ def agency_reviewed(
         "agency_reviewed", to=to, mail_from=mail_from, agency=agency, approved=approved,
         reason=reason, link=link,
     )  # fmt: skip
+
+
+def subscription_paused(
+    *, to: str, channel: str, what: str, address: str, reason: str, link: str, mail_from: str
+) -> EmailMessage:
+    return _message(
+        "subscription_paused", to=to, mail_from=mail_from, channel=channel, what=what,
+        address=address, reason=reason, link=link,
+    )  # fmt: skip

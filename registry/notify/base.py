@@ -30,6 +30,13 @@ class Outgoing:
     key: str
     secret: str | None = None
     unsubscribe_url: str | None = None  # one click, no sign-in (RFC 8058), where it applies
+    # While a secret is rotated, the one it replaces stays valid until the overlap ends:
+    # signed channels sign with both, the new one first.
+    previous_secret: str | None = None
+
+    @property
+    def signing_secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.secret, self.previous_secret) if s)
 
 
 @dataclass(frozen=True)

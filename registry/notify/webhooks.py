@@ -1,9 +1,15 @@
 """The webhook channel: signed POSTs with a total deadline per request.
 
 Each POST carries the JSON body of the event and an ``X-Govcode-Signature`` header,
-``sha256=<hex HMAC-SHA256(secret, body)>``, so receivers can check it came from us and
-was not altered. HTTP failures never raise: the channel returns a ``SendResult`` and
-the delivery pass decides, from ``retryable``, whether to try again later.
+``t=<unix seconds>,v1=<hex HMAC-SHA256(secret, b"<t>." + body)>``. The timestamp is part
+of what is signed, so a receiver that refuses old timestamps (``verify``'s tolerance)
+cannot be fed a captured request again later. While a subscription's secret is being
+rotated the header carries one ``v1=`` per valid secret (the new one first), so a
+receiver holding either verifies. ``X-Govcode-Delivery`` is the same on every retry of a
+delivery: a receiver that remembers the ids it has handled sees each notice once.
+
+HTTP failures never raise: the channel returns a ``SendResult`` and the delivery pass
+decides, from ``retryable``, whether to try again later.
 
 Requests go through ``registry.pinned_http``'s client: the URL policy runs again in its
 transport, connections go only to the addresses it approved, and besides the timeout of
@@ -17,7 +23,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -32,24 +38,64 @@ from registry.urlpolicy import check_url
 
 MAX_ADDRESS = 500
 
-SIGNATURE_PREFIX = "sha256="
+SIGNATURE_TOLERANCE = 300.0  # seconds a signature timestamp may be off, either way
 USER_AGENT = "govcode-webhooks/1"
 _ERROR_SNIPPET = 200
 # Timeouts, rate limits and server-side failures may pass; other refusals will repeat.
 _RETRYABLE_STATUS = frozenset({408, 425, 429})
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value for ``body``: ``sha256=<hex digest>``."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    return SIGNATURE_PREFIX + digest
+def _digest(secret: str, timestamp: int, body: bytes) -> str:
+    signed = f"{timestamp}.".encode() + body
+    return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, body: bytes, header: str | None) -> bool:
-    """True when ``header`` is the signature of ``body``; compared in constant time."""
-    if not header:
+def _as_list(secrets: str | Iterable[str]) -> list[str]:
+    if isinstance(secrets, str):
+        return [secrets] if secrets else []
+    return [s for s in secrets if s]
+
+
+def sign(secrets: str | Iterable[str], body: bytes, *, timestamp: int) -> str:
+    """The ``X-Govcode-Signature`` value for ``body`` sent at ``timestamp`` (Unix seconds):
+    ``t=<timestamp>,v1=<hex>``, with one ``v1=`` per secret, in the order given."""
+    keys = _as_list(secrets)
+    if not keys:
+        raise ValueError("a webhook is signed with at least one secret")
+    return ",".join([f"t={int(timestamp)}"] + [f"v1={_digest(k, timestamp, body)}" for k in keys])
+
+
+def parse_signature(header: str | None) -> tuple[int | None, list[str]]:
+    """The timestamp and the ``v1`` signatures in a header (unknown schemes are ignored)."""
+    timestamp: int | None = None
+    signatures: list[str] = []
+    for part in (header or "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "t" and value.isdigit() and timestamp is None:
+            timestamp = int(value)
+        elif name == "v1" and value:
+            signatures.append(value)
+    return timestamp, signatures
+
+
+def verify(
+    secrets: str | Iterable[str],
+    body: bytes,
+    header: str | None,
+    now: float | None = None,
+    tolerance: float = SIGNATURE_TOLERANCE,
+) -> bool:
+    """True when ``header`` signs ``body`` with any of ``secrets`` and its timestamp is
+    within ``tolerance`` seconds of ``now`` (either way), so a captured request cannot be
+    replayed later; signatures are compared in constant time."""
+    timestamp, signatures = parse_signature(header)
+    if timestamp is None or not signatures:
         return False
-    return hmac.compare_digest(sign(secret, body).encode(), header.strip().encode())
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > tolerance:
+        return False
+    expected = [_digest(key, timestamp, body).encode() for key in _as_list(secrets)]
+    return any(hmac.compare_digest(want, got.encode()) for want in expected for got in signatures)
 
 
 def encode_body(notice: Notice) -> bytes:
@@ -77,8 +123,10 @@ class WebhookChannel:
         url_check: Callable[[str], str] | None = None,
         allow_http_hosts: Collection[str] = (),
         client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.timeout = timeout
+        self.clock = clock  # the signature's timestamp: the wall clock at sending
         self.deadline = deadline if deadline is not None else 2 * timeout
         self.url_check = url_check
         self._owns_client = client is None
@@ -145,7 +193,9 @@ class WebhookChannel:
             "User-Agent": USER_AGENT,
             "X-Govcode-Event": outgoing.notice.event,
             "X-Govcode-Delivery": outgoing.key,
-            "X-Govcode-Signature": sign(outgoing.secret, body),
+            "X-Govcode-Signature": sign(
+                outgoing.signing_secrets, body, timestamp=int(self.clock())
+            ),
         }
         started = time.monotonic()
         try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from registry.errors import BadRequest
-from registry.models import Subscription
+from registry.errors import BadRequest, NotFound
+from registry.models import Agency, Delivery, DeliveryAttempt, Repository, Subscription, User
 from registry.notify.channels import channel_kind
 
 
@@ -61,16 +63,158 @@ def subscribe(
     return sub
 
 
-def for_repository(session: Session, *, repository_id: int, agency_id: int) -> list[Subscription]:
-    """Active subscriptions to a repository directly or to its agency."""
+def for_repository(
+    session: Session, *, repository_id: int, agency_id: int, with_paused: bool = False
+) -> list[Subscription]:
+    """Active subscriptions to a repository directly or to its agency (and, with
+    ``with_paused``, the paused ones, whose deliveries wait until they are resumed)."""
+    live = col(Subscription.active).is_(True)
+    if with_paused:
+        live = live | col(Subscription.paused_at).is_not(None)
     return list(
         session.exec(
             select(Subscription)
             .where(
-                Subscription.active.is_(True),  # type: ignore[attr-defined]
+                live,
                 (Subscription.repository_id == repository_id)
                 | (Subscription.agency_id == agency_id),
             )
             .order_by(Subscription.id)  # type: ignore[arg-type]
         ).all()
     )
+
+
+def owns(user: User, sub: Subscription) -> bool:
+    """Whose a subscription is: its maker's, or, for e-mail, its address's."""
+    return sub.user_id == user.id or (
+        sub.channel == "email" and sub.address.lower() == user.email.lower()
+    )
+
+
+def owned(session: Session, user: User, subscription_id: int) -> Subscription:
+    """The user's subscription by id; ``NotFound`` for another's (nothing is told about
+    subscriptions one does not own)."""
+    sub = session.get(Subscription, subscription_id)
+    if sub is None or not owns(user, sub):
+        raise NotFound(f"you have no subscription {subscription_id}")
+    return sub
+
+
+def owner_address(session: Session, sub: Subscription) -> str | None:
+    """Where to tell a subscription's owner about it: the owner's e-mail, else the
+    subscription's own address when it is an e-mail subscription."""
+    if sub.user_id is not None:
+        owner = session.get(User, sub.user_id)
+        if owner is not None:
+            return owner.email
+    return sub.address if sub.channel == "email" else None
+
+
+def signing_secrets(sub: Subscription, *, now: datetime) -> tuple[str | None, str | None]:
+    """(the secret, the previous one while its overlap lasts, else None)."""
+    until = sub.previous_secret_until
+    previous = sub.previous_secret if until is not None and until > now else None
+    return sub.secret, previous
+
+
+@dataclass(frozen=True)
+class Rotation:
+    subscription: Subscription
+    secret: str  # shown once
+    previous_valid_until: datetime | None
+
+
+def rotate_secret(
+    session: Session,
+    sub: Subscription,
+    *,
+    now: datetime,
+    overlap_hours: float,
+    secret: str | None = None,
+) -> Rotation:
+    """Give a signed subscription a new secret; the current one stays valid (everything
+    is signed with both) for ``overlap_hours`` (0: at once invalid). Rotating again
+    during an overlap ends the older secret's overlap: two secrets at most."""
+    kind = channel_kind(sub.channel)
+    if not kind.signed:
+        raise BadRequest(f"the {kind.title} channel has no signing secret")
+    if secret is not None and not 16 <= len(secret) <= 200:
+        raise BadRequest("a signing secret has 16 to 200 characters")
+    if overlap_hours < 0 or overlap_hours > 24 * 30:
+        raise BadRequest("the overlap is between 0 and 720 hours")
+    new = secret or secrets.token_hex(32)
+    if new == sub.secret:
+        raise BadRequest("the new secret is the current one")
+    until = now + timedelta(hours=overlap_hours) if overlap_hours and sub.secret else None
+    sub.previous_secret = sub.secret if until else None
+    sub.previous_secret_until = until
+    sub.secret = new
+    session.add(sub)
+    session.flush()
+    return Rotation(sub, new, until)
+
+
+def note_outcome(
+    session: Session, sub_id: int, *, ok: bool, now: datetime, reason: str, pause_after: timedelta
+) -> bool:
+    """Track a subscription's run of failures; pause it (``active`` False, with why) once
+    every attempt failed for ``pause_after``. True when this call paused it."""
+    sub = session.get(Subscription, sub_id, with_for_update=True)
+    if sub is None:
+        return False
+    if ok:
+        if sub.failing_since is not None:
+            sub.failing_since = None
+            session.add(sub)
+        return False
+    if sub.failing_since is None:
+        sub.failing_since = now
+        session.add(sub)
+        return False
+    if not sub.active or now - sub.failing_since < pause_after:
+        return False
+    days = (now - sub.failing_since).total_seconds() / 86400
+    sub.active = False
+    sub.paused_at = now
+    sub.paused_reason = f"every delivery failed for {days:.1f} days; the last: {reason}"[:500]
+    session.add(sub)
+    return True
+
+
+def resume(session: Session, sub: Subscription, *, now: datetime) -> Subscription:
+    """Un-pause: active again, its failure run forgotten. What waited goes out, and so
+    does what was given up during the run of failures that paused it (the receiver was
+    broken, not the notices), each with a fresh retry budget."""
+    if sub.active:
+        return sub
+    if sub.paused_at is None:
+        raise BadRequest("this subscription was stopped, not paused: subscribe again")
+    since = sub.failing_since or sub.paused_at
+    given_up_in_the_run = select(DeliveryAttempt.delivery_id).where(
+        col(DeliveryAttempt.attempted_at) >= since
+    )
+    for delivery in session.exec(
+        select(Delivery).where(
+            Delivery.subscription_id == sub.id,
+            (Delivery.status == "pending")
+            | ((Delivery.status == "failed") & col(Delivery.id).in_(given_up_in_the_run)),
+        )
+    ):
+        delivery.status = "pending"
+        delivery.next_attempt_at = now
+        delivery.attempts = 0
+        session.add(delivery)
+    sub.active = True
+    sub.paused_at = sub.paused_reason = sub.failing_since = None
+    session.add(sub)
+    session.flush()
+    return sub
+
+
+def label(session: Session, sub: Subscription) -> str:
+    """What a subscription follows, in words: the repository's or the agency's name."""
+    if sub.repository_id is not None:
+        repo = session.get(Repository, sub.repository_id)
+        return repo.full_name if repo else f"repository {sub.repository_id}"
+    agency = session.get(Agency, sub.agency_id)
+    return agency.name if agency else f"agency {sub.agency_id}"

@@ -93,17 +93,65 @@ def test_wrong_secret_is_rejected_and_not_retryable(
 
 def test_sign_matches_independent_hmac_and_verify_catches_tampering() -> None:
     body = encode_body(make_notice())
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert sign(SECRET, body) == expected
-    assert verify(SECRET, body, expected)
+    t = 1_717_329_600
+    digest = hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    header = sign(SECRET, body, timestamp=t)
+    assert header == f"t={t},v1={digest}"
+    assert verify(SECRET, body, header, now=t)
+    assert verify([SECRET], body, header, now=t + 299)
     tampered = body.replace(b'"based_on"', b'"fork"')
     assert tampered != body
-    assert not verify(SECRET, tampered, expected)
-    assert not verify("other", body, expected)
-    assert not verify(SECRET, body, None)
-    assert not verify(SECRET, body, "")
-    assert not verify(SECRET, body, expected.removeprefix("sha256="))
+    assert not verify(SECRET, tampered, header, now=t)
+    assert not verify("other", body, header, now=t)
+    assert not verify(SECRET, body, None, now=t)
+    assert not verify(SECRET, body, "", now=t)
+    assert not verify(SECRET, body, f"v1={digest}", now=t)  # no timestamp
+    assert not verify(SECRET, body, f"t={t + 1},v1={digest}", now=t)  # timestamp altered
+    assert not verify([], body, header, now=t)
     assert json.loads(body) == make_notice().to_json()
+
+
+def test_an_old_or_future_signature_is_refused_as_a_replay() -> None:
+    body = encode_body(make_notice())
+    t = 1_717_329_600
+    header = sign(SECRET, body, timestamp=t)
+    assert verify(SECRET, body, header, now=t + 300)
+    assert not verify(SECRET, body, header, now=t + 301)
+    assert not verify(SECRET, body, header, now=t - 301)  # from the future
+    assert verify(SECRET, body, header, now=t + 3000, tolerance=3600)
+
+
+def test_during_a_rotation_either_secret_verifies() -> None:
+    body = encode_body(make_notice())
+    t = 1_717_329_600
+    header = sign(["new-secret", "old-secret"], body, timestamp=t)
+    assert header.count("v1=") == 2 and header.startswith(f"t={t},v1=")
+    assert verify("new-secret", body, header, now=t)
+    assert verify("old-secret", body, header, now=t)
+    assert verify(["unrelated", "old-secret"], body, header, now=t)
+    assert not verify("unrelated", body, header, now=t)
+
+
+def test_a_rotating_subscription_is_sent_signed_with_both_secrets() -> None:
+    with WebhookReceiver("old-secret") as old, WebhookReceiver("new-secret") as new:
+        with WebhookChannel(timeout=5.0, allow_http_hosts=LOOPBACK) as channel:
+            for receiver in (old, new):
+                outgoing = Outgoing(
+                    make_notice(), address=receiver.url, key="d-7", secret="new-secret",
+                    previous_secret="old-secret",
+                )  # fmt: skip
+                assert channel.send(outgoing).ok
+        assert old.wait_for(1)[0].valid and new.wait_for(1)[0].valid
+
+
+def test_the_signature_carries_the_senders_clock_so_a_stale_one_is_refused(
+    hook: WebhookReceiver,
+) -> None:
+    stale = WebhookChannel(timeout=5.0, allow_http_hosts=LOOPBACK, clock=lambda: time.time() - 900)
+    with stale:
+        result = stale.send(out(hook.url))
+    (got,) = hook.wait_for(1)
+    assert not got.valid and (result.ok, result.status) == (False, 401)
 
 
 def test_server_error_is_a_retryable_result_then_success(

@@ -2,7 +2,7 @@
 releases) a repository publishes, so that its reusers hear of new ones
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-01 18:45:00
 
 Existing edges count as first seen and last confirmed when they were made. Existing
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
