@@ -120,6 +120,6 @@ def display_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for extraction")
+def N_(message: str) -> str:
     """Marks a string for extraction where it is defined; it is translated where shown."""
     return message

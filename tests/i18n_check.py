@@ -18,7 +18,9 @@ def extracted(root: Path = ROOT) -> set[tuple[str | None, str]]:
         method_map, options_map = parse_mapping_cfg(fh)
 
     def skip_venv(path: str) -> bool:
-        return not any(part.startswith(".") or part in ("var", "build") for part in Path(path).parts)
+        return not any(
+            part.startswith(".") or part in ("var", "build") for part in Path(path).parts
+        )
 
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(

@@ -166,7 +166,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         middleware=[
             _session_middleware(settings),
-            Middleware(i18n.LanguageMiddleware, https_only=settings.base_url.startswith("https://")),
+            Middleware(
+                i18n.LanguageMiddleware, https_only=settings.base_url.startswith("https://")
+            ),
         ],
         exception_handlers={GovcodeError: errors.handle, 404: errors.not_found},
     )

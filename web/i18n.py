@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
+from functools import cache
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -91,11 +92,18 @@ def format_number(value: float | int | None) -> str:
     return numbers.format_decimal(value, locale=current())
 
 
-def format_percent(value: float | None, format: str = "#,##0.0%") -> str:
-    """A share (0.9) as a percentage ("90.0%", "90,0 %")."""
+def format_percent(value: float | None, decimals: int = 1) -> str:
+    """A share (0.9) as the locale writes a percentage ("90.0%", "90,0 %")."""
     if value is None:
         return ""
-    return numbers.format_percent(value, format=format, locale=current())
+    return _percent_pattern(current(), decimals).apply(value, current())
+
+
+@cache
+def _percent_pattern(lang: str, decimals: int) -> numbers.NumberPattern:
+    pattern = numbers.parse_pattern(Locale.parse(lang).percent_formats[None].pattern)
+    pattern.frac_prec = (decimals, decimals)
+    return pattern
 
 
 def install(env: Environment) -> None:

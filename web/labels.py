@@ -51,3 +51,30 @@ def label(value: object, kind: str) -> str:
     text = "" if value is None else str(value)
     known = LABELS.get(kind, {}).get(text)
     return gettext(known) if known else text.replace("_", " ")
+
+
+# The labels the domain's tables hold (registry.access ROLES and SCOPES, registry.identifiers
+# SCHEMES and LEVELS, registry.source_kinds KINDS), here so the catalogue has them; pages
+# show them through _(). tests/web/test_i18n.py checks this list against the tables.
+TABLE_LABELS = (
+    N_("Agency administrator"),
+    N_("Agency maintainer"),
+    N_("read what only you may see (your account, your tokens)"),
+    N_("register agencies and sources"),
+    N_("create and change your subscriptions"),
+    N_("manage an agency's people and read its audit log"),
+    N_("iPA code (Italy)"),
+    N_("TOOI URI (Netherlands)"),
+    N_("ORE administration code (Canada)"),
+    N_("US agency acronym"),
+    N_("SIREN (France)"),
+    N_("National"),
+    N_("Regional"),
+    N_("Municipal"),
+    N_("Other public body"),
+    N_("GitHub organisation"),
+    N_("GitLab group"),
+    N_("git repository"),
+    N_("list of git URLs"),
+    N_("code.json inventory"),
+)

@@ -123,6 +123,7 @@ def _public_fields(
             for lang in langs
         ],
         "page_url": f"{base_url.rstrip('/')}/repositories/{repo.id}",
+        "descriptions": descriptions(repo),
         "licence_details": licence_details(repo.licence),
     }
 

@@ -20,7 +20,7 @@ from registry.analysis.licence_ids import family, parse_expression
 Translate = Callable[[str], str]
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's marker: extracted, translated when shown)
+def N_(message: str) -> str:
     return message
 
 

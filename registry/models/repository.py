@@ -209,6 +209,8 @@ class RepositoryPublic(RepositoryBase):
     page_url: str
     last_commit_at: datetime | None
     last_crawled_at: datetime | None
+    # publiccode.yml's short description in each language it gives, by language tag
+    descriptions: dict[str, str] = {}
 
 
 class ReadmePublic(SQLModel):

@@ -15,6 +15,7 @@ from registry.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from registry.notify import account_mail
 from registry.services import accounts, memberships
 from web import auth
+from web.i18n import _
 
 
 def routes() -> list[Route]:
@@ -89,11 +90,14 @@ def sign_up(request: Request) -> Response:
     sent = _send_confirmation(request, user)
     return _notice(
         request,
-        "Check your mail",
-        f"We sent a confirmation link to {user.email}. Open it to finish signing up."
+        _("Check your mail"),
+        _("We sent a confirmation link to %(email)s. Open it to finish signing up.")
+        % {"email": user.email}
         if sent
-        else "Your account is made, but the confirmation mail could not be sent just now; "
-        "ask for it again from the sign-in page.",
+        else _(
+            "Your account is made, but the confirmation mail could not be sent just now; "
+            "ask for it again from the sign-in page."
+        ),
         201,
     )
 
@@ -105,8 +109,12 @@ def confirm(request: Request) -> Response:
             user = accounts.confirm_email(session, token=token, limits=_limits(request))
             email = user.email
     except BadRequest as exc:
-        return _notice(request, "Confirmation failed", str(exc), 400)
-    return _notice(request, "Address confirmed", f"{email} is confirmed. You can sign in now.")
+        return _notice(request, _("Confirmation failed"), str(exc), 400)
+    return _notice(
+        request,
+        _("Address confirmed"),
+        _("%(email)s is confirmed. You can sign in now.") % {"email": email},
+    )
 
 
 def resend(request: Request) -> Response:
@@ -123,8 +131,8 @@ def resend(request: Request) -> Response:
         _send_confirmation(request, user)
     return _notice(
         request,
-        "Check your mail",
-        "If an unconfirmed account has that address, a new confirmation link is on its way.",
+        _("Check your mail"),
+        _("If an unconfirmed account has that address, a new confirmation link is on its way."),
     )
 
 
@@ -192,7 +200,9 @@ def reset_request(request: Request) -> Response:
             ),
         )  # fmt: skip
     return _notice(
-        request, "Check your mail", "If an account has that address, a reset link is on its way."
+        request,
+        _("Check your mail"),
+        _("If an account has that address, a reset link is on its way."),
     )
 
 
@@ -204,7 +214,7 @@ def reset(request: Request) -> Response:
             try:
                 accounts.user_for_reset(session, token=token, limits=limits)
             except BadRequest as exc:
-                return _notice(request, "Reset failed", str(exc), 400)
+                return _notice(request, _("Reset failed"), str(exc), 400)
         return _page(request, "account_reset.html", token=token)
     form = auth.read_form(request)
     try:
@@ -215,4 +225,6 @@ def reset(request: Request) -> Response:
     except BadRequest as exc:
         return _page(request, "account_reset.html", 400, token=token, error=str(exc))
     auth.sign_out(request)
-    return _notice(request, "Password changed", "Your new password is set. Sign in with it now.")
+    return _notice(
+        request, _("Password changed"), _("Your new password is set. Sign in with it now.")
+    )

@@ -17,9 +17,9 @@ from registry.errors import BadRequest, NotFound
 from registry.models import Agency
 from registry.services import agencies, agency_signup, crawl_runs, repositories, reuse
 from web import caching, i18n, search_params
+from web.bounds import bounded, bounded_all
 from web.i18n import N_, _
 from web.labels import label
-from web.bounds import bounded, bounded_all
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
 from web.routes import api
 from web.views import (

@@ -11,6 +11,7 @@ from registry.db import session_scope
 from registry.errors import BadRequest
 from registry.services import agencies, audit, repositories, subscription_links
 from web import auth
+from web.i18n import _
 
 
 def routes() -> list[Route]:
@@ -85,10 +86,10 @@ def unsubscribe(request: Request) -> Response:
             )  # fmt: skip
     except BadRequest as exc:
         return templates.TemplateResponse(
-            request, "account_notice.html", {"title": "Unsubscribe failed", "message": str(exc)},
+            request, "account_notice.html", {"title": _("Unsubscribe failed"), "message": str(exc)},
             status_code=400,
         )  # fmt: skip
     return templates.TemplateResponse(
         request, "account_notice.html",
-        {"title": "Unsubscribed", "message": "You will get no more of these messages."},
+        {"title": _("Unsubscribed"), "message": _("You will get no more of these messages.")},
     )  # fmt: skip
