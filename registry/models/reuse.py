@@ -80,6 +80,8 @@ class Subscription(SQLModel, table=True):
     secret: str | None = Field(default=None, max_length=200)  # signed channels only
     active: bool = True
     created_at: datetime = created()
+    # the language its messages are written in (a catalogue of registry/locale, or "en")
+    language: str = Field(default="en", max_length=20, sa_column_kwargs={"server_default": "en"})
 
 
 class Event(SQLModel, table=True):

@@ -30,6 +30,7 @@ class Outgoing:
     key: str
     secret: str | None = None
     unsubscribe_url: str | None = None  # one click, no sign-in (RFC 8058), where it applies
+    language: str = "en"  # the subscriber's: what an e-mail is written in
 
 
 @dataclass(frozen=True)

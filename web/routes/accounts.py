@@ -14,7 +14,7 @@ from registry.db import session_scope
 from registry.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from registry.notify import account_mail
 from registry.services import accounts, memberships
-from web import auth
+from web import auth, i18n
 from web.i18n import _
 
 
@@ -57,6 +57,7 @@ def _send_confirmation(request: Request, user) -> bool:  # type: ignore[no-untyp
         account_mail.confirm_email(
             to=user.email, name=user.display_name, link=link,
             max_age=settings.confirm_link_max_age, mail_from=settings.mail_from,
+            language=i18n.current(),  # the language of the page they signed up on
         ),
     )  # fmt: skip
 
@@ -197,6 +198,7 @@ def reset_request(request: Request) -> Response:
                 to=user.email, name=user.display_name,
                 link=f"{settings.base_url}/account/reset/{token}",
                 max_age=settings.reset_link_max_age, mail_from=settings.mail_from,
+                language=i18n.current(),
             ),
         )  # fmt: skip
     return _notice(
