@@ -28,8 +28,10 @@ def catalogue_path(lang: str, root: Path = LOCALE_DIR) -> Path:
     return root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+@cache
 def available(root: Path = LOCALE_DIR) -> tuple[str, ...]:
-    """The source language, then every language with a catalogue, by code."""
+    """The source language, then every language with a catalogue, by code (read once per
+    process: a catalogue added takes effect at the next start)."""
     found = sorted(
         p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po") if _is_locale(p)
     )

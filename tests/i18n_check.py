@@ -17,10 +17,9 @@ def extracted(root: Path = ROOT) -> set[tuple[str | None, str]]:
     with (root / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
 
-    def skip_venv(path: str) -> bool:
-        return not any(
-            part.startswith(".") or part in ("var", "build") for part in Path(path).parts
-        )
+    def skip_venv(path: str) -> bool:  # .venv, .git, var/, build/ hold no interface text
+        relative = Path(path).resolve().relative_to(root.resolve()).parts
+        return not any(part.startswith(".") or part in ("var", "build") for part in relative)
 
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(

@@ -30,7 +30,9 @@ from registry import i18n
 COOKIE = "govcode_lang"
 PARAM = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-UNLOCALISED = ("/api/", "/static/")  # JSON and files: the same in every language
+# JSON, feeds, exports, badges and files: the same in every language (no Vary, one ETag)
+UNLOCALISED = ("/api/", "/static/", "/feeds/", "/export/", "/badge/", "/healthz")
+MACHINE_SUFFIXES = (".json", ".jsonl", ".csv", ".atom", ".svg", ".xml")
 
 _current: ContextVar[str] = ContextVar("govcode_locale", default=i18n.SOURCE)
 
@@ -158,7 +160,8 @@ def language_links(url: URL) -> list[dict[str, str]]:
 
 
 def localised(path: str) -> bool:
-    return not path.startswith(UNLOCALISED)
+    """Whether ``path`` is a page for people (written in the visitor's language)."""
+    return not path.startswith(UNLOCALISED) and not path.endswith(MACHINE_SUFFIXES)
 
 
 def choose(headers: Headers) -> str:
