@@ -118,6 +118,7 @@ def _public_fields(
         **bounded_fields(repo, RepositoryPublic),
         "agency": names["slug"],
         "agency_name": names["name"],
+        "agency_names": names.get("names") or {},
         "languages": [
             LanguagePublic(language=lang.language, bytes=lang.bytes, share=lang.share)
             for lang in langs

@@ -211,6 +211,7 @@ class RepositoryPublic(RepositoryBase):
     last_crawled_at: datetime | None
     # publiccode.yml's short description in each language it gives, by language tag
     descriptions: dict[str, str] = {}
+    agency_names: dict[str, str] = {}  # the agency's name by language (ORE's are bilingual)
 
 
 class ReadmePublic(SQLModel):
