@@ -58,13 +58,14 @@ def test_the_labels_of_the_domain_tables_are_in_the_catalogue():
 
 
 def test_languages_are_discovered_from_the_catalogue_files(tmp_path: Path):
-    assert i18n.available() == ("en", "fr")
+    assert i18n.available()[0] == "en" and "fr" in i18n.available()
     shutil.copytree(i18n.LOCALE_DIR, tmp_path, dirs_exist_ok=True)
     (tmp_path / "nl" / "LC_MESSAGES").mkdir(parents=True)
     (tmp_path / "nl" / "LC_MESSAGES" / "messages.po").write_text('msgid ""\nmsgstr ""\n')
     (tmp_path / "xx-not-a-locale" / "LC_MESSAGES").mkdir(parents=True)
     (tmp_path / "xx-not-a-locale" / "LC_MESSAGES" / "messages.po").write_text("")
-    assert i18n.available(tmp_path) == ("en", "fr", "nl")
+    found = i18n.available(tmp_path)
+    assert found[0] == "en" and set(found) == {*i18n.available(), "nl"}
 
 
 def test_accept_language_is_negotiated():

@@ -51,3 +51,21 @@ def test_mail_stays_english_for_an_english_reader(settings, engine):
         confirm = mail.messages[-1]
     assert confirm["Subject"] == "Confirm your address for govcode"
     assert "Confirm it by opening this link within" in _text(confirm)
+
+
+def test_a_language_without_a_catalogue_is_stored_as_english(engine):
+    from registry.db import session_scope
+    from registry.services import subscriptions
+
+    repo_id = store(engine, record("ahs", "tool")).repository_id
+    with session_scope(engine) as session:
+        sub = subscriptions.subscribe(
+            session, channel="email", address="a@b.example", repository_id=repo_id,
+            language="tlh",
+        )  # fmt: skip
+        assert sub.language == "en"
+        again = subscriptions.subscribe(
+            session, channel="email", address="a@b.example", repository_id=repo_id,
+            language="fr",
+        )  # fmt: skip
+        assert again.id == sub.id and again.language == "fr"
