@@ -150,12 +150,13 @@ def language_name(tag: str) -> str:
 def language_links(url: URL) -> list[dict[str, str]]:
     """One link per other language: this page with ``?lang=``, named in that language."""
     kept = [(k, v) for k, v in QueryParams(url.query).multi_items() if k != PARAM]
+    path = "/" + url.path.lstrip("/")  # "//host/" would be a link off the site
     links = []
     for lang in i18n.available():
         if lang == current():
             continue
         query = urlencode([*kept, (PARAM, lang)])
-        links.append({"lang": lang, "name": i18n.display_name(lang), "href": f"{url.path}?{query}"})
+        links.append({"lang": lang, "name": i18n.display_name(lang), "href": f"{path}?{query}"})
     return links
 
 

@@ -120,6 +120,8 @@ def test_the_switcher_keeps_the_choice_in_a_cookie_and_goes_back(live):
     # a language without a catalogue sets nothing; the redirect never leaves the site
     odd = client.get(str(client.base_url).rstrip("/") + "//evil.example/?lang=tlh")
     assert odd.headers["location"] == "/evil.example/" and "set-cookie" not in odd.headers
+    lost = client.get(str(client.base_url).rstrip("/") + "//evil.example/")  # a 404 page
+    assert 'href="/evil.example/?lang=' in lost.text and 'href="//' not in lost.text
 
 
 def test_etags_differ_per_language(live):
