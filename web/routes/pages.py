@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from registry import identifiers
+from registry import identifiers, source_kinds
 from registry.errors import BadRequest, NotFound
 from registry.models import Agency
 from registry.services import agencies, agency_signup, crawl_runs, repositories, reuse
@@ -241,6 +241,7 @@ def agency_page(request: Request) -> Response:
         context = {
             "identifiers": agency_signup.identifiers_of(session, agency),
             "schemes": identifiers.SCHEMES,
+            "kinds": source_kinds.KINDS,
             "agency": bounded(agency),
             "repositories": bounded_all(repositories.of_agency(session, agency.id)),  # type: ignore[arg-type]
             "sources": bounded_all(sources),
