@@ -250,6 +250,7 @@ def _deliver(
         unsubscribe_url=subscription_links.url_for(
             settings.base_url, settings.secret_key.get_secret_value(), sub.id or 0
         ),
+        language=sub.language,
     )
     result = senders.send(item.channel, outgoing)
     finished = clock()

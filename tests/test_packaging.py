@@ -66,3 +66,16 @@ def test_the_demo_runs_from_an_installed_wheel(installed):
         cwd=installed, env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert str(ROOT) not in location  # the installed copy ran, not this checkout
+
+
+def test_the_installed_wheel_speaks_french(installed):
+    """The catalogues are package data, compiled in memory: nothing to build at install."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCODE_")}
+    out = subprocess.run(
+        [str(installed / "venv" / "bin" / "python"), "-c",
+         "from registry import i18n; print(i18n.available(), i18n.LOCALE_DIR);"
+         "print(i18n.translations('fr').gettext('Find public-sector code to reuse'))"],
+        cwd=installed, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "('en', " in out and "'fr'" in out and str(ROOT) not in out
+    assert "Trouver du code public à réutiliser" in out

@@ -66,6 +66,7 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
                     "slug": "alberta-health-services",
                     "country": None,
                     "name": "Alberta Health Services",
+                    "names": {},
                     "repositories": 2,
                 }
             ]

@@ -28,7 +28,7 @@ from registry.search import SearchIndex, open_index
 from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
-from web import auth, errors
+from web import auth, errors, i18n, labels, views
 from web.routes import (
     accounts,
     agency_admin,
@@ -142,9 +142,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine.dispose()
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    # Interface text goes through gettext: `{{ _("...") }}` and `{% trans %}` in templates.
-    templates.env.add_extension("jinja2.ext.i18n")
-    templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # Interface text goes through gettext: `{{ _("...") }}` and `{% trans %}` in templates,
+    # in the request's language (web/i18n.py); dates and numbers through its filters.
+    i18n.install(templates.env)
+    templates.env.filters["label"] = labels.label  # closed sets of values, in words
+    templates.env.globals["localised"] = _localised
+    templates.env.globals["localised_description"] = _localised_description
+    templates.env.globals["descriptions"] = views.descriptions
     templates.env.globals["settings"] = settings
     templates.env.globals["csrf_field"] = auth.csrf_field
     templates.env.filters["link_url"] = link_url  # the only way a stored URL becomes an href
@@ -170,13 +174,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         lifespan=lifespan,
-        middleware=[_session_middleware(settings)],
+        middleware=[
+            _session_middleware(settings),
+            Middleware(
+                i18n.LanguageMiddleware, https_only=settings.base_url.startswith("https://")
+            ),
+        ],
         exception_handlers={GovcodeError: errors.handle, 404: errors.not_found},
     )
     app.state.settings = settings
     app.state.templates = templates
     app.state.mailer = mailer_from_settings(settings)
     return app
+
+
+def _localised(texts: dict[str, str] | None, fallback: str = "") -> views.Localised:
+    """``texts`` (by language tag) in the visitor's language, for templates."""
+    return views.in_language(texts or {}, i18n.current(), fallback=fallback)
+
+
+def _localised_description(repo) -> views.Localised:
+    return views.description_for(repo, i18n.current())
 
 
 def _session_middleware(settings: Settings) -> Middleware:

@@ -8,12 +8,16 @@ import hashlib
 from starlette.requests import Request
 from starlette.responses import Response
 
+from web import i18n
+
 CACHE_CONTROL = "public, max-age=10, must-revalidate"
 
 
 def etag(request: Request) -> str:
     index = request.app.state.index
-    key = f"{index.generation}|{request.url.path}?{request.url.query}"
+    # a page is written in the visitor's language: one tag per language
+    lang = i18n.current() if i18n.localised(request.url.path) else ""
+    key = f"{index.generation}|{lang}|{request.url.path}?{request.url.query}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
 
 

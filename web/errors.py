@@ -7,6 +7,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from registry.errors import GovcodeError
+from web.i18n import N_
+
+# The titles of registry.errors' classes, for the catalogue: pages show them translated
+# (the details stay in English, marked so). The API's problem+json keeps them in English.
+TITLES = (
+    N_("Internal error"),
+    N_("Bad request"),
+    N_("Unauthorized"),
+    N_("Forbidden"),
+    N_("Not found"),
+    N_("Conflict"),
+    N_("Too many requests"),
+    N_("Unsafe URL"),
+    N_("Crawl failed"),
+    N_("Rate limited"),
+)
 
 
 def _render(request: Request, status: int, title: str, detail: str) -> Response:

@@ -13,6 +13,8 @@ from html import escape
 
 import enry
 
+from web.i18n import _, format_number, format_percent, ngettext
+
 BAR_WIDTH, BAR_HEIGHT = 600, 10
 SPARK_WIDTH, SPARK_HEIGHT = 260, 40
 OTHER = "#cccccc"  # Linguist's colour for languages it has none for
@@ -31,7 +33,7 @@ def language_slices(languages: Sequence[tuple[str, float]], *, top: int = 8) -> 
     slices = [LanguageSlice(name, share, enry.get_color(name) or OTHER) for name, share in ranked]
     if len(slices) > top:
         rest = sum(s.share for s in slices[top:])
-        slices = [*slices[:top], LanguageSlice("Other", rest, OTHER)]
+        slices = [*slices[:top], LanguageSlice(_("Other"), rest, OTHER)]
     return [s for s in slices if s.share > 0]
 
 
@@ -40,21 +42,23 @@ def language_bar(slices: Sequence[LanguageSlice]) -> str:
     if not slices:
         return ""
     total = sum(s.share for s in slices) or 1.0
-    words = ", ".join(f"{s.language} {s.share / total:.1%}" for s in slices)
+    words = ", ".join(f"{s.language} {format_percent(s.share / total)}" for s in slices)
+    title = _("Languages: %(languages)s") % {"languages": words}
     x = 0.0
     rects = []
     for s in slices:
         width = BAR_WIDTH * s.share / total
         rects.append(
             f'<rect x="{x:.2f}" y="0" width="{width:.2f}" height="{BAR_HEIGHT}" '
-            f'fill="{escape(s.colour)}"><title>{escape(s.language)} {s.share / total:.1%}</title>'
+            f'fill="{escape(s.colour)}"><title>{escape(s.language)} '
+            f"{escape(format_percent(s.share / total))}</title>"
             "</rect>"
         )
         x += width
     return (
         f'<svg class="language-bar" role="img" viewBox="0 0 {BAR_WIDTH} {BAR_HEIGHT}" '
         f'preserveAspectRatio="none" width="100%" height="{BAR_HEIGHT}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>Languages: {escape(words)}</title>'
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
         + "".join(rects)
         + "</svg>"
     )
@@ -63,12 +67,21 @@ def language_bar(slices: Sequence[LanguageSlice]) -> str:
 def activity_words(weeks: Sequence[int]) -> str:
     total = sum(weeks)
     if not total:
-        return "No commits in the 52 weeks before the last crawl."
-    busiest = max(weeks)
-    active = sum(1 for w in weeks if w)
+        return _("No commits in the 52 weeks before the last crawl.")
+    numbers = {
+        "total": format_number(total),
+        "active": format_number(sum(1 for w in weeks if w)),
+        "busiest": format_number(max(weeks)),
+    }
     return (
-        f"{total} commits in the 52 weeks before the last crawl, in {active} of those weeks; "
-        f"the busiest week had {busiest}."
+        ngettext(
+            "%(total)s commit in the 52 weeks before the last crawl, in %(active)s of those "
+            "weeks; the busiest week had %(busiest)s.",
+            "%(total)s commits in the 52 weeks before the last crawl, in %(active)s of those "
+            "weeks; the busiest week had %(busiest)s.",
+            total,
+        )
+        % numbers
     )
 
 

@@ -5,7 +5,9 @@ Every row passes ``web.bounds`` on its way out, so stored data of any length ren
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +18,7 @@ from registry.analysis.advisories import security_mention
 from registry.analysis.licence import licence_info
 from registry.analysis.licence_duties import licence_duties
 from registry.analysis.licence_ids import licence_keys
+from registry.i18n import negotiate
 from registry.models import Agency, Repository, RepositoryLanguage, RepositoryPublic, ReuseEdge
 from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import (
@@ -31,8 +34,18 @@ from registry.models.repository import (
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
 from registry.services import declared, repositories, reuse, source_news
-from web.bounds import bounded_fields
+from web.bounds import bounded_fields, clip
 from web.readme_html import ReadmeLocation, render_readme
+
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class Localised:
+    """A text and the language it is written in (None when not known)."""
+
+    text: str
+    lang: str | None
 
 
 def repository_public(
@@ -111,11 +124,13 @@ def _public_fields(
         **bounded_fields(repo, RepositoryPublic),
         "agency": names["slug"],
         "agency_name": names["name"],
+        "agency_names": names.get("names") or {},
         "languages": [
             LanguagePublic(language=lang.language, bytes=lang.bytes, share=lang.share)
             for lang in langs
         ],
         "page_url": f"{base_url.rstrip('/')}/repositories/{repo.id}",
+        "descriptions": descriptions(repo),
         "licence_details": licence_details(repo.licence),
     }
 
@@ -207,9 +222,13 @@ def _licence_details(expression: str | None) -> tuple[LicenceDetail, ...]:
     return tuple(details)
 
 
-def licence_duties_public(repo: Repository) -> LicenceDutiesPublic:
-    """What the repository's licence asks of a reuser (warnings when missing or unknown)."""
-    duties = licence_duties(repo.licence, status=repo.licence_status)
+def licence_duties_public(
+    repo: Repository, *, gettext: Callable[[str], str] | None = None
+) -> LicenceDutiesPublic:
+    """What the repository's licence asks of a reuser (warnings when missing or unknown),
+    in English unless a page passes its ``gettext``."""
+    translate = {"gettext": gettext} if gettext is not None else {}
+    duties = licence_duties(repo.licence, status=repo.licence_status, **translate)
     return LicenceDutiesPublic.model_validate(asdict(duties))
 
 
@@ -260,3 +279,33 @@ def status(repo: Repository) -> str | None:
         "last_commit_message": (repo.extra_metadata or {}).get("last_commit_message"),
     }
     return "obsolete" if is_obsolete(row) else None
+
+
+def descriptions(repo: Repository | SimpleNamespace) -> dict[str, str]:
+    """Short descriptions by language tag, from publiccode.yml's ``description.<lang>``
+    (the long one's start where a language gives no short one)."""
+    found = (repo.publiccode or {}).get("descriptions") or {}
+    out = {}
+    for tag, texts in found.items():
+        if isinstance(texts, dict) and isinstance(tag, str) and LANGUAGE_TAG.match(tag):
+            text = (texts.get("short") or texts.get("long") or "").strip()
+            if text:
+                out[tag] = clip(text, 500)
+    return out
+
+
+def in_language(texts: dict[str, str], lang: str, *, fallback: str = "") -> Localised:
+    """The text of ``texts`` (by language tag) for a visitor reading ``lang``; else the
+    ``fallback`` (tagged with its language when it is one of ``texts``); else any one."""
+    tag = negotiate([lang], list(texts)) if texts else None
+    if tag is not None:
+        return Localised(texts[tag], tag)
+    if fallback:
+        same = [t for t, text in texts.items() if text == fallback]
+        return Localised(fallback, same[0] if same else None)
+    first = next(iter(texts.items()), None)
+    return Localised(first[1], first[0]) if first else Localised("", None)
+
+
+def description_for(repo: Repository | SimpleNamespace, lang: str) -> Localised:
+    return in_language(descriptions(repo), lang, fallback=repo.description or "")

@@ -9,6 +9,7 @@ licence at all, gives a warning instead of an empty list that would read as "no 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -16,36 +17,47 @@ from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbo
 
 from registry.analysis.licence_ids import family, parse_expression
 
+Translate = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
 # (tag as choosealicense names it) -> what it means for the reuser
 PERMISSIONS = {
-    "commercial-use": "Use it for commercial purposes",
-    "modifications": "Change it",
-    "distribution": "Share it, changed or not",
-    "private-use": "Use and change it privately",
-    "patent-use": "Use the contributors' patents on it (they grant them)",
+    "commercial-use": N_("Use it for commercial purposes"),
+    "modifications": N_("Change it"),
+    "distribution": N_("Share it, changed or not"),
+    "private-use": N_("Use and change it privately"),
+    "patent-use": N_("Use the contributors' patents on it (they grant them)"),
 }
 CONDITIONS = {
-    "include-copyright": "Keep the copyright notice and a copy of the licence with the code",
-    "include-copyright--source": (
+    "include-copyright": N_("Keep the copyright notice and a copy of the licence with the code"),
+    "include-copyright--source": N_(
         "Keep the copyright notice and the licence with the source (not needed in binaries)"
     ),
-    "document-changes": "Say what you changed",
-    "disclose-source": "Publish your source code when you distribute the software",
-    "network-use-disclose": (
+    "document-changes": N_("Say what you changed"),
+    "disclose-source": N_("Publish your source code when you distribute the software"),
+    "network-use-disclose": N_(
         "Running it as a network service counts as distribution: its users may ask for the source"
     ),
-    "same-license": "Release your changes under the same licence",
-    "same-license--file": "Release the files you change under the same licence",
-    "same-license--library": (
+    "same-license": N_("Release your changes under the same licence"),
+    "same-license--file": N_("Release the files you change under the same licence"),
+    "same-license--library": N_(
         "Release your changes under the same licence (software that only links to it as a "
         "library is free of this)"
     ),
 }
 LIMITATIONS = {
-    "liability": "Nobody who made it is liable for damage it causes",
-    "warranty": "It comes with no warranty",
-    "trademark-use": "It gives no right to use the authors' names or trademarks",
-    "patent-use": "It grants no rights to the contributors' patents",
+    "liability": N_("Nobody who made it is liable for damage it causes"),
+    "warranty": N_("It comes with no warranty"),
+    "trademark-use": N_("It gives no right to use the authors' names or trademarks"),
+    "patent-use": N_("It grants no rights to the contributors' patents"),
 }
 
 
@@ -113,15 +125,18 @@ def _alternatives(node: object) -> list[list[object]]:
     return [[node]]
 
 
-def _words(words: dict[str, str], facts: list[tuple[str, str]]) -> tuple[Duty, ...]:
+def _words(
+    words: dict[str, str], facts: list[tuple[str, str]], gettext: Translate
+) -> tuple[Duty, ...]:
     seen: dict[str, Duty] = {}
     for tag, detail in facts:
         if tag not in seen:
-            seen[tag] = Duty(tag=tag, text=words.get(tag, detail), detail=detail)
+            text = gettext(words[tag]) if tag in words else detail
+            seen[tag] = Duty(tag=tag, text=text, detail=detail)
     return tuple(seen.values())
 
 
-def _option(symbols: list[object]) -> LicenceOption:
+def _option(symbols: list[object], gettext: Translate) -> LicenceOption:
     ids: list[str] = []
     exceptions: list[str] = []
     for symbol in symbols:
@@ -143,46 +158,66 @@ def _option(symbols: list[object]) -> LicenceOption:
         permissions=_words(
             PERMISSIONS,
             [p for f in known.values() for p in f.permissions if p[0] in (permissions or set())],
+            gettext,
         ),
-        conditions=_words(CONDITIONS, [c for f in known.values() for c in f.conditions]),
-        limitations=_words(LIMITATIONS, [x for f in known.values() for x in f.limitations]),
+        conditions=_words(CONDITIONS, [c for f in known.values() for c in f.conditions], gettext),
+        limitations=_words(
+            LIMITATIONS, [x for f in known.values() for x in f.limitations], gettext
+        ),
         undescribed=tuple(i for i in ids if i not in known),
         exceptions=tuple(dict.fromkeys(exceptions)),
     )
 
 
-def licence_duties(expression: str | None, *, status: str = "identified") -> LicenceDuties:
+def licence_duties(
+    expression: str | None, *, status: str = "identified", gettext: Translate = _same
+) -> LicenceDuties:
     """What ``expression`` asks of a reuser; ``status`` is the repository's licence status
-    (identified | unknown | none | disputed) and decides the warning."""
+    (identified | unknown | none | disputed) and decides the warning. Our words go through
+    ``gettext`` (the page's language; English as written by default)."""
     if not expression or status == "none":
         return LicenceDuties(
             expression=None,
-            warning="No licence was found: nobody may reuse this code until its owners "
-            "publish one. Ask them before you copy it.",
+            warning=gettext(
+                N_(
+                    "No licence was found: nobody may reuse this code until its owners "
+                    "publish one. Ask them before you copy it."
+                )
+            ),
         )
     parsed = parse_expression(expression)
     if parsed is None:
         return LicenceDuties(
             expression=expression,
-            warning=f"{expression!r} is not an SPDX expression govcode can read: check the "
-            "licence text yourself before reusing the code.",
+            warning=gettext(
+                N_(
+                    "%(expression)s is not an SPDX expression govcode can read: check the "
+                    "licence text yourself before reusing the code."
+                )
+            )
+            % {"expression": repr(expression)},
         )
-    options = tuple(_option(alt) for alt in _alternatives(parsed))
+    options = tuple(_option(alt, gettext) for alt in _alternatives(parsed))
     warning = None
     if status == "unknown":
-        warning = "The licence could not be identified with confidence: read it yourself."
+        warning = gettext(
+            N_("The licence could not be identified with confidence: read it yourself.")
+        )
     elif status == "disputed":
-        warning = "The repository's declarations and its files disagree about the licence."
+        warning = gettext(
+            N_("The repository's declarations and its files disagree about the licence.")
+        )
     notes = []
     if len(options) > 1:
-        notes.append("You may choose which of these options to comply with.")
+        notes.append(gettext(N_("You may choose which of these options to comply with.")))
     undescribed = sorted({u for o in options for u in o.undescribed})
     if undescribed:
         notes.append(
-            "govcode has no plain-words summary for " + ", ".join(undescribed) + ": read its text."
+            gettext(N_("govcode has no plain-words summary for %(licences)s: read its text."))
+            % {"licences": ", ".join(undescribed)}
         )
     if any(o.exceptions for o in options):
-        notes.append("A licence exception relaxes some conditions: read it.")
+        notes.append(gettext(N_("A licence exception relaxes some conditions: read it.")))
     return LicenceDuties(
         expression=expression, options=options, warning=warning, notes=tuple(notes)
     )

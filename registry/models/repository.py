@@ -235,6 +235,9 @@ class RepositoryPublic(RepositoryBase):
     page_url: str
     last_commit_at: datetime | None
     last_crawled_at: datetime | None
+    # publiccode.yml's short description in each language it gives, by language tag
+    descriptions: dict[str, str] = {}
+    agency_names: dict[str, str] = {}  # the agency's name by language (ORE's are bilingual)
 
 
 class ReadmePublic(SQLModel):

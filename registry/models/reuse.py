@@ -135,6 +135,8 @@ class Subscription(SQLModel, table=True):
     failing_since: datetime | None = when()
     paused_at: datetime | None = when()
     paused_reason: str | None = Field(default=None, max_length=500)
+    # the language its messages are written in (a catalogue of registry/locale, or "en")
+    language: str = Field(default="en", max_length=20, sa_column_kwargs={"server_default": "en"})
 
 
 class Event(SQLModel, table=True):

@@ -10,8 +10,10 @@ from registry.models._types import utcnow
 from registry.notify.messages import render
 
 
-def _message(template: str, *, to: str, mail_from: str, **context: object) -> EmailMessage:
-    rendered = render(template, **context)
+def _message(
+    template: str, *, to: str, mail_from: str, language: str = "en", **context: object
+) -> EmailMessage:
+    rendered = render(template, language=language, **context)
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = mail_from
@@ -22,19 +24,24 @@ def _message(template: str, *, to: str, mail_from: str, **context: object) -> Em
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = language  # after the content: setting it clears Content-*
     return message
 
 
-def confirm_email(*, to: str, name: str, link: str, max_age: int, mail_from: str) -> EmailMessage:
+def confirm_email(
+    *, to: str, name: str, link: str, max_age: int, mail_from: str, language: str = "en"
+) -> EmailMessage:
     return _message(
-        "account_confirm", to=to, mail_from=mail_from, person=name, link=link,
+        "account_confirm", to=to, mail_from=mail_from, language=language, person=name, link=link,
         hours=max(1, max_age // 3600),
     )  # fmt: skip
 
 
-def reset_password(*, to: str, name: str, link: str, max_age: int, mail_from: str) -> EmailMessage:
+def reset_password(
+    *, to: str, name: str, link: str, max_age: int, mail_from: str, language: str = "en"
+) -> EmailMessage:
     return _message(
-        "account_reset", to=to, mail_from=mail_from, person=name, link=link,
+        "account_reset", to=to, mail_from=mail_from, language=language, person=name, link=link,
         minutes=max(1, max_age // 60),
     )  # fmt: skip
 

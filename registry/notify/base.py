@@ -38,6 +38,8 @@ class Outgoing:
     def signing_secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self.secret, self.previous_secret) if s)
 
+    language: str = "en"  # the subscriber's: what an e-mail is written in
+
 
 @dataclass(frozen=True)
 class SendResult:

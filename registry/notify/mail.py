@@ -55,5 +55,6 @@ class EmailChannel:
             mail_from=self.mail_from,
             unsubscribe_url=outgoing.unsubscribe_url,
             key=outgoing.key,
+            language=outgoing.language,
         )
         return self.mailer.send(message)

@@ -16,8 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+from babel import dates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from registry import i18n
 from registry.urlpolicy import link_url
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -196,15 +198,28 @@ class RenderedMessage:
 
 
 @cache
-def _environment() -> Environment:
+def _environment(language: str = i18n.SOURCE) -> Environment:
+    """The templates in ``language`` (its catalogue in registry/locale; English without one)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["safe_url"] = safe_url
+    env.filters["datetime"] = lambda when: _when(when, language)
+    env.globals["language"] = language
     return env
+
+
+def _when(when: datetime, language: str) -> str:
+    """A UTC time as the language writes it ("2026-12-01 18:30 UTC" in English)."""
+    if language == i18n.SOURCE:
+        return when.strftime("%Y-%m-%d %H:%M UTC")
+    return dates.format_datetime(when, "medium", tzinfo=UTC, locale=language) + " UTC"
 
 
 def safe_url(value: str) -> str:
@@ -217,9 +232,10 @@ def one_line(value: str) -> str:
     return " ".join(_LINE_BREAKS.sub(" ", value).split())
 
 
-def render(name: str, **context: Any) -> RenderedMessage:
-    """Render the named template's three parts (``NAME.subject.txt``, ``.txt``, ``.html``)."""
-    env = _environment()
+def render(name: str, *, language: str = i18n.SOURCE, **context: Any) -> RenderedMessage:
+    """Render the named template's three parts (``NAME.subject.txt``, ``.txt``, ``.html``)
+    in ``language``."""
+    env = _environment(language if language in i18n.available() else i18n.SOURCE)
     subject = env.get_template(f"{name}.subject.txt").render(**context)
     return RenderedMessage(
         subject=one_line(subject),
@@ -236,15 +252,22 @@ def message_id(key: str, *, mail_from: str) -> str:
 
 
 def render_reuse_email(
-    notice: Notice, *, to: str, mail_from: str, unsubscribe_url: str | None, key: str
+    notice: Notice,
+    *,
+    to: str,
+    mail_from: str,
+    unsubscribe_url: str | None,
+    key: str,
+    language: str = i18n.SOURCE,
 ) -> EmailMessage:
-    """The notice's mail (its ``template``: ``reuse_detected``, ``source_changed``): text
-    with an HTML alternative, ready for any Mailer.
+    """The notice's mail (its ``template``: ``reuse_detected``, ``source_changed``) in the
+    subscriber's ``language``: text with an HTML alternative, ready for any Mailer.
 
     ``key`` names the delivery; it becomes the Message-ID, so a retry is recognisable.
     """
     rendered = render(
         notice.template,
+        language=language,
         notice=notice,
         when=notice.created_at.astimezone(UTC),
         unsubscribe_url=unsubscribe_url,
@@ -262,4 +285,5 @@ def render_reuse_email(
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = language  # after the content: setting it clears Content-*
     return message

@@ -9,6 +9,7 @@ from __future__ import annotations
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, col, select
 
+from registry import i18n
 from registry.errors import BadRequest, Forbidden
 from registry.models import Agency, AuditEvent, Repository, Subscription, User
 from registry.services import audit, subscriptions
@@ -57,10 +58,17 @@ def _event(sub: Subscription, address: str, action: str, before: bool, after: bo
 
 
 def subscribe_self(
-    session: Session, actor: audit.Actor, *, repository_id: int | None, agency_id: int | None
+    session: Session,
+    actor: audit.Actor,
+    *,
+    repository_id: int | None,
+    agency_id: int | None,
+    language: str = i18n.SOURCE,
 ) -> Subscription:
-    """The signed-in person follows a repository or an agency at their confirmed address;
-    following the same thing twice keeps one subscription (made active again)."""
+    """The signed-in person follows a repository or an agency at their confirmed address,
+    in ``language`` (the page's); following the same thing twice keeps one subscription
+    (made active again, in the language of the latest follow)."""
+    language = language if language in i18n.available() else i18n.SOURCE
     user = actor.user
     if user is None or user.email_confirmed_at is None:
         raise Forbidden("confirm your e-mail address first")
@@ -75,6 +83,7 @@ def subscribe_self(
     if existing is not None:
         sub, before = existing, existing.active
         sub.active = True
+        sub.language = language
         session.add(sub)
     else:
         sub, before = (
@@ -84,6 +93,7 @@ def subscribe_self(
                 address=user.email,
                 repository_id=repository_id,
                 agency_id=agency_id,
+                language=language,
             ),
             False,
         )

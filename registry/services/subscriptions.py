@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from registry import i18n
 from registry.errors import BadRequest, NotFound
 from registry.models import Agency, Delivery, DeliveryAttempt, Repository, Subscription, User
 from registry.notify.channels import channel_kind
@@ -21,12 +22,15 @@ def subscribe(
     repository_id: int | None = None,
     agency_id: int | None = None,
     secret: str | None = None,
+    language: str = i18n.SOURCE,
 ) -> Subscription:
     """Subscribe one address on one channel to a repository or a whole agency.
 
     The channel validates the address; a signed channel gets a generated secret when none
     is given. Subscribing the same address twice returns the existing subscription.
+    ``language`` is the one its messages are written in (English if it has no catalogue).
     """
+    language = language if language in i18n.available() else i18n.SOURCE
     if (repository_id is None) == (agency_id is None):
         raise BadRequest("subscribe to exactly one repository or one agency")
     kind = channel_kind(channel)
@@ -49,7 +53,8 @@ def subscribe(
     if existing is not None:
         if secret is not None and secret != existing.secret:
             existing.secret = secret
-            session.add(existing)
+        existing.language = language
+        session.add(existing)
         return existing
     sub = Subscription(
         repository_id=repository_id,
@@ -57,6 +62,7 @@ def subscribe(
         channel=kind.name,
         address=stored,
         secret=(secret or secrets.token_hex(32)) if kind.signed else None,
+        language=language,
     )
     session.add(sub)
     session.flush()

@@ -76,3 +76,20 @@ def test_search_filter_and_open_a_repository(browser, live, javascript, tmp_path
     assert page.get_by_label("Clone it").input_value().startswith("git clone https://")
     page.screenshot(path=str(tmp_path / "repository.png"))
     page.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_switch_to_french_and_back(browser, live, javascript):
+    page = browser.new_page(java_script_enabled=javascript, locale="en-GB")
+    page.goto(live.url + "/?q=covid")
+    assert page.get_by_role("heading", name="2 repositories").is_visible()
+    page.get_by_role("link", name="Français").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.url == live.url + "/?q=covid"  # back where it was, without ?lang
+    assert page.get_by_role("heading", name="2 dépôts").is_visible()
+    page.get_by_role("link", name="ahs/covid-self-assessment").click()  # the choice is kept
+    assert page.get_by_role("heading", name="Ce que la licence vous demande").is_visible()
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="What the licence asks of you").is_visible()
+    page.close()

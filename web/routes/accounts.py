@@ -14,7 +14,8 @@ from registry.db import session_scope
 from registry.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from registry.notify import account_mail
 from registry.services import accounts, memberships
-from web import auth
+from web import auth, i18n
+from web.i18n import _
 
 
 def routes() -> list[Route]:
@@ -56,6 +57,7 @@ def _send_confirmation(request: Request, user) -> bool:  # type: ignore[no-untyp
         account_mail.confirm_email(
             to=user.email, name=user.display_name, link=link,
             max_age=settings.confirm_link_max_age, mail_from=settings.mail_from,
+            language=i18n.current(),  # the language of the page they signed up on
         ),
     )  # fmt: skip
 
@@ -89,11 +91,14 @@ def sign_up(request: Request) -> Response:
     sent = _send_confirmation(request, user)
     return _notice(
         request,
-        "Check your mail",
-        f"We sent a confirmation link to {user.email}. Open it to finish signing up."
+        _("Check your mail"),
+        _("We sent a confirmation link to %(email)s. Open it to finish signing up.")
+        % {"email": user.email}
         if sent
-        else "Your account is made, but the confirmation mail could not be sent just now; "
-        "ask for it again from the sign-in page.",
+        else _(
+            "Your account is made, but the confirmation mail could not be sent just now; "
+            "ask for it again from the sign-in page."
+        ),
         201,
     )
 
@@ -105,8 +110,12 @@ def confirm(request: Request) -> Response:
             user = accounts.confirm_email(session, token=token, limits=_limits(request))
             email = user.email
     except BadRequest as exc:
-        return _notice(request, "Confirmation failed", str(exc), 400)
-    return _notice(request, "Address confirmed", f"{email} is confirmed. You can sign in now.")
+        return _notice(request, _("Confirmation failed"), str(exc), 400)
+    return _notice(
+        request,
+        _("Address confirmed"),
+        _("%(email)s is confirmed. You can sign in now.") % {"email": email},
+    )
 
 
 def resend(request: Request) -> Response:
@@ -123,8 +132,8 @@ def resend(request: Request) -> Response:
         _send_confirmation(request, user)
     return _notice(
         request,
-        "Check your mail",
-        "If an unconfirmed account has that address, a new confirmation link is on its way.",
+        _("Check your mail"),
+        _("If an unconfirmed account has that address, a new confirmation link is on its way."),
     )
 
 
@@ -189,10 +198,13 @@ def reset_request(request: Request) -> Response:
                 to=user.email, name=user.display_name,
                 link=f"{settings.base_url}/account/reset/{token}",
                 max_age=settings.reset_link_max_age, mail_from=settings.mail_from,
+                language=i18n.current(),
             ),
         )  # fmt: skip
     return _notice(
-        request, "Check your mail", "If an account has that address, a reset link is on its way."
+        request,
+        _("Check your mail"),
+        _("If an account has that address, a reset link is on its way."),
     )
 
 
@@ -204,7 +216,7 @@ def reset(request: Request) -> Response:
             try:
                 accounts.user_for_reset(session, token=token, limits=limits)
             except BadRequest as exc:
-                return _notice(request, "Reset failed", str(exc), 400)
+                return _notice(request, _("Reset failed"), str(exc), 400)
         return _page(request, "account_reset.html", token=token)
     form = auth.read_form(request)
     try:
@@ -215,4 +227,6 @@ def reset(request: Request) -> Response:
     except BadRequest as exc:
         return _page(request, "account_reset.html", 400, token=token, error=str(exc))
     auth.sign_out(request)
-    return _notice(request, "Password changed", "Your new password is set. Sign in with it now.")
+    return _notice(
+        request, _("Password changed"), _("Your new password is set. Sign in with it now.")
+    )

@@ -20,6 +20,7 @@ from registry.services import (
     source_registry,
 )
 from web import auth
+from web.i18n import _
 
 
 def routes() -> list[Route]:
@@ -82,9 +83,11 @@ def new_agency(request: Request) -> Response:
             return _render(request, "agency_new.html", exc.status_code, values=values,
                            error=str(exc))  # fmt: skip
         name = agency.name
-    return _render(request, "account_notice.html", 201, title="Agency signed up",
-                   message=f"{name} waits for a site administrator's review; we will write "
-                   f"to you when it is done.")  # fmt: skip
+    message = _(
+        "%(name)s waits for a site administrator's review; we will write to you when it is done."
+    ) % {"name": name}
+    return _render(request, "account_notice.html", 201, title=_("Agency signed up"),
+                   message=message)  # fmt: skip
 
 
 def _site_admin(request: Request, session: Session):  # type: ignore[no-untyped-def]
@@ -190,8 +193,9 @@ def prove(request: Request, user, *, html: bool) -> Response:  # type: ignore[no
         return JSONResponse({"id": source_id, "verified": verified, "where": found.where})
     with session_scope(request.app.state.engine) as session:
         agency = agencies.get_agency(session, slug)
-        message = (f"Verified: we found the token in {found.where}. Its crawl has started."
-                   if verified else f"Not verified yet: we looked in {found.where}.")  # fmt: skip
+        message = (_("Verified: we found the token in %(where)s. Its crawl has started.")
+                   if verified else _("Not verified yet: we looked in %(where)s.")
+                   ) % {"where": found.where}  # fmt: skip
         return _render(request, "agency_sources.html", 200 if verified else 409, agency=agency,
                        sources=agencies.sources_of(session, agency), values={},
                        proof_message=message)  # fmt: skip

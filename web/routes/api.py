@@ -118,7 +118,16 @@ def list_agencies(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         rows = agencies.list_agencies(session)
     return _json(
-        [{"slug": a.slug, "name": a.name, "country": a.country, "repositories": n} for a, n in rows]
+        [
+            {
+                "slug": a.slug,
+                "name": a.name,
+                "names": dict(a.names or {}),
+                "country": a.country,
+                "repositories": n,
+            }
+            for a, n in rows
+        ]
     )
 
 

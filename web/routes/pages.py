@@ -5,18 +5,21 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pycountry
+from babel import Locale
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from registry import identifiers
+from registry import identifiers, source_kinds
 from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, agency_signup, crawl_runs, declared, repositories, reuse
-from web import auth, caching, search_params
+from web import auth, caching, i18n, search_params
 from web.bounds import bounded, bounded_all
 from web.catalogue import public_items
+from web.i18n import N_, _
+from web.labels import label
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
 from web.reuse_picture import legend, reuse_graph
 from web.routes import api, api_catalogue, catalogue_pages
@@ -33,18 +36,25 @@ from web.views import (
     versions_public,
 )
 
-FACET_LABELS = {
-    "licence": "Licence",
-    "languages": "Language",
-    "maturity": "Maturity",
-    "agency": "Agency",
-    "country": "Country",
-    "topics": "Topic",
-    "licence_class": "Licence class",
-    "forge": "Forge",
-    "archived": "Archived or obsolete",
-    "fork": "Is a fork",
-    "reused": "Is reused",
+FACET_LABELS = {  # translated where shown
+    "licence": N_("Licence"),
+    "languages": N_("Language"),
+    "maturity": N_("Maturity"),
+    "agency": N_("Agency"),
+    "country": N_("Country"),
+    "topics": N_("Topic"),
+    "licence_class": N_("Licence class"),
+    "forge": N_("Forge"),
+    "archived": N_("Archived or obsolete"),
+    "fork": N_("Is a fork"),
+    "reused": N_("Is reused"),
+}
+VALUE_LABELS = {  # facets whose values are a closed set (web.labels)
+    "maturity": "maturity",
+    "licence_class": "licence_class",
+    "archived": "yes_no",
+    "fork": "yes_no",
+    "reused": "yes_no",
 }
 FACET_TOP = 10  # values shown per facet; "more=<param>" shows them all
 PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
@@ -75,9 +85,22 @@ def _facet_label(field: str, value: str, agency_names: dict[str, str]) -> str:
     if field == "agency":
         return agency_names.get(value, value)
     if field == "country":
-        country = pycountry.countries.get(alpha_2=value.upper()) if len(value) == 2 else None
-        return country.name if country else (value or "unknown")
+        return country_name(value)
+    if field in VALUE_LABELS:
+        return label(value, VALUE_LABELS[field])
     return value
+
+
+def country_name(code: str) -> str:
+    """A country's name in the visitor's language (Babel's CLDR data; pycountry's English
+    name for a code CLDR lacks)."""
+    if len(code) != 2:
+        return code or _("unknown")
+    name = Locale.parse(i18n.current()).territories.get(code.upper())
+    if name:
+        return name
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return country.name if country else code
 
 
 def _toggle_url(params, param: str, value: str) -> str:
@@ -100,7 +123,7 @@ def _facets(request: Request, result, names: dict[str, str]) -> list[dict]:
         shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]  # keep chosen ones
         facets.append(
             {
-                "label": FACET_LABELS[field],
+                "label": _(FACET_LABELS[field]),
                 "param": param,
                 "values": [
                     {
@@ -239,7 +262,7 @@ def repository_page(request: Request) -> Response:
             "reuse_legend": legend(edges_by, edges_to),
             "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
-            "duties": licence_duties_public(repo),
+            "duties": licence_duties_public(repo, gettext=_),
             "swh": software_heritage_ids(repo),
             "badge": badge_markdown(request.app.state.settings.base_url, repo.full_name, repo_id),
             "readme_html": readme_html(
@@ -281,6 +304,7 @@ def agency_page(request: Request) -> Response:
             "detail": detail,
             "identifiers": agency_signup.identifiers_of(session, agency),
             "schemes": identifiers.SCHEMES,
+            "kinds": source_kinds.KINDS,
             "agency": bounded(agency),
             "sources": bounded_all(sources),
             # the agency reads its crawls here: counts, and each repository's error

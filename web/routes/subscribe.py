@@ -10,7 +10,8 @@ from starlette.routing import Route
 from registry.db import session_scope
 from registry.errors import BadRequest
 from registry.services import agencies, audit, repositories, subscription_links
-from web import auth
+from web import auth, i18n
+from web.i18n import _
 
 
 def routes() -> list[Route]:
@@ -41,7 +42,7 @@ def _subscribe(request: Request, *, repository_id=None, slug=None) -> Response: 
             repositories.get(session, repository_id)  # NotFound for an unknown one
         subscription_links.subscribe_self(
             session, audit.Actor(user=user, address=auth.client_address(request)),
-            repository_id=repository_id, agency_id=agency_id,
+            repository_id=repository_id, agency_id=agency_id, language=i18n.current(),
         )  # fmt: skip
     return RedirectResponse("/account/subscriptions", status_code=303)
 
@@ -85,10 +86,10 @@ def unsubscribe(request: Request) -> Response:
             )  # fmt: skip
     except BadRequest as exc:
         return templates.TemplateResponse(
-            request, "account_notice.html", {"title": "Unsubscribe failed", "message": str(exc)},
+            request, "account_notice.html", {"title": _("Unsubscribe failed"), "message": str(exc)},
             status_code=400,
         )  # fmt: skip
     return templates.TemplateResponse(
         request, "account_notice.html",
-        {"title": "Unsubscribed", "message": "You will get no more of these messages."},
+        {"title": _("Unsubscribed"), "message": _("You will get no more of these messages.")},
     )  # fmt: skip
