@@ -18,7 +18,15 @@ from registry.models.repository import (
     RepositorySketch,
     RepositorySketchBand,
 )
-from registry.models.reuse import Delivery, Event, ReuseEdge, ReuseEdgePublic, Subscription
+from registry.models.reuse import (
+    FREQUENCIES,
+    Delivery,
+    Event,
+    RepositoryClaim,
+    ReuseEdge,
+    ReuseEdgePublic,
+    Subscription,
+)
 from registry.models.user import (
     ApiToken,
     ApiTokenPublic,
@@ -29,6 +37,7 @@ from registry.models.user import (
 )
 
 __all__ = [
+    "FREQUENCIES",
     "Agency",
     "AgencyCreate",
     "AgencyIdentifier",
@@ -45,6 +54,7 @@ __all__ = [
     "MaturitySignal",
     "Membership",
     "Repository",
+    "RepositoryClaim",
     "RepositoryDetail",
     "RepositoryFingerprint",
     "RepositoryHistory",

@@ -46,3 +46,13 @@ def agency_reviewed(
         "agency_reviewed", to=to, mail_from=mail_from, agency=agency, approved=approved,
         reason=reason, link=link,
     )  # fmt: skip
+
+
+def subscription_confirm(
+    *, to: str, by: str, follows: str, link: str, days: int, mail_from: str
+) -> EmailMessage:
+    """Someone else added ``to`` to a subscription: nothing is sent until its owner agrees."""
+    return _message(
+        "subscription_confirm", to=to, mail_from=mail_from, by=by, follows=follows,
+        address=to, link=link, days=days,
+    )  # fmt: skip

@@ -20,31 +20,51 @@ def token_for(secret: str, subscription_id: int) -> str:
     return str(URLSafeSerializer(secret, salt=PURPOSE).dumps({"sid": subscription_id}))
 
 
+def token_for_all(secret: str, subscription_ids: list[int]) -> str:
+    """One link that stops several subscriptions (a digest's, all to one address)."""
+    return str(URLSafeSerializer(secret, salt=PURPOSE).dumps({"sids": sorted(subscription_ids)}))
+
+
 def url_for(base_url: str, secret: str, subscription_id: int) -> str:
     return f"{base_url.rstrip('/')}/unsubscribe/{token_for(secret, subscription_id)}"
 
 
-def read(session: Session, *, secret: str, token: str) -> Subscription:
+def url_for_all(base_url: str, secret: str, subscription_ids: list[int]) -> str:
+    return f"{base_url.rstrip('/')}/unsubscribe/{token_for_all(secret, subscription_ids)}"
+
+
+def read_all(session: Session, *, secret: str, token: str) -> list[Subscription]:
     try:
         payload = URLSafeSerializer(secret, salt=PURPOSE).loads(token)
     except BadSignature:
         raise BadRequest("this unsubscribe link is not valid") from None
-    sub = session.get(Subscription, payload.get("sid")) if isinstance(payload, dict) else None
-    if sub is None:
+    ids = []
+    if isinstance(payload, dict):
+        ids = payload.get("sids") or [payload.get("sid")]
+    subs = [session.get(Subscription, i) for i in ids if isinstance(i, int)] if ids else []
+    found = [s for s in subs if s is not None]
+    if not found:
         raise BadRequest("this unsubscribe link is not valid")
-    return sub
+    return found
+
+
+def read(session: Session, *, secret: str, token: str) -> Subscription:
+    """The (first) subscription an unsubscribe link names; an active one if any is."""
+    subs = read_all(session, secret=secret, token=token)
+    return next((s for s in subs if s.active), subs[0])
 
 
 def unsubscribe(session: Session, *, secret: str, token: str, address: str) -> Subscription:
     """Idempotent: a second click changes nothing and says the same."""
-    sub = read(session, secret=secret, token=token)
-    if sub.active:
-        sub.active = False
-        session.add(sub)
-        session.flush()
-        session.add(_event(sub, address, "subscription.unsubscribe", True, False))
-        session.flush()
-    return sub
+    subs = read_all(session, secret=secret, token=token)
+    for sub in subs:
+        if sub.active:
+            sub.active = False
+            session.add(sub)
+            session.flush()
+            session.add(_event(sub, address, "subscription.unsubscribe", True, False))
+            session.flush()
+    return subs[0]
 
 
 def _event(sub: Subscription, address: str, action: str, before: bool, after: bool) -> AuditEvent:
