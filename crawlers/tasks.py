@@ -45,6 +45,7 @@ def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool =
         sync(engine, open_index(settings))
         if summary.event_ids:
             deliver_pending(engine, settings, Senders.from_settings(settings))
+        ask_confirmations(settings, engine)
         return summary
     finally:
         engine.dispose()
@@ -104,6 +105,22 @@ def run_delivery(settings: Settings) -> dict[str, int]:
         return deliver_pending(engine, settings, Senders.from_settings(settings))
     finally:
         engine.dispose()
+
+
+def ask_confirmations(settings: Settings, engine=None) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Mail each address a crawl (publiccode.yml contacts) or a person subscribed for
+    someone else, once, to ask for its confirmation (``registry.confirmations``)."""
+    from registry.confirmations import ask
+    from registry.db import make_engine
+    from registry.notify.mailer import mailer_from_settings
+
+    own = engine is None
+    engine = engine or make_engine(settings)
+    try:
+        return ask(engine, settings, mailer_from_settings(settings))
+    finally:
+        if own:
+            engine.dispose()
 
 
 def run_digest(settings: Settings) -> dict[str, int]:
@@ -179,7 +196,7 @@ def register(huey: Huey, settings: Settings) -> Tasks:
         today (UTC) gets one (``registry.digest``); one pass at a time."""
         try:
             with huey.lock_task("daily-digest"):
-                return run_digest(settings)
+                return {**run_digest(settings), **ask_confirmations(settings)}
         except TaskLockedException:
             return {"status": "already sending"}
 

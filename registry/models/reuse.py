@@ -96,6 +96,7 @@ class Subscription(SQLModel, table=True):
     # Atom subscriptions: the SHA-256 of the private feed URL's token (shown once).
     feed_token_hash: str | None = Field(default=None, max_length=64, unique=True)
     digest_sent_at: datetime | None = when()
+    confirm_sent_at: datetime | None = when()  # when a pending address was asked to confirm
 
 
 class Event(SQLModel, table=True):

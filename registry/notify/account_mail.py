@@ -49,10 +49,11 @@ def agency_reviewed(
 
 
 def subscription_confirm(
-    *, to: str, by: str, follows: str, link: str, days: int, mail_from: str
+    *, to: str, why: str, follows: str, link: str, days: int, mail_from: str
 ) -> EmailMessage:
-    """Someone else added ``to`` to a subscription: nothing is sent until its owner agrees."""
+    """Someone else added ``to`` to a subscription (``why`` says who and how): nothing is
+    sent to it until its owner agrees."""
     return _message(
-        "subscription_confirm", to=to, mail_from=mail_from, by=by, follows=follows,
+        "subscription_confirm", to=to, mail_from=mail_from, why=why, follows=follows,
         address=to, link=link, days=days,
     )  # fmt: skip

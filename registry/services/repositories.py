@@ -26,7 +26,7 @@ from registry.models import (
     RepositorySketch,
     RepositorySketchBand,
 )
-from registry.services import copied_history, reuse, reuse_graph
+from registry.services import copied_history, default_subscriptions, reuse, reuse_graph
 from registry.services.record_bounds import bounded
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
 
@@ -89,6 +89,7 @@ def store(
     if status != "unchanged":
         _replace_findings(session, repo.id, record)
         session.add(IndexChange(repository_id=repo.id))
+        default_subscriptions.ensure_for(session, repo)  # contacts and members, once each
     event_ids = reuse.record_claims(session, repository=repo, claims=record.reuse, now=now)
     if status != "unchanged":  # new findings: look for dependents, shared history, copies
         event_ids += reuse_graph.record_derived(session, repository=repo, now=now)

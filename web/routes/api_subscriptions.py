@@ -72,7 +72,7 @@ def collection(request: Request) -> Response:
         if request.method == "GET":
             rows = following.of_user(session, user)
             return JSONResponse([following.public(r, base_url=_base(request)) for r in rows])
-        target, label = _target(session, data)
+        target, _label = _target(session, data)
         made = following.create(
             session, actor(request, user), channel=_text(data, "channel", "email"),
             target=target, address=_text(data, "address"),
@@ -87,17 +87,11 @@ def collection(request: Request) -> Response:
         if made.feed_token:
             body["feed_url"] = f"{_base(request)}/feeds/private/{made.feed_token}.atom"
         if made.confirm_to:
-            confirm = (
-                made.confirm_to,
-                user.display_name or user.email,
-                label,
-                made.subscription.id,
-            )
+            confirm = made.subscription.id
     if confirm is not None:
         from web.routes.subscriptions_page import send_confirmation
 
-        to, by, follows, sub_id = confirm
-        send_confirmation(request, to=to, by=by, follows=follows, sub_id=sub_id or 0)
+        send_confirmation(request, sub_id=confirm)
     return JSONResponse(body, status_code=201)
 
 

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from registry import confirmations
 from registry.errors import GovcodeError
 from registry.models import FREQUENCIES
-from registry.notify import account_mail
 from registry.notify.channels import CHANNELS
 from registry.search.saved import SavedSearch
 from registry.services import agencies, following, repositories, subscription_links
@@ -105,9 +105,8 @@ def new_subscription(request: Request) -> Response:
             return _page(request, "account_subscription_new.html", exc.status_code,
                          label=label, error=str(exc), **form)  # fmt: skip
         sub_id = made.subscription.id or 0
-        by = visit.user.display_name or visit.user.email
     if made.confirm_to:
-        send_confirmation(request, to=made.confirm_to, by=by, follows=label, sub_id=sub_id)
+        send_confirmation(request, sub_id=sub_id)
     feed_url = f"{settings.base_url.rstrip('/')}/feeds/private/{made.feed_token}.atom"
     return _page(
         request, "account_subscription_made.html", 201, label=label, made=made,
@@ -115,15 +114,10 @@ def new_subscription(request: Request) -> Response:
     )  # fmt: skip
 
 
-def send_confirmation(request: Request, *, to: str, by: str, follows: str, sub_id: int) -> bool:
+def send_confirmation(request: Request, *, sub_id: int) -> bool:
     """Mail the owner of an address someone else added; nothing is sent to it before."""
-    settings = request.app.state.settings
-    message = account_mail.subscription_confirm(
-        to=to, by=by, follows=follows, mail_from=settings.mail_from,
-        link=following.confirm_url(settings.base_url, _secret(request), sub_id),
-        days=following.CONFIRM_MAX_AGE // 86400,
-    )  # fmt: skip
-    return bool(request.app.state.mailer.send(message).ok)
+    state = request.app.state
+    return confirmations.ask(state.engine, state.settings, state.mailer, ids=[sub_id])["asked"] == 1
 
 
 def edit_subscription(request: Request) -> Response:

@@ -35,6 +35,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("feed_token_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("digest_sent_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("confirm_sent_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f("ix_subscription_user_id"), ["user_id"], unique=False)
         batch_op.create_unique_constraint(
             batch_op.f("uq_subscription_feed_token_hash"), ["feed_token_hash"]
@@ -76,6 +77,7 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_subscription_user_id_user", type_="foreignkey")
         batch_op.drop_constraint(batch_op.f("uq_subscription_feed_token_hash"), type_="unique")
         batch_op.drop_index(batch_op.f("ix_subscription_user_id"))
+        batch_op.drop_column("confirm_sent_at")
         batch_op.drop_column("digest_sent_at")
         batch_op.drop_column("feed_token_hash")
         batch_op.drop_column("by_default")
