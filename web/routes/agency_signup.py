@@ -20,6 +20,7 @@ from registry.services import (
     source_registry,
 )
 from web import auth
+from web.routes import agency_claim
 
 
 def routes() -> list[Route]:
@@ -29,6 +30,7 @@ def routes() -> list[Route]:
         Route("/admin/agencies/{slug}/review", review, methods=["POST"]),
         Route("/agencies/{slug}/sources", sources_page, methods=["GET", "POST"]),
         Route("/agencies/{slug}/sources/{source_id:int}/verify", verify, methods=["POST"]),
+        *agency_claim.routes(),
     ]
 
 

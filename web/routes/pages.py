@@ -14,7 +14,14 @@ from starlette.routing import Route
 from registry import identifiers
 from registry.errors import BadRequest, NotFound
 from registry.models import Agency
-from registry.services import agencies, agency_signup, crawl_runs, repositories, reuse
+from registry.services import (
+    agencies,
+    agency_claims,
+    agency_signup,
+    crawl_runs,
+    repositories,
+    reuse,
+)
 from web import caching, search_params
 from web.bounds import bounded, bounded_all
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
@@ -218,6 +225,7 @@ def agency_page(request: Request) -> Response:
         context = {
             "identifiers": agency_signup.identifiers_of(session, agency),
             "schemes": identifiers.SCHEMES,
+            "unclaimed": agency_claims.is_unclaimed(session, agency),
             "agency": bounded(agency),
             "repositories": bounded_all(repositories.of_agency(session, agency.id)),  # type: ignore[arg-type]
             "sources": bounded_all(sources),
