@@ -25,10 +25,18 @@ from registry.models import (
     RepositoryRootCommit,
     RepositorySketch,
     RepositorySketchBand,
+    Source,
 )
-from registry.services import copied_history, default_subscriptions, reuse, reuse_graph
+from registry.services import (
+    copied_history,
+    default_subscriptions,
+    repository_claims,
+    reuse,
+    reuse_graph,
+)
 from registry.services.record_bounds import bounded
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
+from registry.source_kinds import source_kind
 
 # Facts copied as they are from the record onto the row.
 _COPIED = (
@@ -67,6 +75,12 @@ def store(
     key = normalise_url(record.html_url)
     repo = session.exec(select(Repository).where(Repository.url_key == key)).first()
     status = "new" if repo is None else ("unchanged" if repo.analysis_hash == digest else "changed")
+    if repo is not None and repo.agency_id != agency_id and _lists_only(session, source_id):
+        # An inventory claims a repository another agency holds: recorded, never moved.
+        repository_claims.record(
+            session, repository=repo, agency_id=agency_id, source_id=source_id, now=now
+        )
+        agency_id, source_id = repo.agency_id, repo.source_id
     if repo is None:
         repo = Repository(
             agency_id=agency_id, full_name=record.full_name, html_url=record.html_url, url_key=key,
@@ -95,6 +109,12 @@ def store(
         event_ids += reuse_graph.record_derived(session, repository=repo, now=now)
     event_ids += reuse.resolve_pending(session, repository=repo, now=now)
     return StoreResult(repository_id=repo.id, status=status, event_ids=tuple(event_ids))
+
+
+def _lists_only(session: Session, source_id: int | None) -> bool:
+    """Whether the source is an inventory (``SourceKind.inventory``): it lists, not hosts."""
+    source = session.get(Source, source_id) if source_id is not None else None
+    return source is not None and source_kind(source.kind).inventory
 
 
 def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) -> None:

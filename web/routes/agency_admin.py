@@ -12,6 +12,7 @@ from registry.db import session_scope
 from registry.errors import BadRequest, Forbidden, NotFound
 from registry.services import agencies, audit, memberships
 from web import auth
+from web.routes import admin_claims
 
 
 def routes() -> list[Route]:
@@ -22,6 +23,7 @@ def routes() -> list[Route]:
         Route("/agencies/{slug}/audit.csv", agency_audit_csv),
         Route("/admin/audit", site_audit),
         Route("/admin/audit.csv", site_audit_csv),
+        *admin_claims.routes(),
     ]
 
 
