@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from registry.analysis.tree import Tree
 from registry.source_kinds import GIT
+
+if TYPE_CHECKING:
+    from crawlers.forges.proof import Proof
+    from registry.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,13 @@ class Forge(Protocol):
     def fork_url(self, ref: RepoRef) -> str:
         """The forge's own page where a signed-in user forks ``ref`` ("" where none)."""
 
+    @classmethod
+    def prove(
+        cls, settings: Settings, *, locator: str, api_url: str, token: str, website: str | None
+    ) -> Proof:
+        """Whether ``token`` is where only an owner of the source ``locator`` could put it
+        (ownership proof, ``crawlers.forges.proof``); a class method, so no crawl is set up."""
+
     def close(self) -> None:
         """Release connections; the forge is not used again."""
 
@@ -167,6 +178,16 @@ class ForgeBase:
 
     def fork_url(self, ref: RepoRef) -> str:
         return ""
+
+    @classmethod
+    def prove(
+        cls, settings: Settings, *, locator: str, api_url: str, token: str, website: str | None
+    ) -> Proof:
+        """A source named by a URL: the line in the agency's website's
+        ``/.well-known/govcode.txt``, when the source lives on that website's domain."""
+        from crawlers.forges.proof import well_known
+
+        return well_known(settings, locator, website, token)
 
     def close(self) -> None:
         return None
