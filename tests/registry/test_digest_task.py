@@ -24,8 +24,8 @@ def test_the_worker_sends_the_daily_digest_once(settings, engine):
     with MailReceiver() as mail:
         s = settings.model_copy(update={"smtp_host": mail.host, "smtp_port": mail.port})
         tasks = register(make_huey(s), s)
-        assert tasks.digest.validate_datetime(datetime(2026, 12, 1, 10, 23))
-        assert not tasks.digest.validate_datetime(datetime(2026, 12, 1, 10, 24))
+        assert tasks.digest.task_class().validate_datetime(datetime(2026, 12, 1, 10, 23))
+        assert not tasks.digest.task_class().validate_datetime(datetime(2026, 12, 1, 10, 24))
         first = tasks.digest.call_local()
         assert (first["sent"], first["failed"]) == (1, 0)
         assert tasks.digest.call_local()["sent"] == 0  # the same day: nothing more
