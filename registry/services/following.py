@@ -218,6 +218,10 @@ def update(
     user = _user(actor)
     sub = _owned(session, user, subscription_id)
     before = {"active": sub.active, "frequency": sub.frequency}
+    theirs = sub.channel == "email" and sub.address.lower() != user.email.lower()
+    if theirs and (active or (frequency is not None and frequency != sub.frequency)):
+        # Made for another address: its owner decides; whoever made it may only stop it.
+        raise Forbidden(f"only the owner of {sub.address} can start or change it")
     if frequency is not None:
         if frequency not in FREQUENCIES:
             raise BadRequest(f"how often must be one of {', '.join(FREQUENCIES)}")

@@ -143,6 +143,14 @@ def test_another_address_hears_nothing_until_its_owner_confirms(settings, engine
         _reuse(engine, target, "quebec/tool", now=NOW + timedelta(hours=1))
         assert deliver_pending(engine, s, Senders.from_settings(s), now=NOW)["delivered"] == 1
         assert mail.wait_for(3)[-1]["To"] == "team@ahs.example.org"
+        # Whoever added the address may stop it, but never start it again for its owner.
+        with Session(engine) as session:
+            sub_id = session.exec(select(Subscription)).one().id
+        edit = f"/account/subscriptions/{sub_id}"
+        assert post(c, edit, {"action": "stop"}, form_page="/account").status_code == 303
+        assert post(c, edit, {"action": "resume"}, form_page="/account").status_code == 403
+        with Session(engine) as session:
+            assert session.exec(select(Subscription)).one().active is False
     with Session(engine) as session:
         delivered = session.exec(select(Delivery)).all()
         assert len(delivered) == 1  # the event before the confirmation was never queued
