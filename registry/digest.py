@@ -4,7 +4,9 @@ that address follows at a daily pace (``Subscription.frequency == "daily"``).
 The worker's periodic task runs this every hour; an address whose digest already went
 today (UTC) is skipped, so it is sent once a day whatever the schedule. An address with
 nothing new gets no mail, but its day is still marked. A mail the server refuses leaves
-the day unmarked, so the next pass tries again.
+the day unmarked, so the next pass tries again. What a digest listed is recorded as
+delivered to each subscription, so every event is listed once, even one a long crawl
+committed after the digest of its day.
 """
 
 from __future__ import annotations
@@ -39,12 +41,15 @@ def send_digests(
     for address, ids in due.items():
         with Session(engine) as session:
             subs = [session.get(Subscription, i) for i in ids]
-            notices, seen, follows = [], set(), []
+            notices, seen, follows, listed = [], set(), [], {}
             for sub in subs:
                 if sub is None:
                     continue
-                after = sub.digest_sent_at or sub.created_at
-                for event in subscriptions.events_for(session, sub, after=after, until=now):
+                events = subscriptions.events_for(
+                    session, sub, after=sub.created_at, until=now, unsent=True
+                )
+                listed[sub.id] = [e.id for e in events]
+                for event in events:
                     if event.id not in seen:
                         seen.add(event.id)
                         notices.append(notice_for(event, base_url=base))
@@ -63,5 +68,5 @@ def send_digests(
         else:
             counts["empty"] += 1
         with session_scope(engine) as session:
-            subscriptions.mark_digested(session, ids=ids, now=now)
+            subscriptions.mark_digested(session, ids=ids, now=now, listed=listed)
     return counts

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from registry.errors import BadRequest
-from registry.models import FREQUENCIES, Event, Repository, Subscription
+from registry.models import FREQUENCIES, Delivery, Event, Repository, Subscription
 from registry.notify.channels import CHANNELS, channel_kind
 from registry.search.document import to_document
 from registry.search.saved import SavedSearch
@@ -137,10 +137,17 @@ def events_for(
     after: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,
+    unsent: bool = False,
 ) -> list[Event]:
     """The events a subscription hears about (newest first): of its repository, of its
-    agency's repositories, or of the repositories its saved search answers now."""
+    agency's repositories, or of the repositories its saved search answers now.
+    ``unsent``: only those not yet delivered to it (a digest records what it listed)."""
     query = select(Event).order_by(col(Event.created_at).desc(), col(Event.id).desc())
+    if unsent:
+        sent = select(Delivery.id).where(
+            Delivery.event_id == Event.id, Delivery.subscription_id == sub.id
+        )
+        query = query.where(~sent.exists())
     if after is not None:
         query = query.where(Event.created_at > after)
     if until is not None:
@@ -190,8 +197,17 @@ def digest_due(session: Session, *, now: datetime) -> dict[str, list[Subscriptio
     }
 
 
-def mark_digested(session: Session, *, ids: list[int], now: datetime) -> None:
+def mark_digested(
+    session: Session, *, ids: list[int], now: datetime, listed: dict[int, list[int]]
+) -> None:
+    """The digest of these subscriptions went out at ``now``; ``listed`` (subscription id ->
+    event ids) is recorded as delivered, so an event committed late by a long crawl (its
+    time is the crawl's start) is listed in the next digest, and none is listed twice."""
     for sub in session.exec(select(Subscription).where(col(Subscription.id).in_(ids))):
         sub.digest_sent_at = now
         session.add(sub)
+    for sub_id, event_ids in listed.items():
+        for event_id in event_ids:
+            session.add(Delivery(event_id=event_id, subscription_id=sub_id, status="delivered",
+                                 attempts=1, delivered_at=now))  # fmt: skip
     session.flush()

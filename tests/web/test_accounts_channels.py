@@ -196,6 +196,13 @@ def test_a_saved_search_followed_as_a_daily_digest(settings, engine):
         assert send_digests(engine, s, mailer, now=next_day) == {"sent": 0, "empty": 1,
                                                                  "failed": 0}  # fmt: skip
         assert len(mail.messages) == 2
+        # A long crawl that began before a digest commits its event after it: the event
+        # carries the crawl's start time, and the next digest lists it, once.
+        _reuse(engine, tool, "quebec/covid-tool", now=later)
+        day_after = next_day + timedelta(days=1)
+        assert send_digests(engine, s, mailer, now=day_after)["sent"] == 1
+        late = mail.wait_for(3)[-1].get_body(("plain",)).get_content()
+        assert "quebec/covid-tool" in late and "ontario/covid-tool" not in late
         link = digest["List-Unsubscribe"].strip("<> ")
         with client(live) as mail_client:
             assert mail_client.post(link.removeprefix(live.url)).status_code == 200
