@@ -1,16 +1,18 @@
-"""One-click unsubscribe (RFC 8058) and the subscriptions a person follows by e-mail.
+"""One-click unsubscribe (RFC 8058), and following by e-mail in one click.
 
 An unsubscribe link carries a token signed with the registry's secret that names one
-subscription: it works without signing in and cannot be forged for another subscription.
+subscription (or, in a daily digest, every subscription it covers): it works without
+signing in and cannot be forged for another subscription. What a person follows is listed
+by ``registry.services.following``.
 """
 
 from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from registry.errors import BadRequest, Forbidden
-from registry.models import Agency, AuditEvent, Repository, Subscription, User
+from registry.models import AuditEvent, Repository, Subscription
 from registry.services import audit, subscriptions
 
 PURPOSE = "govcode.unsubscribe"
@@ -116,24 +118,3 @@ def subscribe_self(
         target_id=sub.id, agency_id=agency, before={"active": before}, after={"active": True},
     )  # fmt: skip
     return sub
-
-
-def of_user(session: Session, user: User) -> list[tuple[Subscription, str, str]]:
-    """(subscription, what it follows, its page) for each e-mail subscription to the user's
-    address, newest first."""
-    rows = session.exec(
-        select(Subscription)
-        .where(Subscription.channel == "email", Subscription.address == user.email)
-        .order_by(col(Subscription.id).desc())
-    )  # fmt: skip
-    out = []
-    for sub in rows:
-        if sub.repository_id is not None:
-            repo = session.get(Repository, sub.repository_id)
-            out.append((sub, repo.full_name if repo else "?", f"/repositories/{sub.repository_id}"))
-        else:
-            agency = session.get(Agency, sub.agency_id)
-            out.append(
-                (sub, agency.name if agency else "?", f"/agencies/{agency.slug if agency else ''}")
-            )
-    return out

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from registry import confirmations
-from registry.errors import GovcodeError
+from registry.errors import BadRequest, GovcodeError
 from registry.models import FREQUENCIES
 from registry.notify.channels import CHANNELS
 from registry.search.saved import SavedSearch
@@ -55,8 +55,6 @@ def my_subscriptions(request: Request) -> Response:
 def target_of(visit: auth.Visit, values: Any) -> tuple[following.Target, str]:
     """The thing to follow named by ``repository`` (id), ``agency`` (slug) or ``search``
     (a query string), and how to call it; ``BadRequest``/``NotFound`` otherwise."""
-    from registry.errors import BadRequest
-
     repository, agency, search = (str(values.get(k, "") or "").strip()
                                   for k in ("repository", "agency", "search"))  # fmt: skip
     if sum(bool(x) for x in (repository, agency, search)) != 1:
