@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from registry.models import RepositoryDetail, RepositoryPublic
+from web.openapi_accounts import SECURITY_SCHEMES, account_paths
 from web.search_params import FILTER_PARAMS
 
 
@@ -146,6 +147,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "responses": {"200": {"description": "agencies"}},
                 }
             },
+            **account_paths(),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": _schemas(), "securitySchemes": SECURITY_SCHEMES},
     }

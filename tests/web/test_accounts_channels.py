@@ -260,3 +260,14 @@ def test_the_subscriptions_api(settings, engine):
                 hers = {"Authorization": f"Bearer {theirs}"}
                 assert api.patch(url, headers=hers, json={"active": True}).status_code == 404
                 assert api.get(url, headers=auth).json()["active"] is False
+
+
+def test_the_openapi_document_describes_the_token_calls(settings, engine):
+    with live_app(settings) as (live, _mail), client(live) as c:
+        doc = c.get("/api/v1/openapi.json").json()
+    paths = doc["paths"]
+    assert {"/api/v1/subscriptions", "/api/v1/subscriptions/{id}",
+            "/api/v1/agencies/{slug}/claim", "/api/v1/admin/claims"} <= set(paths)  # fmt: skip
+    made = paths["/api/v1/subscriptions"]["post"]
+    assert made["security"] == [{"bearerToken": ["subscriptions"]}] and "201" in made["responses"]
+    assert doc["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
