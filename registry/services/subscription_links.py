@@ -96,7 +96,7 @@ def subscribe_self(
     ).first()
     if existing is not None:
         sub, before = existing, existing.active
-        sub.active = True
+        sub.active, sub.pending = True, False  # their own confirmed address: no need to ask
         session.add(sub)
     else:
         sub, before = (

@@ -10,7 +10,14 @@ from registry.db import session_scope
 from registry.delivery import Senders, deliver_pending
 from registry.models import Agency, Delivery, Source, Subscription
 from registry.notify.mailer import SmtpMailer
-from registry.services import agencies, audit, following, memberships, repositories
+from registry.services import (
+    agencies,
+    audit,
+    following,
+    memberships,
+    repositories,
+    subscription_links,
+)
 from tests.factories import NOW, fork_claim, record
 from tests.fakes.mail import MailReceiver
 from tests.registry.test_accounts import _user
@@ -124,3 +131,15 @@ def test_a_member_who_joins_later_follows_the_agency_s_repositories(engine):
         rows = session.exec(select(Subscription)).all()
         assert len(rows) == 2 and all(r.address == "joy@ahs.example.org" for r in rows)
         assert all(r.active and not r.pending and r.by_default for r in rows)
+
+
+def test_a_contact_who_follows_with_their_own_account_needs_no_confirmation(engine):
+    agency_id, source_id = _agency(engine)
+    repo_id = _store(engine, record("ahs", "tool", publiccode=CONTACTS), agency_id, source_id)
+    assert _subs(engine)["ana.lima@ahs.example.org"].pending
+    ana = _user(engine, "ana.lima@ahs.example.org")
+    with session_scope(engine) as session:
+        subscription_links.subscribe_self(session, audit.Actor(user=ana), repository_id=repo_id,
+                                          agency_id=None)  # fmt: skip
+    [sub] = _subs(engine).values()
+    assert sub.active and not sub.pending
