@@ -271,3 +271,20 @@ def test_the_openapi_document_describes_the_token_calls(settings, engine):
     made = paths["/api/v1/subscriptions"]["post"]
     assert made["security"] == [{"bearerToken": ["subscriptions"]}] and "201" in made["responses"]
     assert doc["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
+
+
+def test_script_in_a_saved_search_or_an_address_is_shown_escaped(settings, engine):
+    script = "<script>alert(1)</script>"
+    with live_app(settings) as (live, mail), client(live) as c:
+        sign_up_and_confirm(c, live, mail, "xss@ahs.example.org")
+        assert sign_in(c, "xss@ahs.example.org").status_code == 303
+        query = "q=" + quote(script)
+        form = c.get("/account/subscriptions/new?search=" + quote(query, safe=""))
+        assert script not in form.text and "&lt;script&gt;" in form.text
+        made = _new(c, "search=q%3Dx", {"search": query, "channel": "atom"})
+        assert made.status_code == 201 and script not in made.text
+        bad = _new(c, "search=q%3Dx", {"search": query, "channel": "email",
+                                        "address": f"{script}@ahs.example.org"})  # fmt: skip
+        assert bad.status_code == 400 and script not in bad.text
+        listing = c.get("/account/subscriptions").text
+        assert script not in listing and "&lt;script&gt;" in listing
