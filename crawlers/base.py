@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from registry.analysis.tree import Tree
 from registry.errors import BadRequest
 from registry.source_kinds import GIT
+
+if TYPE_CHECKING:
+    from crawlers.forges.proof import Proof
+    from registry.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,13 @@ class Forge(Protocol):
         forge was built with, and wait (up to ``wait`` seconds, asking every ``poll``) until
         the fork exists; the new fork. Only kinds with ``has_fork_api`` can."""
 
+    @classmethod
+    def prove(
+        cls, settings: Settings, *, locator: str, api_url: str, token: str, website: str | None
+    ) -> Proof:
+        """Whether ``token`` is where only an owner of the source ``locator`` could put it
+        (ownership proof, ``crawlers.forges.proof``); a class method, so no crawl is set up."""
+
     def close(self) -> None:
         """Release connections; the forge is not used again."""
 
@@ -220,6 +231,16 @@ class ForgeBase:
 
     def fork(self, ref: RepoRef, owner: str, *, wait: float, poll: float) -> RepoRef:
         raise BadRequest("this host has no API to fork through; clone and push instead")
+
+    @classmethod
+    def prove(
+        cls, settings: Settings, *, locator: str, api_url: str, token: str, website: str | None
+    ) -> Proof:
+        """A source named by a URL: the line in the agency's website's
+        ``/.well-known/govcode.txt``, when the source lives on that website's domain."""
+        from crawlers.forges.proof import well_known
+
+        return well_known(settings, locator, website, token)
 
     def close(self) -> None:
         return None

@@ -24,6 +24,7 @@ class Tasks:
     sweep: Any
     recrawl: Any = None  # the periodic task that queues due sources
     crawl_scheduled: Any = None
+    digest: Any = None  # the periodic task that sends the daily digests
 
 
 def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool = False):
@@ -44,6 +45,7 @@ def run_crawl(settings: Settings, source_id: int, *, progress=None, full: bool =
         sync(engine, open_index(settings))
         if summary.event_ids:
             deliver_pending(engine, settings, Senders.from_settings(settings))
+        ask_confirmations(settings, engine)
         return summary
     finally:
         engine.dispose()
@@ -105,6 +107,34 @@ def run_delivery(settings: Settings) -> dict[str, int]:
         engine.dispose()
 
 
+def ask_confirmations(settings: Settings, engine=None) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Mail each address a crawl (publiccode.yml contacts) or a person subscribed for
+    someone else, once, to ask for its confirmation (``registry.confirmations``)."""
+    from registry.confirmations import ask
+    from registry.db import make_engine
+    from registry.notify.mailer import mailer_from_settings
+
+    own = engine is None
+    engine = engine or make_engine(settings)
+    try:
+        return ask(engine, settings, mailer_from_settings(settings))
+    finally:
+        if own:
+            engine.dispose()
+
+
+def run_digest(settings: Settings) -> dict[str, int]:
+    from registry.db import make_engine
+    from registry.digest import send_digests
+    from registry.notify.mailer import mailer_from_settings
+
+    engine = make_engine(settings)
+    try:
+        return send_digests(engine, settings, mailer_from_settings(settings))
+    finally:
+        engine.dispose()
+
+
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)  # when a forge said stop without saying until
 
 
@@ -160,7 +190,17 @@ def register(huey: Huey, settings: Settings) -> Tasks:
             crawl_scheduled_task(source_id)
         return {"queued": len(due)}
 
+    @huey.periodic_task(crontab(minute="23"), name="daily_digest")
+    def digest_task() -> dict:
+        """Every hour: each address with daily subscriptions whose digest has not gone
+        today (UTC) gets one (``registry.digest``); one pass at a time."""
+        try:
+            with huey.lock_task("daily-digest"):
+                return {**run_digest(settings), **ask_confirmations(settings)}
+        except TaskLockedException:
+            return {"status": "already sending"}
+
     return Tasks(
         huey=huey, crawl_source=crawl_source_task, deliver=deliver_task, sweep=sweep_task,
-        recrawl=recrawl_task, crawl_scheduled=crawl_scheduled_task,
+        recrawl=recrawl_task, crawl_scheduled=crawl_scheduled_task, digest=digest_task,
     )  # fmt: skip

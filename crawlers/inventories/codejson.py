@@ -55,7 +55,7 @@ def parse_code_json_index(data: bytes, *, url: str | None = None) -> InventoryIm
         ]
     )
     record = AgencyEntry(agency_key(inventory.agency), inventory.agency, "US", "federal")
-    record = replace(record, sources=sources)
+    record = replace(record, sources=sources, identifiers={"us_acronym": inventory.agency})
     return InventoryImport((record,), inventory.problems)
 
 
@@ -85,6 +85,7 @@ def parse_code_gov_agencies(data: bytes) -> InventoryImport:
                 text(item.get("website")),
                 (source,) if source else (),
                 {"en": text(item.get("name")) or acronym},
+                {"us_acronym": acronym},
             )
         )
     return InventoryImport(tuple(merge_agencies(records)), tuple(problems))

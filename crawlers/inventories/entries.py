@@ -52,6 +52,8 @@ class AgencyEntry:
     homepage: str | None = None
     sources: tuple[SourceEntry, ...] = ()
     names: dict[str, str] = field(default_factory=dict, hash=False)  # {"en": …, "fr": …}
+    # What other registries call it: ``registry.identifiers`` scheme -> value.
+    identifiers: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -152,5 +154,6 @@ def merge_agencies(records: Iterable[AgencyEntry]) -> list[AgencyEntry]:
             homepage=seen.homepage or record.homepage,
             sources=unique_sources((*seen.sources, *record.sources)),
             names={**record.names, **seen.names},
+            identifiers={**record.identifiers, **seen.identifiers},
         )
     return list(merged.values())

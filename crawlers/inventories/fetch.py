@@ -139,7 +139,8 @@ def publiccode_agency(data: bytes, where: str) -> tuple[AgencyEntry, bool]:
     name = code.repo_owner or ipa or owner
     key = f"it-ipa:{ipa.lower()}" if ipa else f"publiccode:{slug(code.repo_owner or owner)}"
     source = SourceEntry(GIT.name, repo_url, parts.hostname)
-    record = AgencyEntry(key, name, "IT" if ipa else None, None, None, (source,))
+    ids = {"ipa": ipa.lower()} if ipa else {}
+    record = AgencyEntry(key, name, "IT" if ipa else None, None, None, (source,), {}, ids)
     return record, code.repo_owner is not None
 
 

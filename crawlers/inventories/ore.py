@@ -82,7 +82,8 @@ def _admin(raw: Any, level: str, problems: list[str]) -> AgencyEntry | None:
         return None
     country = None if code.lower() == "international" else "CA"
     name = names.get("en") or names.get("fr") or code
-    return AgencyEntry(f"ore:{code.lower()}", name, country, level, None, (), names)
+    ids = {"ore": code.lower()} if country else {}
+    return AgencyEntry(f"ore:{code.lower()}", name, country, level, None, (), names, ids)
 
 
 def _release(admin_code: str, raw: Any) -> OreRelease | None:

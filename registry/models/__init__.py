@@ -22,11 +22,13 @@ from registry.models.repository import (
     VersionPublic,
 )
 from registry.models.reuse import (
+    FREQUENCIES,
     Delivery,
     DeliveryAttempt,
     DeliveryAttemptPublic,
     DeliveryPublic,
     Event,
+    RepositoryClaim,
     ReuseCountsPublic,
     ReuseEdge,
     ReuseEdgePublic,
@@ -42,6 +44,7 @@ from registry.models.user import (
 )
 
 __all__ = [
+    "FREQUENCIES",
     "Agency",
     "AgencyCreate",
     "AgencyIdentifier",
@@ -62,6 +65,7 @@ __all__ = [
     "MaturitySignal",
     "Membership",
     "Repository",
+    "RepositoryClaim",
     "RepositoryDetail",
     "RepositoryFingerprint",
     "RepositoryHistory",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -137,6 +138,20 @@ class Subscription(SQLModel, table=True):
     paused_reason: str | None = Field(default=None, max_length=500)
     # the language its messages are written in (a catalogue of registry/locale, or "en")
     language: str = Field(default="en", max_length=20, sa_column_kwargs={"server_default": "en"})
+    # A saved search (the search page's query string) instead of a repository or agency.
+    search_query: str | None = Field(default=None, max_length=1000)
+    # "immediate" or "daily" (one digest per address per day); a name in FREQUENCIES.
+    frequency: str = Field(
+        default="immediate", max_length=10, sa_column_kwargs={"server_default": "immediate"}
+    )
+    # Waiting for the address's owner to confirm it (someone else added the address).
+    pending: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Made by default (publiccode.yml contact, agency maintainer): once turned off it stays off.
+    by_default: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Atom subscriptions: the SHA-256 of the private feed URL's token (shown once).
+    feed_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    digest_sent_at: datetime | None = when()
+    confirm_sent_at: datetime | None = when()  # when a pending address was asked to confirm
 
 
 class Event(SQLModel, table=True):
@@ -213,3 +228,21 @@ class DeliveryPublic(SQLModel):
     delivered_at: datetime | None
     last_error: str | None
     history: list[DeliveryAttemptPublic]
+
+
+FREQUENCIES = ("immediate", "daily")
+
+
+class RepositoryClaim(SQLModel, table=True):
+    """An inventory crawled for one agency listed a repository another agency owns (proved):
+    the claim is recorded for a site administrator and the repository does not move."""
+
+    __table_args__ = (UniqueConstraint("repository_id", "agency_id", name="uq_repository_claim"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repository_id: int = Field(foreign_key="repository.id", index=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", index=True, ondelete="CASCADE")  # claimant
+    source_id: int | None = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
+    status: str = Field(default="disputed", max_length=20)  # disputed | dismissed
+    created_at: datetime = created()
+    last_seen_at: datetime | None = when()

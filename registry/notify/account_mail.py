@@ -62,3 +62,14 @@ def subscription_paused(
         "subscription_paused", to=to, mail_from=mail_from, channel=channel, what=what,
         address=address, reason=reason, link=link,
     )  # fmt: skip
+
+
+def subscription_confirm(
+    *, to: str, why: str, follows: str, link: str, days: int, mail_from: str
+) -> EmailMessage:
+    """Someone else added ``to`` to a subscription (``why`` says who and how): nothing is
+    sent to it until its owner agrees."""
+    return _message(
+        "subscription_confirm", to=to, mail_from=mail_from, why=why, follows=follows,
+        address=to, link=link, days=days,
+    )  # fmt: skip

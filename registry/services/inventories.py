@@ -23,6 +23,7 @@ from registry.errors import BadRequest
 from registry.models import Agency, Source
 from registry.models._types import utcnow
 from registry.services.agencies import country_code, slugify
+from registry.services.agency_matching import Matcher, clean_identifiers
 from registry.source_kinds import GITHUB, GITLAB, canonical_locator, source_kind
 
 _LIMITS = {"name": 300, "country": 2, "level": 50, "homepage": 500, "locator": 500}
@@ -43,6 +44,7 @@ class AgencyLike(Protocol):
     homepage: str | None
     sources: Sequence[SourceLike]
     names: Mapping[str, str]
+    identifiers: Mapping[str, str]  # scheme (``registry.identifiers``) -> value
 
 
 @dataclass
@@ -72,6 +74,7 @@ class _Known:
         agencies = session.exec(select(Agency)).all()
         self.by_key = {a.external_key: a for a in agencies if a.external_key}
         self.by_id = {a.id: a for a in agencies}
+        self.matcher = Matcher(session, list(agencies))
         self.slugs = {a.slug for a in agencies}
         self.sources = {
             source_key(s.kind, s.api_url, s.locator): s for s in session.exec(select(Source)).all()
@@ -127,8 +130,26 @@ def _agency_for(
     report: ImportReport,
 ) -> Agency:
     agency = known.by_key.get(record.key)
+    identifiers, problems = clean_identifiers(getattr(record, "identifiers", None) or {})
+    report.problems.extend(f"{record.key}: {p}" for p in problems)
+    matched = None
+    if agency is None:
+        matched = known.matcher.find(
+            key=record.key, name=record.name, country=_country(record), homepage=record.homepage,
+            names=record.names, identifiers=identifiers,
+        )  # fmt: skip
     if agency is not None:
         changed = _update(agency, record, authoritative=True)
+    elif matched is not None:  # the same body, known from another inventory or by hand
+        agency = matched
+        placeholder = agency.name.lower() == (agency.external_key or "").partition(":")[2]
+        changed = _update(agency, record, authoritative=False)
+        if placeholder and record.name and record.name != agency.name:  # a login for a name
+            agency.name, changed = record.name[: _LIMITS["name"]], True
+        if agency.external_key is None:
+            agency.external_key = record.key[:300]
+            known.by_key[record.key] = agency
+            changed = True
     else:
         owners = [known.sources[k].agency_id for k in wanted if k in known.sources]
         adopted = next((known.by_id[i] for i in owners if not known.by_id[i].external_key), None)
@@ -148,6 +169,11 @@ def _agency_for(
     if changed:
         session.add(agency)
         report.agencies_updated += 1
+    known.matcher.add(agency)
+    report.problems.extend(
+        f"{record.key}: {p}"
+        for p in known.matcher.remember_identifiers(session, agency, identifiers)
+    )
     return agency
 
 

@@ -70,6 +70,10 @@ def set_role(
         session, actor, action="membership.set", target_type="user", target_id=user.email,
         agency_id=agency.id, before=before, after={"role": role},
     )  # fmt: skip
+    if not before:  # a new member hears about reuse of the agency's repositories by default
+        from registry.services import default_subscriptions
+
+        default_subscriptions.for_member(session, agency_id=agency.id)  # type: ignore[arg-type]
     return row
 
 

@@ -26,10 +26,19 @@ from registry.models import (
     RepositorySketch,
     RepositorySketchBand,
     ReuseEdge,
+    Source,
 )
-from registry.services import copied_history, reuse, reuse_graph, source_news
+from registry.services import (
+    copied_history,
+    default_subscriptions,
+    repository_claims,
+    reuse,
+    reuse_graph,
+    source_news,
+)
 from registry.services.record_bounds import bounded
 from registry.services.records import RepositoryRecord, StoreResult, normalise_url
+from registry.source_kinds import source_kind
 
 # Facts copied as they are from the record onto the row.
 _COPIED = (
@@ -68,6 +77,12 @@ def store(
     key = normalise_url(record.html_url)
     repo = session.exec(select(Repository).where(Repository.url_key == key)).first()
     status = "new" if repo is None else ("unchanged" if repo.analysis_hash == digest else "changed")
+    if repo is not None and repo.agency_id != agency_id and _lists_only(session, source_id):
+        # An inventory claims a repository another agency holds: recorded, never moved.
+        repository_claims.record(
+            session, repository=repo, agency_id=agency_id, source_id=source_id, now=now
+        )
+        agency_id, source_id = repo.agency_id, repo.source_id
     if repo is None:
         repo = Repository(
             agency_id=agency_id, full_name=record.full_name, html_url=record.html_url, url_key=key,
@@ -91,6 +106,7 @@ def store(
     if status != "unchanged":
         _replace_findings(session, repo.id, record)
         session.add(IndexChange(repository_id=repo.id))
+        default_subscriptions.ensure_for(session, repo)  # contacts and members, once each
     found: set[int] = set()  # the edges this crawl found again, or for the first time
     event_ids = reuse.record_claims(
         session, repository=repo, claims=record.reuse, now=now, found=found
@@ -122,6 +138,12 @@ def _reindex_ends(session: Session, edge_ids: list[int], *, except_id: int) -> N
     ).all()
     for target in sorted({t for t in targets if t is not None and t != except_id}):
         session.add(IndexChange(repository_id=target))
+
+
+def _lists_only(session: Session, source_id: int | None) -> bool:
+    """Whether the source is an inventory (``SourceKind.inventory``): it lists, not hosts."""
+    source = session.get(Source, source_id) if source_id is not None else None
+    return source is not None and source_kind(source.kind).inventory
 
 
 def _replace_findings(session: Session, repo_id: int, record: RepositoryRecord) -> None:

@@ -1,17 +1,19 @@
-"""One-click unsubscribe (RFC 8058) and the subscriptions a person follows by e-mail.
+"""One-click unsubscribe (RFC 8058), and following by e-mail in one click.
 
 An unsubscribe link carries a token signed with the registry's secret that names one
-subscription: it works without signing in and cannot be forged for another subscription.
+subscription (or, in a daily digest, every subscription it covers): it works without
+signing in and cannot be forged for another subscription. What a person follows is listed
+by ``registry.services.following``.
 """
 
 from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from registry import i18n
 from registry.errors import BadRequest, Forbidden
-from registry.models import Agency, AuditEvent, Repository, Subscription, User
+from registry.models import AuditEvent, Repository, Subscription
 from registry.services import audit, subscriptions
 
 PURPOSE = "govcode.unsubscribe"
@@ -21,31 +23,51 @@ def token_for(secret: str, subscription_id: int) -> str:
     return str(URLSafeSerializer(secret, salt=PURPOSE).dumps({"sid": subscription_id}))
 
 
+def token_for_all(secret: str, subscription_ids: list[int]) -> str:
+    """One link that stops several subscriptions (a digest's, all to one address)."""
+    return str(URLSafeSerializer(secret, salt=PURPOSE).dumps({"sids": sorted(subscription_ids)}))
+
+
 def url_for(base_url: str, secret: str, subscription_id: int) -> str:
     return f"{base_url.rstrip('/')}/unsubscribe/{token_for(secret, subscription_id)}"
 
 
-def read(session: Session, *, secret: str, token: str) -> Subscription:
+def url_for_all(base_url: str, secret: str, subscription_ids: list[int]) -> str:
+    return f"{base_url.rstrip('/')}/unsubscribe/{token_for_all(secret, subscription_ids)}"
+
+
+def read_all(session: Session, *, secret: str, token: str) -> list[Subscription]:
     try:
         payload = URLSafeSerializer(secret, salt=PURPOSE).loads(token)
     except BadSignature:
         raise BadRequest("this unsubscribe link is not valid") from None
-    sub = session.get(Subscription, payload.get("sid")) if isinstance(payload, dict) else None
-    if sub is None:
+    ids = []
+    if isinstance(payload, dict):
+        ids = payload.get("sids") or [payload.get("sid")]
+    subs = [session.get(Subscription, i) for i in ids if isinstance(i, int)] if ids else []
+    found = [s for s in subs if s is not None]
+    if not found:
         raise BadRequest("this unsubscribe link is not valid")
-    return sub
+    return found
+
+
+def read(session: Session, *, secret: str, token: str) -> Subscription:
+    """The (first) subscription an unsubscribe link names; an active one if any is."""
+    subs = read_all(session, secret=secret, token=token)
+    return next((s for s in subs if s.active), subs[0])
 
 
 def unsubscribe(session: Session, *, secret: str, token: str, address: str) -> Subscription:
     """Idempotent: a second click changes nothing and says the same."""
-    sub = read(session, secret=secret, token=token)
-    if sub.active:
-        sub.active = False
-        session.add(sub)
-        session.flush()
-        session.add(_event(sub, address, "subscription.unsubscribe", True, False))
-        session.flush()
-    return sub
+    subs = read_all(session, secret=secret, token=token)
+    for sub in subs:
+        if sub.active:
+            sub.active = False
+            session.add(sub)
+            session.flush()
+            session.add(_event(sub, address, "subscription.unsubscribe", True, False))
+            session.flush()
+    return subs[0]
 
 
 def _event(sub: Subscription, address: str, action: str, before: bool, after: bool) -> AuditEvent:
@@ -82,7 +104,7 @@ def subscribe_self(
     ).first()
     if existing is not None:
         sub, before = existing, existing.active
-        sub.active = True
+        sub.active, sub.pending = True, False  # their own confirmed address: no need to ask
         sub.language = language
         session.add(sub)
     else:
@@ -106,24 +128,3 @@ def subscribe_self(
         target_id=sub.id, agency_id=agency, before={"active": before}, after={"active": True},
     )  # fmt: skip
     return sub
-
-
-def of_user(session: Session, user: User) -> list[tuple[Subscription, str, str]]:
-    """(subscription, what it follows, its page) for each e-mail subscription to the user's
-    address, newest first."""
-    rows = session.exec(
-        select(Subscription)
-        .where(Subscription.channel == "email", Subscription.address == user.email)
-        .order_by(col(Subscription.id).desc())
-    )  # fmt: skip
-    out = []
-    for sub in rows:
-        if sub.repository_id is not None:
-            repo = session.get(Repository, sub.repository_id)
-            out.append((sub, repo.full_name if repo else "?", f"/repositories/{sub.repository_id}"))
-        else:
-            agency = session.get(Agency, sub.agency_id)
-            out.append(
-                (sub, agency.name if agency else "?", f"/agencies/{agency.slug if agency else ''}")
-            )
-    return out

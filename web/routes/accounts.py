@@ -63,13 +63,12 @@ def _send_confirmation(request: Request, user) -> bool:  # type: ignore[no-untyp
 
 
 def account_page(request: Request) -> Response:
-    with Session(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
         return _page(
-            request, "account.html", user=accounts.public(user), roles=access.ROLES,
-            agencies=memberships.agencies_of(session, user),
+            request, "account.html", user=accounts.public(visit.user), roles=access.ROLES,
+            agencies=memberships.agencies_of(visit.session, visit.user),
         )  # fmt: skip
 
 

@@ -8,10 +8,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from registry import access
-from registry.db import session_scope
 from registry.errors import BadRequest, Forbidden, NotFound
 from registry.services import agencies, audit, memberships
 from web import auth
+from web.routes import admin_claims
 
 
 def routes() -> list[Route]:
@@ -22,6 +22,7 @@ def routes() -> list[Route]:
         Route("/agencies/{slug}/audit.csv", agency_audit_csv),
         Route("/admin/audit", site_audit),
         Route("/admin/audit.csv", site_audit_csv),
+        *admin_claims.routes(),
     ]
 
 
@@ -35,21 +36,19 @@ def _members(request, session, agency, status=200, **extra) -> Response:  # type
 
 
 def members_page(request: Request) -> Response:
-    form = auth.read_form(request) if request.method == "POST" else None
-    with session_scope(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
+        session = visit.session
         agency = agencies.get_agency(session, request.path_params["slug"])
-        memberships.require(session, user, agency, "manage_members")
-        if form is None:
+        memberships.require(session, visit.user, agency, "manage_members")
+        if visit.form is None:
             return _members(request, session, agency)
-        actor = audit.Actor(user=user, address=auth.client_address(request))
         try:
             with session.begin_nested():
                 memberships.set_role(
-                    session, actor, agency=agency, email=str(form.get("email", "")),
-                    role=str(form.get("role", "")),
+                    session, visit.actor, agency=agency, email=str(visit.form.get("email", "")),
+                    role=str(visit.form.get("role", "")),
                 )  # fmt: skip
         except (BadRequest, NotFound) as exc:
             return _members(request, session, agency, exc.status_code, error=str(exc))
@@ -57,14 +56,12 @@ def members_page(request: Request) -> Response:
 
 
 def remove_member(request: Request) -> Response:
-    form = auth.read_form(request)
-    with session_scope(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
-        agency = agencies.get_agency(session, request.path_params["slug"])
-        actor = audit.Actor(user=user, address=auth.client_address(request))
-        memberships.remove(session, actor, agency=agency, email=str(form.get("email", "")))
+        agency = agencies.get_agency(visit.session, request.path_params["slug"])
+        email = str((visit.form or {}).get("email", ""))
+        memberships.remove(visit.session, visit.actor, agency=agency, email=email)
     return RedirectResponse(f"/agencies/{agency.slug}/members", status_code=303)
 
 

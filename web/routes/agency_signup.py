@@ -21,6 +21,7 @@ from registry.services import (
 )
 from web import auth
 from web.i18n import _
+from web.routes import agency_claim
 
 
 def routes() -> list[Route]:
@@ -30,6 +31,7 @@ def routes() -> list[Route]:
         Route("/admin/agencies/{slug}/review", review, methods=["POST"]),
         Route("/agencies/{slug}/sources", sources_page, methods=["GET", "POST"]),
         Route("/agencies/{slug}/sources/{source_id:int}/verify", verify, methods=["POST"]),
+        *agency_claim.routes(),
     ]
 
 
@@ -58,16 +60,14 @@ def _actor(request: Request, user) -> audit.Actor:  # type: ignore[no-untyped-de
 
 
 def new_agency(request: Request) -> Response:
-    form = auth.read_form(request) if request.method == "POST" else None
-    with session_scope(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
-        if form is None:
+        if visit.form is None:
             return _render(request, "agency_new.html", values={})
-        values = {k: str(v) for k, v in form.items() if k != auth.CSRF_FIELD}
+        values = {k: str(v) for k, v in visit.form.items() if k != auth.CSRF_FIELD}
         try:
-            with session.begin_nested():
+            with visit.session.begin_nested():
                 req = agency_signup.AgencyRequest(
                     name=values.get("name", ""), country=values.get("country", ""),
                     level=values.get("level", ""), website=values.get("website", ""),
@@ -76,7 +76,7 @@ def new_agency(request: Request) -> Response:
                     identifiers={s: values.get(s, "") for s in identifiers.SCHEMES},
                 )  # fmt: skip
                 agency = agency_signup.request_agency(
-                    session, _actor(request, user), req,
+                    visit.session, visit.actor, req,
                     allow_http_hosts=request.app.state.settings.allow_http_hosts,
                 )  # fmt: skip
         except GovcodeError as exc:
@@ -90,35 +90,35 @@ def new_agency(request: Request) -> Response:
                    message=message)  # fmt: skip
 
 
-def _site_admin(request: Request, session: Session):  # type: ignore[no-untyped-def]
-    user = auth.current_user(request, session)
-    if user is not None and not user.is_site_admin:
+def _site_admin(visit: auth.Visit) -> None:
+    if not visit.user.is_site_admin:
         raise Forbidden("only site administrators review agencies")
-    return user
 
 
 def review_list(request: Request) -> Response:
-    with Session(request.app.state.engine) as session:
-        if _site_admin(request, session) is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
+        _site_admin(visit)
         rows = [
-            (a, agency_signup.identifiers_of(session, a)) for a in agency_signup.pending(session)
+            (a, agency_signup.identifiers_of(visit.session, a))
+            for a in agency_signup.pending(visit.session)
         ]
         return _render(request, "admin_agencies.html", agencies=rows)
 
 
 def review(request: Request) -> Response:
-    form = auth.read_form(request)
     settings = request.app.state.settings
-    with session_scope(request.app.state.engine) as session:
-        user = _site_admin(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
-        agency = agencies.get_agency(session, request.path_params["slug"])
+        _site_admin(visit)
+        form = visit.form or {}
+        agency = agencies.get_agency(visit.session, request.path_params["slug"])
         approve = form.get("decision") == "approve"
         reason = str(form.get("reason", ""))
         requester = agency_signup.review(
-            session, _actor(request, user), agency=agency, approve=approve, reason=reason
+            visit.session, visit.actor, agency=agency, approve=approve, reason=reason
         )
         to = requester.email if requester else agency.contact_email
         message = account_mail.agency_reviewed(
@@ -131,25 +131,24 @@ def review(request: Request) -> Response:
 
 
 def sources_page(request: Request) -> Response:
-    form = auth.read_form(request) if request.method == "POST" else None
-    with session_scope(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
+        session = visit.session
         agency = agencies.get_agency(session, request.path_params["slug"])
-        memberships.require(session, user, agency, "register_sources")
+        memberships.require(session, visit.user, agency, "register_sources")
 
         def page(status: int = 200, **extra) -> Response:  # type: ignore[no-untyped-def]
             return _render(request, "agency_sources.html", status, agency=agency,
                            sources=agencies.sources_of(session, agency), **extra)  # fmt: skip
 
-        if form is None:
+        if visit.form is None:
             return page(values={})
-        values = {k: str(v) for k, v in form.items() if k != auth.CSRF_FIELD}
+        values = {k: str(v) for k, v in visit.form.items() if k != auth.CSRF_FIELD}
         try:
             with session.begin_nested():
                 source = source_registry.register(
-                    session, _actor(request, user), agency=agency, kind=values.get("kind", ""),
+                    session, visit.actor, agency=agency, kind=values.get("kind", ""),
                     locator=values.get("locator", ""), api_url=values.get("api_url", ""),
                     settings=request.app.state.settings,
                 )  # fmt: skip
@@ -160,11 +159,10 @@ def sources_page(request: Request) -> Response:
 
 def verify(request: Request) -> Response:
     """Look for the source's proof token now; verified sources are crawled at once."""
-    auth.read_form(request)
-    with Session(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
+        user = visit.user
     return prove(request, user, html=True)
 
 

@@ -17,6 +17,7 @@ from registry.services import (
     source_registry,
 )
 from web.api_auth import actor, read_json, token_user
+from web.routes import api_subscriptions
 
 
 def routes() -> list[Route]:
@@ -32,6 +33,7 @@ def routes() -> list[Route]:
             verify_source,
             methods=["POST"],
         ),
+        *api_subscriptions.routes(),
     ]
 
 

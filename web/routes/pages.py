@@ -14,7 +14,15 @@ from starlette.routing import Route
 from registry import identifiers, source_kinds
 from registry.errors import BadRequest
 from registry.models import Agency
-from registry.services import agencies, agency_signup, crawl_runs, declared, repositories, reuse
+from registry.services import (
+    agencies,
+    agency_claims,
+    agency_signup,
+    crawl_runs,
+    declared,
+    repositories,
+    reuse,
+)
 from web import auth, caching, i18n, search_params
 from web.bounds import bounded, bounded_all
 from web.catalogue import public_items
@@ -305,6 +313,7 @@ def agency_page(request: Request) -> Response:
             "identifiers": agency_signup.identifiers_of(session, agency),
             "schemes": identifiers.SCHEMES,
             "kinds": source_kinds.KINDS,
+            "unclaimed": agency_claims.is_unclaimed(session, agency),
             "agency": bounded(agency),
             "sources": bounded_all(sources),
             # the agency reads its crawls here: counts, and each repository's error

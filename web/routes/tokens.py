@@ -7,9 +7,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from registry import access
-from registry.db import session_scope
 from registry.errors import BadRequest
-from registry.services import audit, tokens
+from registry.services import tokens
 from web import auth
 
 
@@ -29,14 +28,12 @@ def _render(request: Request, rows, status: int = 200, **extra) -> Response:  # 
 
 
 def tokens_page(request: Request) -> Response:
-    form = auth.read_form(request) if request.method == "POST" else None
-    with session_scope(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
+        session, user, form = visit.session, visit.user, visit.form
         if form is None:
             return _render(request, tokens.of_user(session, user))
-        actor = audit.Actor(user=user, address=auth.client_address(request))
         try:
             days = int(str(form.get("days", "90")))
         except ValueError:
@@ -44,7 +41,7 @@ def tokens_page(request: Request) -> Response:
         try:
             with session.begin_nested():
                 _, text = tokens.create(
-                    session, actor, name=str(form.get("name", "")),
+                    session, visit.actor, name=str(form.get("name", "")),
                     scopes=[str(s) for s in form.getlist("scopes")], days=days,
                 )  # fmt: skip
         except BadRequest as exc:
@@ -53,11 +50,8 @@ def tokens_page(request: Request) -> Response:
 
 
 def revoke(request: Request) -> Response:
-    auth.read_form(request)
-    with session_scope(request.app.state.engine) as session:
-        user = auth.current_user(request, session)
-        if user is None:
+    with auth.signed_in(request) as visit:
+        if visit is None:
             return auth.to_sign_in(request)
-        actor = audit.Actor(user=user, address=auth.client_address(request))
-        tokens.revoke(session, actor, token_id=request.path_params["token_id"])
+        tokens.revoke(visit.session, visit.actor, token_id=request.path_params["token_id"])
     return RedirectResponse("/account/tokens", status_code=303)

@@ -7,12 +7,15 @@ nothing. Authentication is a token or a GitHub App installation.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from github import Auth, Github, GithubException, RateLimitExceededException, UnknownObjectException
 from github.PaginatedList import PaginatedList
@@ -27,6 +30,7 @@ from crawlers.forges.github.cache import (
     token_credential,
 )
 from crawlers.forges.github.http import GitHubAdapter, RateBudget, bounded_retry, plug_session
+from crawlers.forges.proof import PROOF_FILE, Proof, get_json, lines
 from registry.errors import (
     BadRequest,
     Conflict,
@@ -79,6 +83,36 @@ def make_auth(
 
 class GitHubForge:
     kind = GITHUB.name
+
+    @classmethod
+    def prove(
+        cls, settings: Settings, *, locator: str, api_url: str, token: str, website: str | None
+    ) -> Proof:
+        """The token in ``govcode.txt`` of the owner's ``.github`` repository, or as a topic of
+        one of its repositories: only the organisation's owners can put it in either. The
+        agency's website is no proof for an organisation anyone may name after it."""
+        headers = {"Accept": "application/vnd.github+json"}
+        if settings.github_token:
+            headers["Authorization"] = f"Bearer {settings.github_token.get_secret_value()}"
+        api = (api_url or settings.github_api_url).rstrip("/")
+        owner = quote(locator, safe="")
+        file = get_json(settings, f"{api}/repos/{owner}/.github/contents/{PROOF_FILE}", headers)
+        if isinstance(file, dict) and file.get("encoding") == "base64":
+            try:
+                if token in lines(base64.b64decode(str(file.get("content", "")))):
+                    return Proof(True, f"{locator}/.github/{PROOF_FILE}")
+            except (binascii.Error, ValueError):
+                pass
+        for kind in ("orgs", "users"):
+            repos = get_json(settings, f"{api}/{kind}/{owner}/repos?per_page=100", headers)
+            if isinstance(repos, list):
+                for repo in repos:
+                    if isinstance(repo, dict) and token in (repo.get("topics") or []):
+                        return Proof(True, f"topic of {repo.get('full_name', locator)}")
+                break
+        return Proof(
+            False, f"{locator}/.github/{PROOF_FILE} and the topics of {locator}'s repositories"
+        )
 
     @classmethod
     def from_context(cls, ctx: CrawlContext, api_url: str) -> GitHubForge:
