@@ -63,6 +63,7 @@ TABLE_LABELS = (
     N_("register agencies and sources"),
     N_("create and change your subscriptions"),
     N_("manage an agency's people and read its audit log"),
+    N_("fork repositories through govcode and declare that your agency uses one"),
     N_("iPA code (Italy)"),
     N_("TOOI URI (Netherlands)"),
     N_("ORE administration code (Canada)"),
