@@ -121,6 +121,7 @@ READ_ONLY = {
     "sources kinds",
     "db current",
     "notify channels",
+    "notify log",
     "serve",
     "worker",
     "demo",

@@ -70,7 +70,7 @@ def test_a_webhook_from_the_web_is_signed_and_a_private_address_is_refused(setti
             again = _new(c, f"repository={repo_id}", {**hook_form, "address": hook.url})
             assert again.status_code == 409 and secret not in again.text
 
-            hook.secret = secret
+            hook.secrets = [secret]
             _reuse(engine, target, "ontario/tool")
             s = live.settings
             assert deliver_pending(engine, s, Senders.from_settings(s), now=NOW)["delivered"] == 1
