@@ -8,6 +8,7 @@ batch at a time while the response is being sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 from sqlmodel import Session
@@ -16,8 +17,9 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from registry.errors import BadRequest
-from registry.services import agencies, exports
+from registry.services import agencies, exports, repositories
 from registry.services.exports import ExportRow
+from web import publiccode_export
 from web.exports import code_json, csv_lines, json_lines
 
 
@@ -28,7 +30,22 @@ def routes() -> list[Route]:
         Route("/export/repositories.csv", catalogue_csv),
         Route("/export/repositories.jsonl", catalogue_jsonl),
         Route("/feeds/new.atom", new_repositories_feed),
+        Route("/repositories/{owner}/{name}/publiccode.yml", generated_publiccode),
     ]
+
+
+def generated_publiccode(request: Request) -> Response:
+    """A publiccode.yml for a repository that has none, to review and commit."""
+    full_name = f"{request.path_params['owner']}/{request.path_params['name']}"
+    with Session(request.app.state.engine) as session:
+        repo = repositories.find(session, full_name)
+        assert repo.id is not None
+        text = publiccode_export.for_repository(session, repo.id, now=datetime.now(UTC))
+    return Response(
+        text,
+        media_type="application/yaml",
+        headers={"Content-Disposition": 'inline; filename="publiccode.yml"'},
+    )
 
 
 def _filters(request: Request) -> dict[str, str | None]:
