@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
@@ -29,6 +30,8 @@ from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
 from web import auth, errors
+from web.caching import ApiConditional
+from web.cors import ApiCors
 from web.routes import (
     accounts,
     agency_admin,
@@ -160,8 +163,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         lifespan=lifespan,
-        middleware=[_session_middleware(settings)],
-        exception_handlers={GovcodeError: errors.handle, 404: errors.not_found},
+        middleware=[Middleware(ApiCors), Middleware(ApiConditional), _session_middleware(settings)],
+        exception_handlers={
+            GovcodeError: errors.handle,
+            404: errors.not_found,
+            HTTPException: errors.http_error,
+        },
     )
     app.state.settings = settings
     app.state.templates = templates

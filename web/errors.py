@@ -1,21 +1,38 @@
-"""One handler: problem+json for the API, an HTML page for people."""
+"""One handler: problem+json (RFC 9457) for the API, an HTML page for people.
+
+A problem always has ``type``, ``title``, ``status``, ``detail`` and ``instance`` (the path
+asked for); a bad parameter is named in ``invalid_params`` (``name``, ``in``, ``reason``).
+"""
 
 from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from registry.errors import GovcodeError
+from registry.errors import GovcodeError, InvalidParameter
+
+PROBLEM_TYPE = "about:blank"  # the title is then the HTTP status phrase's meaning
 
 
-def _render(request: Request, status: int, title: str, detail: str) -> Response:
+def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {
+        "type": PROBLEM_TYPE,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _render(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse(
-            {"type": "about:blank", "title": title, "status": status, "detail": detail},
-            status_code=status,
-            media_type="application/problem+json",
-        )
+        return problem(request, status, title, detail, **extra)
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"title": title, "detail": detail}, status_code=status
     )
@@ -23,9 +40,22 @@ def _render(request: Request, status: int, title: str, detail: str) -> Response:
 
 async def handle(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GovcodeError)
-    return _render(request, exc.status_code, exc.title, str(exc))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, InvalidParameter):
+        extra["invalid_params"] = [{"name": exc.parameter, "in": exc.location, "reason": str(exc)}]
+    return _render(request, exc.status_code, exc.title, str(exc), **extra)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc, HTTPException) else "Not found"
     return _render(request, 404, "Not found", str(detail))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (405 and the like) in the same two shapes."""
+    assert isinstance(exc, HTTPException)
+    title = HTTPStatus(exc.status_code).phrase
+    response = _render(request, exc.status_code, title, str(exc.detail))
+    for name, value in (exc.headers or {}).items():  # Allow: on a 405
+        response.headers[name] = value
+    return response

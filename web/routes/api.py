@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -10,7 +12,8 @@ from starlette.routing import Route
 from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, index_feed, repositories, reuse
-from web import caching, search_params
+from web import caching, publiccode_export, search_params
+from web.api_schemas import GeneratedPubliccode
 from web.openapi import openapi_document
 from web.views import repository_detail, repository_public
 
@@ -20,6 +23,7 @@ def routes() -> list[Route]:
         Route("/api/v1/repositories", list_repositories),
         Route("/api/v1/repositories/{repo_id:id}", get_repository),
         Route("/api/v1/repositories/{repo_id:id}/similar", similar_repositories),
+        Route("/api/v1/repositories/{repo_id:id}/publiccode", generated_publiccode),
         Route("/api/v1/suggest", suggest),
         Route("/api/v1/agencies", list_agencies),
         Route("/api/v1/openapi.json", openapi),
@@ -85,6 +89,24 @@ def similar_ids(request: Request, session: Session, repo_id: int, limit: int = 5
         if e.kind == "fork" and e.reuser_repository_id
     ]
     return request.app.state.index.similar(rows[0], limit=limit, exclude=forks)
+
+
+def generated_publiccode(request: Request) -> Response:
+    """A publiccode.yml written from what govcode inferred, with its validation."""
+    repo_id = request.path_params["repo_id"]
+    with Session(request.app.state.engine) as session:
+        text = publiccode_export.for_repository(session, repo_id, now=datetime.now(UTC))
+        repo = repositories.get(session, repo_id)
+        url = publiccode_url(request.app.state.settings.base_url, repo.full_name)
+    found = publiccode_export.problems(text)
+    body = GeneratedPubliccode(
+        repository_id=repo_id, url=url, yaml=text, valid=not found, problems=found
+    )
+    return _json(body.model_dump(mode="json"))
+
+
+def publiccode_url(base_url: str, full_name: str) -> str:
+    return f"{base_url.rstrip('/')}/repositories/{full_name}/publiccode.yml"
 
 
 def suggest(request: Request) -> Response:
