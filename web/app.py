@@ -30,6 +30,7 @@ from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
 from web import auth, errors
+from web.api_params import UnknownParameters
 from web.caching import ApiConditional
 from web.cors import ApiCors
 from web.routes import (
@@ -163,7 +164,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(ApiCors), Middleware(ApiConditional), _session_middleware(settings)],
+        middleware=[
+            Middleware(ApiCors),
+            Middleware(ApiConditional),
+            Middleware(UnknownParameters),
+            _session_middleware(settings),
+        ],
         exception_handlers={
             GovcodeError: errors.handle,
             404: errors.not_found,

@@ -297,7 +297,7 @@ def _audit() -> dict[str, Operation]:
             {"200": responses},
             tag="agencies",
             parameters=[SLUG, fmt],
-            errors=[404],
+            errors=[400, 404],
             token="manage",
             cached=True,
         )
