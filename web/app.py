@@ -39,6 +39,7 @@ from web.routes import (
     agency_signup,
     api,
     api_accounts,
+    apidocs,
     badges,
     exports,
     feeds,
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *pages.routes(),
             *api.routes(),
+            *apidocs.routes(),
             *feeds.routes(),
             *accounts.routes(),
             *tokens.routes(),

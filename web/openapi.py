@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from registry.models import RepositoryDetail, RepositoryPublic
+from registry.services.repositories import MAX_ID
 from web import api_schemas
 from web.search_params import FILTER_PARAMS, LIMITS, SORTS
 
@@ -121,7 +122,7 @@ def _whole(name: str) -> dict:
 
 
 REPO_ID = path_param(
-    "repo_id", "the repository's id", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, 1
+    "repo_id", "the repository's id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, 1
 )
 SLUG = path_param("slug", "the agency's slug", {"type": "string", "minLength": 1}, "ahs")
 EMAIL = path_param("email", "the member's e-mail address", {"type": "string"}, "a@gov.example")
