@@ -8,18 +8,22 @@ batch at a time while the response is being sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 from sqlmodel import Session
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from registry.errors import BadRequest
+from registry.search import SearchRequest
 from registry.services import agencies, exports, repositories
 from registry.services.exports import ExportRow
-from web import publiccode_export
+from web import publiccode_export, search_params
 from web.exports import code_json, csv_lines, json_lines
 
 
@@ -30,6 +34,7 @@ def routes() -> list[Route]:
         Route("/export/repositories.csv", catalogue_csv),
         Route("/export/repositories.jsonl", catalogue_jsonl),
         Route("/feeds/new.atom", new_repositories_feed),
+        Route("/feeds/search.atom", search_feed),
         Route("/repositories/{owner}/{name}/publiccode.yml", generated_publiccode),
     ]
 
@@ -120,17 +125,63 @@ def catalogue_jsonl(request: Request) -> Response:
 
 def new_repositories_feed(request: Request) -> Response:
     filters = _filters(request)
-    base = _base(request)
     with Session(request.app.state.engine) as session:
         if filters["agency_slug"]:
             agencies.get_agency(session, filters["agency_slug"])
         rows = exports.newest(session, **filters)  # type: ignore[arg-type]
     scope = filters["agency_slug"] or filters["country"] or "all agencies"
+    return _atom(request, rows, f"New repositories on govcode: {scope}", f"{_base(request)}/")
+
+
+SEARCH_SCAN = 2_000  # matches looked at, most recently active first, for a saved search
+FEED_IGNORES = ("page", "per_page", "more")  # a feed follows the search, not a page of it
+
+
+def search_feed_url(params: QueryParams) -> str:
+    """The Atom feed of a search page's query: ``/feeds/search.atom?<its query>``."""
+    kept = [(k, v) for k, v in params.multi_items() if k not in FEED_IGNORES and v]
+    return "/feeds/search.atom" + ("?" + urlencode(kept) if kept else "")
+
+
+def search_feed(request: Request) -> Response:
+    """New repositories matching a search: its words and filters, newest first.
+
+    The index gives the matches (up to ``SEARCH_SCAN``, most recently active first), the
+    database orders them by when govcode first saw them."""
+    params = QueryParams([(k, v) for k, v in request.query_params.multi_items()
+                          if k not in FEED_IGNORES])  # fmt: skip
+    wanted = search_params.parse(params)
+    ids = _matching_ids(request.app.state.index, wanted)
+    with Session(request.app.state.engine) as session:
+        rows = exports.newest(session, ids=ids)
+    query = urlencode(params.multi_items())
+    words = wanted.text or "every repository"
+    chosen = [f"{k}: {v}" for k, v in params.multi_items() if k not in ("q", "sort")]
+    title = f"New on govcode: {words}" + (f" ({', '.join(chosen)})" if chosen else "")
+    return _atom(request, rows, title, f"{_base(request)}/?{query}")
+
+
+def _matching_ids(index, wanted: SearchRequest) -> list[int]:  # type: ignore[no-untyped-def]
+    per_page = 100
+    ids: list[int] = []
+    for page in range(1, SEARCH_SCAN // per_page + 1):
+        result = index.search(
+            replace(wanted, sort="updated", page=page, per_page=per_page, facets=False)
+        )
+        ids += result.ids
+        if page * per_page >= result.total or not result.ids:
+            break
+    return ids
+
+
+def _atom(request: Request, rows: list, title: str, alternate: str) -> Response:  # type: ignore[type-arg]
+    base = _base(request)
+    self_url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
     feed = FeedGenerator()
-    feed.id(str(request.url))
-    feed.title(f"New repositories on govcode: {scope}")
-    feed.link(href=str(request.url), rel="self")
-    feed.link(href=f"{base}/", rel="alternate")
+    feed.id(self_url)
+    feed.title(title)
+    feed.link(href=self_url, rel="self")
+    feed.link(href=alternate, rel="alternate")
     if rows:
         feed.updated(rows[0][0].first_seen_at)
     for repo, agency in reversed(rows):  # feedgen puts the last added first
