@@ -122,7 +122,7 @@ def _whole(name: str) -> dict:
 
 
 REPO_ID = path_param(
-    "repo_id", "the repository's id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, 1
+    "id", "the repository's id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, 1
 )
 SLUG = path_param("slug", "the agency's slug", {"type": "string", "minLength": 1}, "ahs")
 EMAIL = path_param("email", "the member's e-mail address", {"type": "string"}, "a@gov.example")
@@ -363,9 +363,9 @@ def _openapi() -> dict[str, Operation]:
 
 PATHS: dict[str, Callable[[], dict[str, Operation]]] = {
     "/api/v1/repositories": _repositories,
-    "/api/v1/repositories/{repo_id}": _repository,
-    "/api/v1/repositories/{repo_id}/similar": _similar,
-    "/api/v1/repositories/{repo_id}/publiccode": _publiccode,
+    "/api/v1/repositories/{id}": _repository,
+    "/api/v1/repositories/{id}/similar": _similar,
+    "/api/v1/repositories/{id}/publiccode": _publiccode,
     "/api/v1/suggest": _suggest,
     "/api/v1/agencies": _agencies,
     "/api/v1/agencies/{slug}/members": _members,

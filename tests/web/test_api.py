@@ -67,7 +67,7 @@ def test_errors_are_problem_json_for_the_api_and_html_for_people(client):
 def test_openapi_describes_the_api(client):
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
-    assert {"/api/v1/repositories", "/api/v1/repositories/{repo_id}"} <= set(doc["paths"])
+    assert {"/api/v1/repositories", "/api/v1/repositories/{id}"} <= set(doc["paths"])
     props = doc["components"]["schemas"]["RepositoryPublic"]["properties"]
     assert {"licence", "languages", "maturity_level", "fork_url"} <= set(props)
 

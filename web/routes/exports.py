@@ -133,7 +133,6 @@ def new_repositories_feed(request: Request) -> Response:
     return _atom(request, rows, f"New repositories on govcode: {scope}", f"{_base(request)}/")
 
 
-SEARCH_SCAN = 2_000  # matches looked at, most recently active first, for a saved search
 FEED_IGNORES = ("page", "per_page", "more")  # a feed follows the search, not a page of it
 
 
@@ -146,12 +145,13 @@ def search_feed_url(params: QueryParams) -> str:
 def search_feed(request: Request) -> Response:
     """New repositories matching a search: its words and filters, newest first.
 
-    The index gives the matches (up to ``SEARCH_SCAN``, most recently active first), the
-    database orders them by when govcode first saw them."""
+    The index gives the matches (up to ``feed_search_scan``, most recently active first),
+    the database orders them by when govcode first saw them."""
     params = QueryParams([(k, v) for k, v in request.query_params.multi_items()
                           if k not in FEED_IGNORES])  # fmt: skip
     wanted = search_params.parse(params)
-    ids = _matching_ids(request.app.state.index, wanted)
+    scan = request.app.state.settings.feed_search_scan
+    ids = _matching_ids(request.app.state.index, wanted, scan)
     with Session(request.app.state.engine) as session:
         rows = exports.newest(session, ids=ids)
     query = urlencode(params.multi_items())
@@ -161,10 +161,10 @@ def search_feed(request: Request) -> Response:
     return _atom(request, rows, title, f"{_base(request)}/?{query}")
 
 
-def _matching_ids(index, wanted: SearchRequest) -> list[int]:  # type: ignore[no-untyped-def]
+def _matching_ids(index, wanted: SearchRequest, scan: int) -> list[int]:  # type: ignore[no-untyped-def]
     per_page = 100
     ids: list[int] = []
-    for page in range(1, SEARCH_SCAN // per_page + 1):
+    for page in range(1, scan // per_page + 1):
         result = index.search(
             replace(wanted, sort="updated", page=page, per_page=per_page, facets=False)
         )
