@@ -61,6 +61,13 @@ def test_the_results_page_links_to_its_feed(client):
     assert _entries(followed.content) == ["Ahs: ahs/covid-new", "Ahs: ahs/covid-old"]
 
 
+def test_any_query_text_makes_a_well_formed_feed(client):
+    r = client.get("/feeds/search.atom", params={"q": "covid\x01\x1b <&> \ud7ff"})
+    assert r.status_code == 200
+    root = ElementTree.fromstring(r.content)
+    assert "<&>" in (root.findtext(f"{ATOM}title") or "")
+
+
 def test_a_bad_search_is_refused_clearly(client):
     r = client.get("/feeds/search.atom", params={"sort": "sideways"})
     assert r.status_code == 400 and "sort must be" in r.text

@@ -7,6 +7,7 @@ batch at a time while the response is being sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -174,22 +175,30 @@ def _matching_ids(index, wanted: SearchRequest, scan: int) -> list[int]:  # type
     return ids
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """Text an XML 1.0 document may hold (a query or a stored description may not be)."""
+    return _NOT_XML.sub("", text)
+
+
 def _atom(request: Request, rows: list, title: str, alternate: str) -> Response:  # type: ignore[type-arg]
     base = _base(request)
     self_url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
     feed = FeedGenerator()
-    feed.id(self_url)
-    feed.title(title)
-    feed.link(href=self_url, rel="self")
-    feed.link(href=alternate, rel="alternate")
+    feed.id(_xml(self_url))
+    feed.title(_xml(title))
+    feed.link(href=_xml(self_url), rel="self")
+    feed.link(href=_xml(alternate), rel="alternate")
     if rows:
         feed.updated(rows[0][0].first_seen_at)
     for repo, agency in reversed(rows):  # feedgen puts the last added first
         entry = feed.add_entry()
         entry.id(f"{base}/repositories/{repo.id}")
-        entry.title(f"{agency.name}: {repo.full_name}")
+        entry.title(_xml(f"{agency.name}: {repo.full_name}"))
         entry.link(href=f"{base}/repositories/{repo.id}")
         entry.published(repo.first_seen_at)
         entry.updated(repo.first_seen_at)
-        entry.summary(repo.description or repo.readme_excerpt[:300] or repo.full_name)
+        entry.summary(_xml(repo.description or repo.readme_excerpt[:300] or repo.full_name))
     return Response(feed.atom_str(pretty=True), media_type="application/atom+xml")
