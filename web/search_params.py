@@ -31,10 +31,18 @@ _WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
 LIMITS = {"page": (1, 1000), "per_page": (1, 100), "active_days": (1, 36_500)}
 
 
+def single(params: QueryParams, name: str) -> str | None:
+    """The one value of a parameter that takes one; ``InvalidParameter`` if it is repeated."""
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise InvalidParameter(name, f"{name} takes one value, not {len(values)}")
+    return values[0] if values else None
+
+
 def whole_number(params: QueryParams, name: str, default: int | None) -> int | None:
     """The parameter ``name`` as an integer within ``LIMITS[name]``, else ``default``."""
-    text = params.get(name)
-    if text is None or (text == "" and name == "active_days"):
+    text = single(params, name)
+    if text is None:
         return default
     least, most = LIMITS[name]
     if not _WHOLE.fullmatch(text.strip()):
@@ -50,7 +58,8 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
     size = whole_number(params, "per_page", per_page)
     active = whole_number(params, "active_days", None)
     assert page is not None and size is not None
-    sort = params.get("sort", "relevance")
+    sort = single(params, "sort")
+    sort = "relevance" if sort is None else sort
     if sort not in SORTS:
         raise InvalidParameter("sort", "sort must be relevance, stars or updated")
     filters = {
@@ -59,7 +68,7 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
     }
     filters["country"] = [v.upper() for v in filters["country"]]  # stored upper case
     return SearchRequest(
-        text=params.get("q", "")[:500],
+        text=(single(params, "q") or "")[:500],
         filters={k: v for k, v in filters.items() if v},
         sort=sort,
         page=page,

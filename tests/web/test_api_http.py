@@ -102,3 +102,13 @@ def test_a_wrong_method_is_a_problem_too(api):
     assert r.status_code == 405 and "GET" in r.headers["allow"]
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["status"] == 405
+
+
+def test_a_parameter_that_takes_one_value_refuses_two(api):
+    r = api.get("/api/v1/repositories", params=[("active_days", "x"), ("active_days", "")])
+    assert r.status_code == 400
+    assert r.json()["invalid_params"][0]["name"] == "active_days"
+    assert api.get("/api/v1/repositories?sort=stars&sort=updated").status_code == 400
+    assert api.get("/api/v1/repositories?licnese=MIT").json()["invalid_params"] == [
+        {"name": "licnese", "in": "query", "reason": api.get(
+            "/api/v1/repositories?licnese=MIT").json()["detail"]}]  # fmt: skip
