@@ -68,6 +68,13 @@ def test_every_response_names_its_schema(document):
                         assert media == "application/problem+json" and name == "Problem"
 
 
+def test_the_document_is_valid_openapi_3_1(document):
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation import OpenAPIV31SpecValidator
+
+    validate(document, cls=OpenAPIV31SpecValidator)
+
+
 def test_every_reference_resolves(document):
     text = str(document)
     for name in re.findall(r"#/components/schemas/(\w+)", text):
