@@ -46,6 +46,7 @@ class RepositoryPage(BaseModel):
     did_you_mean: str | None  # nothing matched; this would
     items: list[RepositoryPublic]
     facets: dict[str, list[FacetCount]]
+    feed_url: str  # the Atom feed of new repositories matching this search
 
 
 class RepositoryList(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
@@ -75,3 +76,12 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
         per_page=size,
         active_days=active,
     )
+
+
+FEED_IGNORES = ("page", "per_page", "more")  # a feed follows the search, not a page of it
+
+
+def feed_url(params: QueryParams) -> str:
+    """The Atom feed of a search's query: ``/feeds/search.atom?<its query>``."""
+    kept = [(k, v) for k, v in params.multi_items() if k not in FEED_IGNORES and v]
+    return "/feeds/search.atom" + ("?" + urlencode(kept) if kept else "")

@@ -94,6 +94,8 @@ def test_served_for_a_repository_without_one_and_linked_from_its_page(settings, 
         api = client.get("/api/v1/repositories/1/publiccode").json()
         assert api["valid"] is True and api["problems"] == [] and api["yaml"] == r.text
         assert api["url"] == live.url + "/repositories/ahs/covid-self-assessment/publiccode.yml"
+        assert client.get("/api/v1/repositories/1").json()["generated_publiccode_url"] == api["url"]
+        assert client.get("/api/v1/repositories/2").json()["generated_publiccode_url"] is None
         own = client.get("/api/v1/repositories/2/publiccode")
         assert own.status_code == 404 and "its own publiccode.yml" in own.json()["detail"]
         assert "generated publiccode.yml" not in client.get("/repositories/2").text

@@ -61,6 +61,12 @@ def test_the_results_page_links_to_its_feed(client):
     assert _entries(followed.content) == ["Ahs: ahs/covid-new", "Ahs: ahs/covid-old"]
 
 
+def test_the_api_gives_the_same_feed(client):
+    body = client.get("/api/v1/repositories", params={"q": "covid", "country": "ca",
+                                                       "per_page": "1"}).json()  # fmt: skip
+    assert body["feed_url"] == f"{client.base_url}/feeds/search.atom?q=covid&country=ca"
+
+
 def test_any_query_text_makes_a_well_formed_feed(client):
     r = client.get("/feeds/search.atom", params={"q": "covid\x01\x1b <&> \ud7ff"})
     assert r.status_code == 200

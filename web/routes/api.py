@@ -15,7 +15,7 @@ from registry.services import agencies, index_feed, repositories, reuse
 from web import caching, publiccode_export, search_params
 from web.api_schemas import GeneratedPubliccode
 from web.openapi import openapi_document
-from web.views import repository_detail, repository_public
+from web.views import generated_publiccode_url, repository_detail, repository_public
 
 
 def routes() -> list[Route]:
@@ -51,6 +51,7 @@ def list_repositories(request: Request) -> Response:
     if (early := caching.not_modified(request, tag)) is not None:
         return early
     result = request.app.state.index.search(req)
+    base_url = request.app.state.settings.base_url.rstrip("/")
     with Session(request.app.state.engine) as session:
         items = _items(request, session, result.ids)
     facets = {
@@ -65,6 +66,7 @@ def list_repositories(request: Request) -> Response:
         "did_you_mean": result.did_you_mean,
         "items": items,
         "facets": facets,
+        "feed_url": base_url + search_params.feed_url(request.query_params),
     }
     return caching.cached(_json(body), tag)
 
@@ -97,16 +99,13 @@ def generated_publiccode(request: Request) -> Response:
     with Session(request.app.state.engine) as session:
         text = publiccode_export.for_repository(session, repo_id, now=datetime.now(UTC))
         repo = repositories.get(session, repo_id)
-        url = publiccode_url(request.app.state.settings.base_url, repo.full_name)
+        url = generated_publiccode_url(request.app.state.settings.base_url, repo)
+        assert url is not None  # for_repository found no publiccode.yml of its own
     found = publiccode_export.problems(text)
     body = GeneratedPubliccode(
         repository_id=repo_id, url=url, yaml=text, valid=not found, problems=found
     )
     return _json(body.model_dump(mode="json"))
-
-
-def publiccode_url(base_url: str, full_name: str) -> str:
-    return f"{base_url.rstrip('/')}/repositories/{full_name}/publiccode.yml"
 
 
 def suggest(request: Request) -> Response:

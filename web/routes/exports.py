@@ -134,22 +134,13 @@ def new_repositories_feed(request: Request) -> Response:
     return _atom(request, rows, f"New repositories on govcode: {scope}", f"{_base(request)}/")
 
 
-FEED_IGNORES = ("page", "per_page", "more")  # a feed follows the search, not a page of it
-
-
-def search_feed_url(params: QueryParams) -> str:
-    """The Atom feed of a search page's query: ``/feeds/search.atom?<its query>``."""
-    kept = [(k, v) for k, v in params.multi_items() if k not in FEED_IGNORES and v]
-    return "/feeds/search.atom" + ("?" + urlencode(kept) if kept else "")
-
-
 def search_feed(request: Request) -> Response:
     """New repositories matching a search: its words and filters, newest first.
 
     The index gives the matches (up to ``feed_search_scan``, most recently active first),
     the database orders them by when govcode first saw them."""
     params = QueryParams([(k, v) for k, v in request.query_params.multi_items()
-                          if k not in FEED_IGNORES])  # fmt: skip
+                          if k not in search_params.FEED_IGNORES])  # fmt: skip
     wanted = search_params.parse(params)
     scan = request.app.state.settings.feed_search_scan
     ids = _matching_ids(request.app.state.index, wanted, scan)

@@ -18,7 +18,7 @@ from registry.services import agencies, agency_signup, crawl_runs, repositories,
 from web import caching, search_params
 from web.bounds import bounded, bounded_all
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
-from web.routes import api, exports
+from web.routes import api
 from web.views import (
     badge_markdown,
     clone_command,
@@ -151,7 +151,7 @@ def search_page(request: Request) -> Response:
             "page": req.page,
             "pages": pages,
             "sort": req.sort,
-            "feed_url": exports.search_feed_url(request.query_params),
+            "feed_url": search_params.feed_url(request.query_params),
             "prev_url": "/?" + urlencode([*base, ("page", req.page - 1)]) if req.page > 1 else None,
             "next_url": "/?" + urlencode([*base, ("page", req.page + 1)])
             if req.page < pages
