@@ -49,7 +49,6 @@ class PubliccodeFacts:
     archived: bool = False
     is_fork: bool = False
     parent_url: str | None = None
-    is_template: bool = False
     topics: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()  # by bytes, largest first
     publishes_packages: bool = False
@@ -228,7 +227,6 @@ def facts_of(repo, agency, languages: list[str], *, publishes_packages: bool) ->
         archived=repo.archived,
         is_fork=repo.is_fork,
         parent_url=repo.parent_url,
-        is_template=repo.is_template,
         topics=tuple(repo.topics),
         languages=tuple(languages),
         publishes_packages=publishes_packages,
