@@ -21,6 +21,7 @@ from registry.analysis.metadata.publiccode import parse_publiccode
 from registry.analysis.metadata.publiccode_rules import DEVELOPMENT_STATUSES
 from registry.errors import NotFound
 from registry.models import Agency
+from registry.search.text import guess_language
 from registry.services import repositories
 
 SHORT_MAX, LONG_MIN, LONG_MAX = 150, 150, 10_000
@@ -58,6 +59,7 @@ class PubliccodeFacts:
     contact_email: str | None = None
     last_commit_at: datetime | None = None
     head_commit: str = ""
+    language: str = "en"  # of the description and README, as guessed from their words
 
 
 def clip(text: str, most: int) -> str:
@@ -154,7 +156,7 @@ def publiccode_document(facts: PubliccodeFacts) -> dict[str, object]:
     doc["softwareType"] = software_type(facts)
     if facts.agency_country and checks.is_country(facts.agency_country.upper()):
         doc["intendedAudience"] = {"countries": [facts.agency_country.upper()]}
-    doc["description"] = {"en": descriptions(facts)}
+    doc["description"] = {facts.language: descriptions(facts)}
     legal: dict[str, str] = {}
     if facts.licence and checks.spdx_expression_problem(facts.licence) is None:
         legal["license"] = facts.licence
@@ -163,7 +165,8 @@ def publiccode_document(facts: PubliccodeFacts) -> dict[str, object]:
         legal["repoOwner"] = facts.agency_name
     doc["legal"] = legal
     doc["maintenance"] = maintenance(facts)
-    doc["localisation"] = {"localisationReady": False, "availableLanguages": ["en"]}
+    # The interface's languages are unknown; the description's is the one govcode saw.
+    doc["localisation"] = {"localisationReady": False, "availableLanguages": [facts.language]}
     return doc
 
 
@@ -236,6 +239,7 @@ def facts_of(repo, agency, languages: list[str], *, publishes_packages: bool) ->
         contact_email=agency.contact_email,
         last_commit_at=repo.last_commit_at,
         head_commit=repo.head_commit,
+        language=guess_language(f"{repo.description or ''} {repo.readme_excerpt or ''}"),
     )
 
 

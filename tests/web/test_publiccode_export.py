@@ -41,6 +41,7 @@ facts = st.builds(
     contact_email=st.sampled_from([None, "opensource@gov.example", "not-an-address"]),
     last_commit_at=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))),
     head_commit=st.sampled_from(["", "0" * 40]),
+    language=st.sampled_from(["en", "fr", "it", "nl"]),
 )
 
 
@@ -80,6 +81,9 @@ def test_served_for_a_repository_without_one_and_linked_from_its_page(settings, 
     f.store(engine, f.record("ahs", "covid-self-assessment", description="COVID-19 self "
             "assessment", languages=[("JavaScript", 900, 0.9)], maturity_level="stable",
             topics=["covid"]), agency="ahs", country="ca")  # fmt: skip
+    f.store(engine, f.record("dinum", "demarches", description="Un service public pour "
+            "les démarches administratives des citoyens et des entreprises"),
+            agency="dinum", country="fr")  # fmt: skip
     f.store(engine, f.record("ahs", "has-own", publiccode={"version": "0", "valid": True}),
             agency="ahs")  # fmt: skip
     with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
@@ -95,8 +99,12 @@ def test_served_for_a_repository_without_one_and_linked_from_its_page(settings, 
         assert api["valid"] is True and api["problems"] == [] and api["yaml"] == r.text
         assert api["url"] == live.url + "/repositories/ahs/covid-self-assessment/publiccode.yml"
         assert client.get("/api/v1/repositories/1").json()["generated_publiccode_url"] == api["url"]
-        assert client.get("/api/v1/repositories/2").json()["generated_publiccode_url"] is None
-        own = client.get("/api/v1/repositories/2/publiccode")
+        assert client.get("/api/v1/repositories/3").json()["generated_publiccode_url"] is None
+        french = parse_publiccode(
+            client.get("/repositories/dinum/demarches/publiccode.yml").content
+        )
+        assert list(french.descriptions) == ["fr"]
+        own = client.get("/api/v1/repositories/3/publiccode")
         assert own.status_code == 404 and "its own publiccode.yml" in own.json()["detail"]
-        assert "generated publiccode.yml" not in client.get("/repositories/2").text
+        assert "generated publiccode.yml" not in client.get("/repositories/3").text
         assert client.get("/repositories/ahs/nothing/publiccode.yml").status_code == 404
