@@ -22,7 +22,7 @@ def _entries(body: bytes) -> list[str]:
 
 
 @pytest.fixture
-def client(settings, engine):
+def world(settings, engine):
     covid = {"description": "COVID-19 self assessment", "topics": ["covid"]}
     # govcode first sees them in this order (first_seen_at is the time of the first store)
     f.store(engine, f.record("ahs", "covid-old", **covid), agency="ahs", country="ca")
@@ -33,7 +33,12 @@ def client(settings, engine):
             country="gb")  # fmt: skip
     with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=10) as c:
         live.wait_indexed(lambda: live.app.state.index.count() == 4)
-        yield c
+        yield live, c
+
+
+@pytest.fixture
+def client(world):
+    return world[1]
 
 
 def test_a_search_feed_lists_its_new_matches_newest_first(client):
@@ -59,6 +64,22 @@ def test_the_results_page_links_to_its_feed(client):
     assert "Follow this search (Atom)" in page
     followed = client.get(links.pop())
     assert _entries(followed.content) == ["Ahs: ahs/covid-new", "Ahs: ahs/covid-old"]
+
+
+def test_a_feed_reader_gets_304_until_something_new_is_indexed(world, engine):
+    live, client = world
+    first = client.get("/feeds/search.atom", params={"q": "covid"})
+    tag = first.headers["etag"]
+    again = client.get("/feeds/search.atom", params={"q": "covid"}, headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    f.store(engine, f.record("cds", "covid-alert", description="COVID exposure notification"),
+            agency="cds", country="ca")  # fmt: skip
+
+    def fresh() -> bool:
+        r = client.get("/feeds/search.atom", params={"q": "covid"}, headers={"If-None-Match": tag})
+        return r.status_code == 200 and _entries(r.content)[0] == "Cds: cds/covid-alert"
+
+    live.wait_indexed(fresh)
 
 
 def test_the_api_gives_the_same_feed(client):

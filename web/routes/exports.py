@@ -24,7 +24,7 @@ from registry.errors import BadRequest
 from registry.search import SearchRequest
 from registry.services import agencies, exports, repositories
 from registry.services.exports import ExportRow
-from web import publiccode_export, search_params
+from web import caching, publiccode_export, search_params
 from web.exports import code_json, csv_lines, json_lines
 
 
@@ -142,6 +142,9 @@ def search_feed(request: Request) -> Response:
     params = QueryParams([(k, v) for k, v in request.query_params.multi_items()
                           if k not in search_params.FEED_IGNORES])  # fmt: skip
     wanted = search_params.parse(params)
+    tag = caching.etag(request)  # a feed reader polls: 304 until the index changes
+    if (early := caching.not_modified(request, tag)) is not None:
+        return early
     scan = request.app.state.settings.feed_search_scan
     ids = _matching_ids(request.app.state.index, wanted, scan)
     with Session(request.app.state.engine) as session:
@@ -150,7 +153,7 @@ def search_feed(request: Request) -> Response:
     words = wanted.text or "every repository"
     chosen = [f"{k}: {v}" for k, v in params.multi_items() if k not in ("q", "sort")]
     title = f"New on govcode: {words}" + (f" ({', '.join(chosen)})" if chosen else "")
-    return _atom(request, rows, title, f"{_base(request)}/?{query}")
+    return caching.cached(_atom(request, rows, title, f"{_base(request)}/?{query}"), tag)
 
 
 def _matching_ids(index, wanted: SearchRequest, scan: int) -> list[int]:  # type: ignore[no-untyped-def]
