@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from registry.errors import GovcodeError, InvalidParameter
+from registry.errors import GovcodeError, InvalidParameter, TooManyRequests, Unauthorized
 
 PROBLEM_TYPE = "about:blank"  # the title is then the HTTP status phrase's meaning
 
@@ -43,7 +43,12 @@ async def handle(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, InvalidParameter):
         extra["invalid_params"] = [{"name": exc.parameter, "in": exc.location, "reason": str(exc)}]
-    return _render(request, exc.status_code, exc.title, str(exc), **extra)
+    response = _render(request, exc.status_code, exc.title, str(exc), **extra)
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="govcode"'  # RFC 6750
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

@@ -112,3 +112,9 @@ def test_a_parameter_that_takes_one_value_refuses_two(api):
     assert api.get("/api/v1/repositories?licnese=MIT").json()["invalid_params"] == [
         {"name": "licnese", "in": "query", "reason": api.get(
             "/api/v1/repositories?licnese=MIT").json()["detail"]}]  # fmt: skip
+
+
+def test_a_missing_token_says_how_to_give_one(api):
+    r = api.get("/api/v1/me", headers={"Authorization": ""})
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    assert r.headers["content-type"].startswith("application/problem+json")
