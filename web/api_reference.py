@@ -38,6 +38,7 @@ class Reply:
     status: str
     description: str
     media: list[tuple[str, str, str | None]]  # media type, type text, schema name (a link)
+    headers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Schema:
     description: str
     type: str
     fields: list[tuple[str, str, bool]]  # name, type text, required
+    example: str = ""  # JSON
 
 
 def ref_name(schema: dict[str, Any]) -> str | None:
@@ -126,7 +128,8 @@ def _replies(responses: dict[str, Any]) -> list[Reply]:
             (kind, type_text(content.get("schema", {})), ref_name(content.get("schema", {})))
             for kind, content in response.get("content", {}).items()
         ]
-        replies.append(Reply(status, response.get("description", ""), media))
+        headers = list(response.get("headers", {}))
+        replies.append(Reply(status, response.get("description", ""), media, headers))
     return sorted(replies, key=lambda r: r.status)
 
 
@@ -169,7 +172,9 @@ def _schema(name: str, schema: dict[str, Any]) -> Schema:
         (prop, type_text(sub), prop in required)
         for prop, sub in schema.get("properties", {}).items()
     ]
-    return Schema(name, schema.get("description", ""), type_text(schema), fields)
+    examples = schema.get("examples") or [None]
+    example = json.dumps(examples[0], indent=2, ensure_ascii=False) if examples[0] else ""
+    return Schema(name, schema.get("description", ""), type_text(schema), fields, example)
 
 
 def reference(document: dict[str, Any]) -> dict[str, Any]:

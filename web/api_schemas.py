@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from registry.models import RepositoryPublic, UserPublic
 
@@ -32,6 +32,8 @@ class Problem(BaseModel):
 
 
 class FacetCount(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"value": "MIT", "count": 12}]})
+
     value: str
     count: int
 
@@ -54,11 +56,28 @@ class RepositoryList(BaseModel):
 
 
 class Suggestions(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"q": "cov", "suggestions": ["covid", "coverage"]}]}
+    )
+
     q: str
     suggestions: list[str]
 
 
 class AgencySummary(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "ahs",
+                    "name": "Alberta Health Services",
+                    "country": "CA",
+                    "repositories": 12,
+                }
+            ]
+        }
+    )
+
     slug: str
     name: str
     country: str | None
@@ -75,6 +94,10 @@ class Me(UserPublic):
 
 
 class Member(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "maintainer@gov.example", "role": "maintainer"}]}
+    )
+
     email: str
     role: str
 
@@ -104,12 +127,20 @@ class AgencyRequest(BaseModel):
 
 
 class AgencyRequested(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"slug": "ahs", "status": "pending"}]}
+    )
+
     slug: str
     status: str
 
 
 class SourceRequest(BaseModel):
-    kind: str  # a source kind: github_org, gitlab_group, git_url, …
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "github", "locator": "alberta-health-services"}]}
+    )
+
+    kind: str  # a source kind: github, gitlab, git, git-list, code-json…
     locator: str
     api_url: str = ""
 
@@ -124,12 +155,20 @@ class SourceRegistered(BaseModel):
 
 
 class SourceProof(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": 3, "verified": False, "where": "the organisation's description"}]
+        }
+    )
+
     id: int
     verified: bool
     where: str
 
 
 class RoleRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "maintainer"}]})
+
     role: str  # admin | maintainer
 
 

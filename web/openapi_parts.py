@@ -21,6 +21,17 @@ STATUS_TEXT = {
 }
 
 
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "required": True, "schema": {"type": "string"}}
+
+
+READ_HEADERS = {  # every read's answer carries these (schemathesis checks they are there)
+    "ETag": _header("send it back in If-None-Match to get 304 while it is current"),
+    "Cache-Control": _header("how long a cache may keep the answer"),
+    "Access-Control-Allow-Origin": _header("always *: any site may read the API"),
+}
+
+
 def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -51,8 +62,15 @@ def operation(
         }
         for code in sorted(codes)
     }
-    if cached:
-        problems["304"] = {"description": STATUS_TEXT[304]}
+    if cached:  # a read: CORS, an ETag and 304
+        responses = {
+            status: {**answer, "headers": READ_HEADERS} if status == "200" else answer
+            for status, answer in responses.items()
+        }
+        problems["304"] = {
+            "description": STATUS_TEXT[304],
+            "headers": {"ETag": READ_HEADERS["ETag"]},
+        }
     op: Operation = {
         "operationId": op_id,
         "summary": summary,

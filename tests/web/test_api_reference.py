@@ -34,6 +34,8 @@ def test_the_page_lists_every_operation_with_its_parts(settings):
     assert '<a href="#schema-RepositoryPage">RepositoryPage</a>' in page
     assert f"curl &#39;{live.url}/api/v1/repositories/1&#39;" in page
     assert "invalid_params" in page and "application/problem+json" in page
+    assert "Headers: <code>ETag</code>" in page  # a read's answer headers
+    assert "&#34;suggestions&#34;: [" in page  # a schema's example
     # every in-page link has its target
     for target in set(re.findall(r'href="#([^"]+)"', page)):
         assert f'id="{target}"' in page, target
