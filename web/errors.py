@@ -1,4 +1,5 @@
-"""One handler: problem+json (RFC 9457) for the API, an HTML page for people.
+"""One handler: problem+json (RFC 9457) for programs (the API, exports, feeds), an HTML
+page for people.
 
 A problem always has ``type``, ``title``, ``status``, ``detail`` and ``instance`` (the path
 asked for); a bad parameter is named in ``invalid_params`` (``name``, ``in``, ``reason``).
@@ -16,6 +17,13 @@ from starlette.responses import JSONResponse, Response
 from registry.errors import GovcodeError, InvalidParameter, TooManyRequests, Unauthorized
 
 PROBLEM_TYPE = "about:blank"  # the title is then the HTTP status phrase's meaning
+# Resources for programs (the API, exports, feeds, badges): their errors are problem+json.
+MACHINE_PREFIXES = ("/api/", "/export/", "/feeds/", "/badge/")
+MACHINE_SUFFIXES = (".json", ".jsonl", ".atom", ".yml", ".svg")  # not audit.csv: a page
+
+
+def for_machines(path: str) -> bool:
+    return path.startswith(MACHINE_PREFIXES) or path.endswith(MACHINE_SUFFIXES)
 
 
 def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
@@ -31,7 +39,7 @@ def problem(request: Request, status: int, title: str, detail: str, **extra: Any
 
 
 def _render(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
-    if request.url.path.startswith("/api/"):
+    if for_machines(request.url.path):
         return problem(request, status, title, detail, **extra)
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"title": title, "detail": detail}, status_code=status

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from registry.models import RepositoryDetail, RepositoryPublic
 from web import api_schemas
+from web.openapi_exports import EXPORT_PATHS, EXPORT_SCHEMAS, search_parameters
 from web.openapi_parts import (
     EMAIL,
     REPO_ID,
@@ -25,9 +26,7 @@ from web.openapi_parts import (
     operation,
     query,
     ref,
-    whole,
 )
-from web.search_params import FILTER_PARAMS, SORTS
 
 
 @cache
@@ -41,34 +40,13 @@ def _schemas() -> dict[str, Any]:
     schemas["AgencyList"] = {"type": "array", "items": ref("AgencySummary")}
     schemas["MemberList"] = {"type": "array", "items": ref("Member")}
     schemas["AuditLog"] = {"type": "array", "items": ref("AuditEntry")}
+    schemas.update(EXPORT_SCHEMAS)
     return schemas
 
 
 # -- the paths, one helper each ---------------------------------------------------------
 def _repositories() -> dict[str, Operation]:
-    filters = [
-        {
-            **query(name, f"filter by {name}; repeat for several values (OR)", {}),
-            "schema": {"type": "array", "items": {"type": "string"}},
-            "style": "form",
-            "explode": True,
-        }
-        for name in FILTER_PARAMS
-    ]
-    filters[0]["example"] = ["MIT"]
-    params = [
-        query("q", "words to search for; field:value syntax works", {"type": "string"}, "covid"),
-        *filters,
-        query("sort", "the order of the results", {"enum": list(SORTS)}, "relevance"),
-        query("page", "the page to show", whole("page"), 1),
-        query("per_page", "results per page", whole("per_page"), 20),
-        query(
-            "active_days",
-            "only repositories with a commit in the last N days",
-            whole("active_days"),
-            365,
-        ),
-    ]
+    params = search_parameters()
     return {
         "get": operation(
             "listRepositories",
@@ -205,7 +183,7 @@ def _member() -> dict[str, Operation]:
 def _audit() -> dict[str, Operation]:
     fmt = query("format", "csv for a spreadsheet", {"enum": ["json", "csv"]}, "json")
     responses = ok("the agency's audit log, newest first", "AuditLog")
-    responses["content"]["text/csv"] = {"schema": {"type": "string"}}
+    responses["content"]["text/csv"] = {"schema": ref("CsvText")}
     return {
         "get": operation(
             "agencyAudit",
@@ -298,6 +276,11 @@ TAGS = [
     {"name": "agencies", "description": "Agencies, their people and their sources"},
     {"name": "accounts", "description": "The caller's own account"},
     {"name": "meta", "description": "About the API itself"},
+    {
+        "name": "exports",
+        "description": "The catalogue in other formats, feeds and badges "
+        "(outside /api/v1: no CORS or ETag there, except the saved-search feed's ETag)",
+    },
 ]
 
 DESCRIPTION = (
@@ -315,7 +298,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
         "info": {"title": "govcode API", "version": "1.0.0", "description": DESCRIPTION},
         "servers": [{"url": base_url.rstrip("/")}],
         "tags": TAGS,
-        "paths": {path: build() for path, build in PATHS.items()},
+        "paths": {path: build() for path, build in {**PATHS, **EXPORT_PATHS}.items()},
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {
