@@ -15,6 +15,15 @@ class BadRequest(GovcodeError):
     title = "Bad request"
 
 
+class InvalidParameter(BadRequest):
+    """One request parameter is wrong; the API's problem details name it (RFC 9457)."""
+
+    def __init__(self, name: str, message: str, *, location: str = "query") -> None:
+        super().__init__(message)
+        self.parameter = name
+        self.location = location  # query | path | header | body
+
+
 class Unauthorized(GovcodeError):
     """Not signed in, or the credentials given were wrong."""
 

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     readme_render_max_chars: int = Field(
         100_000, ge=0, description="characters of a README a repository page renders"
     )
+    feed_search_scan: int = Field(
+        2_000, ge=100, description="matches of a saved search its Atom feed looks at"
+    )
     language_sample_bytes: int = Field(
         16_384,
         ge=256,

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount, Route
@@ -29,6 +30,9 @@ from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
 from web import auth, errors, i18n, labels, views
+from web.api_params import UnknownParameters
+from web.caching import ApiConditional
+from web.cors import ApiCors
 from web.routes import (
     accounts,
     agency_admin,
@@ -38,6 +42,7 @@ from web.routes import (
     api_catalogue,
     api_deliveries,
     api_reuse,
+    apidocs,
     badges,
     delivery_log,
     exports,
@@ -158,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *api.routes(),
             *api_reuse.routes(),
             *api_catalogue.routes(),
+            *apidocs.routes(),
             *feeds.routes(),
             *accounts.routes(),
             *tokens.routes(),
@@ -175,12 +181,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(ApiCors),
+            Middleware(ApiConditional),
+            Middleware(UnknownParameters),
             _session_middleware(settings),
             Middleware(
                 i18n.LanguageMiddleware, https_only=settings.base_url.startswith("https://")
             ),
         ],
-        exception_handlers={GovcodeError: errors.handle, 404: errors.not_found},
+        exception_handlers={
+            GovcodeError: errors.handle,
+            404: errors.not_found,
+            HTTPException: errors.http_error,
+        },
     )
     app.state.settings = settings
     app.state.templates = templates

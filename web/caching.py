@@ -1,16 +1,24 @@
-"""ETag and Cache-Control for answers that follow the search index: a client that sends the
-ETag back gets 304 until the index (or what it was built from) changes."""
+"""ETag and Cache-Control for the API's reads.
+
+Answers that follow the search index take their ETag from the index generation and the
+URL, so a client that sends it back gets 304 before any search runs. Every other read of
+``/api/v1/*`` gets an ETag from its body (``ApiConditional``), so each one answers
+``If-None-Match`` with 304 as well.
+"""
 
 from __future__ import annotations
 
 import hashlib
 
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import i18n
 
 CACHE_CONTROL = "public, max-age=10, must-revalidate"
+PRIVATE = "private, no-cache"  # answers to a token: only the caller's own cache may keep them
 
 
 def etag(request: Request) -> str:
@@ -21,9 +29,15 @@ def etag(request: Request) -> str:
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
 
 
+def matches(sent: str, tag: str) -> bool:
+    """``If-None-Match`` compares weakly (RFC 9110 13.1.2): ``W/"x"`` matches ``"x"``."""
+    if sent.strip() == "*":
+        return True
+    return tag.removeprefix("W/") in {t.strip().removeprefix("W/") for t in sent.split(",")}
+
+
 def not_modified(request: Request, tag: str) -> Response | None:
-    sent = request.headers.get("if-none-match", "")
-    if tag in {t.strip() for t in sent.split(",")} or sent.strip() == "*":
+    if matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
     return None
 
@@ -32,3 +46,64 @@ def cached(response: Response, tag: str) -> Response:
     response.headers["ETag"] = tag
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
+
+
+class ApiConditional:
+    """Pure ASGI middleware: a body ETag and 304 on every 200 read of ``/api/v1/*`` that did
+    not set its own ETag. The API's answers are JSON built in memory, so holding the body
+    until it is complete costs nothing. HEAD is answered as GET without the body, so both
+    carry the same ETag."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not str(scope["path"]).startswith("/api/v1/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        request_headers = Headers(scope=scope)
+        sent = request_headers.get("if-none-match", "")
+        private = "authorization" in request_headers
+        head = scope["method"] == "HEAD"
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def hold(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                if message["status"] == 200 and "etag" not in MutableHeaders(scope=message):
+                    start = message  # sent once the body is complete
+                else:
+                    await send(message)  # the handler did its own (or it is no 200)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif start is None:
+                await send({**message, "body": b""} if head else message)
+            else:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await _finish(start, b"".join(chunks))
+
+        async def _finish(message: Message, body: bytes) -> None:
+            tag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
+            out = MutableHeaders(scope=message)
+            out["ETag"] = tag
+            out.setdefault("Cache-Control", PRIVATE if private else CACHE_CONTROL)
+            if private:
+                out["Vary"] = "Authorization"
+            if matches(sent, tag):
+                message["status"] = 304
+                for name in ("content-length", "content-type"):
+                    del out[name]
+                await send(message)
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+            await send({"type": "http.response.body", "body": b"" if head else body})
+
+        await self.app({**scope, "method": "GET"} if head else scope, receive, hold)

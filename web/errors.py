@@ -1,12 +1,20 @@
-"""One handler: problem+json for the API, an HTML page for people."""
+"""One handler: problem+json (RFC 9457) for programs (the API, exports, feeds), an HTML
+page for people.
+
+A problem always has ``type``, ``title``, ``status``, ``detail`` and ``instance`` (the path
+asked for); a bad parameter is named in ``invalid_params`` (``name``, ``in``, ``reason``).
+"""
 
 from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from registry.errors import GovcodeError
+from registry.errors import GovcodeError, InvalidParameter, TooManyRequests, Unauthorized
 from web.i18n import N_
 
 # The titles of registry.errors' classes, for the catalogue: pages show them translated
@@ -25,13 +33,31 @@ TITLES = (
 )
 
 
-def _render(request: Request, status: int, title: str, detail: str) -> Response:
-    if request.url.path.startswith("/api/"):
-        return JSONResponse(
-            {"type": "about:blank", "title": title, "status": status, "detail": detail},
-            status_code=status,
-            media_type="application/problem+json",
-        )
+PROBLEM_TYPE = "about:blank"  # the title is then the HTTP status phrase's meaning
+# Resources for programs (the API, exports, feeds, badges): their errors are problem+json.
+MACHINE_PREFIXES = ("/api/", "/export/", "/feeds/", "/badge/")
+MACHINE_SUFFIXES = (".json", ".jsonl", ".atom", ".yml", ".svg")  # not audit.csv: a page
+
+
+def for_machines(path: str) -> bool:
+    return path.startswith(MACHINE_PREFIXES) or path.endswith(MACHINE_SUFFIXES)
+
+
+def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {
+        "type": PROBLEM_TYPE,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _render(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
+    if for_machines(request.url.path):
+        return problem(request, status, title, detail, **extra)
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"title": title, "detail": detail}, status_code=status
     )
@@ -39,9 +65,27 @@ def _render(request: Request, status: int, title: str, detail: str) -> Response:
 
 async def handle(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, GovcodeError)
-    return _render(request, exc.status_code, exc.title, str(exc))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, InvalidParameter):
+        extra["invalid_params"] = [{"name": exc.parameter, "in": exc.location, "reason": str(exc)}]
+    response = _render(request, exc.status_code, exc.title, str(exc), **extra)
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="govcode"'  # RFC 6750
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc, HTTPException) else "Not found"
     return _render(request, 404, "Not found", str(detail))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (405 and the like) in the same two shapes."""
+    assert isinstance(exc, HTTPException)
+    title = HTTPStatus(exc.status_code).phrase
+    response = _render(request, exc.status_code, title, str(exc.detail))
+    for name, value in (exc.headers or {}).items():  # Allow: on a 405
+        response.headers[name] = value
+    return response

@@ -1,9 +1,17 @@
-"""The OpenAPI 3.1 document of API v1, with schemas taken from the public models."""
+"""The OpenAPI 3.1 document of API v1, with schemas taken from the public models.
+
+One helper per path below, listed in ``PATHS``; a new route under ``/api/v1`` adds its
+helper there (tests/web/test_openapi.py compares the document with the app's routes, both
+ways). Every response names its schema in ``components.schemas``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
+
+from pydantic import BaseModel
 
 from registry.models import DeliveryPublic, RepositoryDetail, RepositoryPublic, ReuseCountsPublic
 from registry.models.catalogue import (
@@ -13,15 +21,27 @@ from registry.models.catalogue import (
     CountrySummary,
     LicencePageDetail,
 )
-from web.openapi_accounts import SECURITY_SCHEMES, account_paths
+from web import api_schemas
+from web.openapi_accounts import account_paths
+from web.openapi_exports import EXPORT_PATHS, EXPORT_SCHEMAS, search_parameters
+from web.openapi_parts import (
+    EMAIL,
+    REPO_ID,
+    SLUG,
+    SOURCE_ID,
+    Operation,
+    ok,
+    operation,
+    query,
+    ref,
+)
 from web.openapi_reuse import reuse_paths
-from web.search_params import FILTER_PARAMS
 
 
 @cache
 def _schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in (
+    models: Iterable[type[BaseModel]] = (
         RepositoryPublic,
         RepositoryDetail,
         ReuseCountsPublic,
@@ -31,154 +51,300 @@ def _schemas() -> dict[str, Any]:
         CountrySummary,
         CountryDetail,
         LicencePageDetail,
-    ):
+        *api_schemas.SCHEMAS,
+    )
+    for model in models:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
+    schemas["AgencyList"] = {"type": "array", "items": ref("AgencySummary")}
+    schemas["MemberList"] = {"type": "array", "items": ref("Member")}
+    schemas["AuditLog"] = {"type": "array", "items": ref("AuditEntry")}
+    schemas.update(EXPORT_SCHEMAS)
     return schemas
 
 
+# -- the paths, one helper each ---------------------------------------------------------
+def _repositories() -> dict[str, Operation]:
+    params = search_parameters()
+    return {
+        "get": operation(
+            "listRepositories",
+            "Search repositories, with filters and facet counts",
+            {"200": ok("a page of repositories", "RepositoryPage")},
+            tag="repositories",
+            parameters=params,
+            errors=[400],
+            cached=True,
+        )
+    }
+
+
+def _repository() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "getRepository",
+            "One repository, with everything its page shows",
+            {"200": ok("the repository", "RepositoryDetail")},
+            tag="repositories",
+            parameters=[REPO_ID],
+            errors=[404],
+            cached=True,
+        )
+    }
+
+
+def _similar() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "similarRepositories",
+            "Similar repositories (more like this, without its own forks)",
+            {"200": ok("up to five repositories", "RepositoryList")},
+            tag="repositories",
+            parameters=[REPO_ID],
+            errors=[404],
+            cached=True,
+        )
+    }
+
+
+def _publiccode() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "generatedPubliccode",
+            "A publiccode.yml for a repository that has none",
+            {"200": ok("the generated file and its validation", "GeneratedPubliccode")},
+            tag="repositories",
+            description="Filled from what govcode inferred (name, URL, description, licence, "
+            "maturity, maintenance, dates) and checked with govcode's own publiccode.yml "
+            "validation. A repository with its own publiccode.yml has none generated: 404.",
+            parameters=[REPO_ID],
+            errors=[404],
+            cached=True,
+        )
+    }
+
+
+def _suggest() -> dict[str, Operation]:
+    q = query("q", "what has been typed so far", {"type": "string", "maxLength": 200}, "cov")
+    return {
+        "get": operation(
+            "suggest",
+            "Search-box completions of the last word typed",
+            {"200": ok("completions", "Suggestions")},
+            tag="search",
+            parameters=[q],
+            errors=[400],
+            cached=True,
+        )
+    }
+
+
+def _agencies() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "listAgencies",
+            "Agencies with repository counts",
+            {"200": ok("every approved agency", "AgencyList")},
+            tag="agencies",
+            cached=True,
+        ),
+        "post": operation(
+            "registerAgency",
+            "Ask for a new agency (a site admin approves it)",
+            {"201": ok("the agency, waiting for review", "AgencyRequested")},
+            tag="agencies",
+            errors=[400, 409],
+            token="register",
+            body="AgencyRequest",
+        ),
+    }
+
+
+def _members() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "listMembers",
+            "An agency's people and their roles",
+            {"200": ok("the members", "MemberList")},
+            tag="agencies",
+            parameters=[SLUG],
+            errors=[404],
+            token="manage",
+            cached=True,
+        )
+    }
+
+
+def _member() -> dict[str, Operation]:
+    return {
+        "put": operation(
+            "setMemberRole",
+            "Add a member or change their role",
+            {"200": ok("the membership", "Member")},
+            tag="agencies",
+            parameters=[SLUG, EMAIL],
+            errors=[400, 404, 409],
+            token="manage",
+            body="RoleRequest",
+        ),
+        "delete": operation(
+            "removeMember",
+            "Remove a member",
+            {"204": {"description": "removed"}},
+            tag="agencies",
+            parameters=[SLUG, EMAIL],
+            errors=[404, 409],
+            token="manage",
+        ),
+    }
+
+
+def _audit() -> dict[str, Operation]:
+    fmt = query("format", "csv for a spreadsheet", {"enum": ["json", "csv"]}, "json")
+    responses = ok("the agency's audit log, newest first", "AuditLog")
+    responses["content"]["text/csv"] = {"schema": ref("CsvText")}
+    return {
+        "get": operation(
+            "agencyAudit",
+            "An agency's audit log",
+            {"200": responses},
+            tag="agencies",
+            parameters=[SLUG, fmt],
+            errors=[400, 404],
+            token="manage",
+            cached=True,
+        )
+    }
+
+
+def _sources() -> dict[str, Operation]:
+    return {
+        "post": operation(
+            "registerSource",
+            "Register a source (a GitHub organisation, GitLab group, git URL, inventory)",
+            {"201": ok("the source, with the token that proves ownership", "SourceRegistered")},
+            tag="agencies",
+            description="The source is crawled once its owner is proved: put the proof "
+            "token in the organisation's description or website, then call verify.",
+            parameters=[SLUG],
+            errors=[400, 404, 409],
+            token="register",
+            body="SourceRequest",
+        )
+    }
+
+
+def _verify() -> dict[str, Operation]:
+    return {
+        "post": operation(
+            "verifySource",
+            "Look for a source's proof token now",
+            {"200": ok("whether it was found, and where govcode looked", "SourceProof")},
+            tag="agencies",
+            parameters=[SLUG, SOURCE_ID],
+            errors=[404],
+            token="register",
+        )
+    }
+
+
+def _me() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "me",
+            "Who the token belongs to, and their agencies",
+            {"200": ok("the token's user", "Me")},
+            tag="accounts",
+            token="read",
+            cached=True,
+        )
+    }
+
+
+def _openapi() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "openapi",
+            "This document",
+            {"200": ok("the OpenAPI 3.1 document", "OpenAPIDocument")},
+            tag="meta",
+            cached=True,
+        )
+    }
+
+
+PATHS: dict[str, Callable[[], dict[str, Operation]]] = {
+    "/api/v1/repositories": _repositories,
+    "/api/v1/repositories/{id}": _repository,
+    "/api/v1/repositories/{id}/similar": _similar,
+    "/api/v1/repositories/{id}/publiccode": _publiccode,
+    "/api/v1/suggest": _suggest,
+    "/api/v1/agencies": _agencies,
+    "/api/v1/agencies/{slug}/members": _members,
+    "/api/v1/agencies/{slug}/members/{email}": _member,
+    "/api/v1/agencies/{slug}/audit": _audit,
+    "/api/v1/agencies/{slug}/sources": _sources,
+    "/api/v1/agencies/{slug}/sources/{source_id}/verify": _verify,
+    "/api/v1/me": _me,
+    "/api/v1/openapi.json": _openapi,
+}
+
+TAGS = [
+    {"name": "repositories", "description": "Search the catalogue and read one repository"},
+    {"name": "search", "description": "Helpers for a search box"},
+    {"name": "agencies", "description": "Agencies, their people and their sources"},
+    {"name": "accounts", "description": "The caller's own account"},
+    {"name": "meta", "description": "About the API itself"},
+    {
+        "name": "exports",
+        "description": "The catalogue in other formats, feeds and badges "
+        "(outside /api/v1: no CORS or ETag there, except the saved-search feed's ETag)",
+    },
+]
+
+DESCRIPTION = (
+    "Public code from governments, searchable with the filters and facets of the search "
+    "page. Reads are open to anyone and to any origin (CORS), carry an ETag and answer "
+    "If-None-Match with 304. Errors are problem details (RFC 9457) that name the bad "
+    "parameter. Writes need an API token (Authorization: Bearer <token>) with the right "
+    "scope; make one on your account page."
+)
+
+
 def openapi_document(base_url: str) -> dict[str, Any]:
-    filters = [
-        {
-            "name": name,
-            "in": "query",
-            "required": False,
-            "description": f"filter by {name}; repeat for several values (OR)",
-            "schema": {"type": "array", "items": {"type": "string"}},
-            "style": "form",
-            "explode": True,
-        }
-        for name in FILTER_PARAMS
-    ]
-    problem = {"description": "problem details", "content": {"application/problem+json": {}}}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "govcode API", "version": "1.0.0"},
+        "info": {"title": "govcode API", "version": "1.0.0", "description": DESCRIPTION},
         "servers": [{"url": base_url.rstrip("/")}],
+        "tags": TAGS,
         "paths": {
             **catalogue_paths(),
-            "/api/v1/repositories": {
-                "get": {
-                    "summary": "Search repositories, with filters and facet counts",
-                    "parameters": [
-                        {"name": "q", "in": "query", "schema": {"type": "string"}},
-                        *filters,
-                        {
-                            "name": "sort",
-                            "in": "query",
-                            "schema": {"enum": ["relevance", "stars", "updated"]},
-                        },
-                        {
-                            "name": "page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-                        },
-                        {
-                            "name": "per_page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                        },
-                        {
-                            "name": "active_days",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 36500},
-                        },
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "a page of repositories",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {
-                                            "total": {"type": "integer"},
-                                            "page": {"type": "integer"},
-                                            "per_page": {"type": "integer"},
-                                            "items": {
-                                                "type": "array",
-                                                "items": {
-                                                    "$ref": "#/components/schemas/RepositoryPublic"
-                                                },
-                                            },
-                                            "facets": {"type": "object"},
-                                        },
-                                    }
-                                }
-                            },
-                        },
-                        "400": problem,
-                    },
-                }
-            },
-            "/api/v1/repositories/{id}": {
-                "get": {
-                    "summary": "One repository",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "the repository, with everything its page shows",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/RepositoryDetail"}
-                                }
-                            },
-                        },
-                        "404": problem,
-                    },
-                }
-            },
-            "/api/v1/repositories/{id}/similar": {
-                "get": {
-                    "summary": "Similar repositories (more like this, without its own forks)",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {"200": {"description": "{items: [...]}"}, "404": problem},
-                }
-            },
-            "/api/v1/suggest": {
-                "get": {
-                    "summary": "Search-box completions of the last word typed",
-                    "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
-                    "responses": {
-                        "200": {"description": "{q, suggestions: [...]}"},
-                        "400": problem,
-                    },
-                }
-            },
-            "/api/v1/agencies": {
-                "get": {
-                    "summary": "Agencies with repository counts",
-                    "responses": {"200": {"description": "agencies"}},
-                }
-            },
-            **reuse_paths(problem),
-            **_fork_paths(problem),
-            **_delivery_paths(problem),
+            **reuse_paths(PROBLEM),
+            **_fork_paths(PROBLEM),
+            **_delivery_paths(PROBLEM),
             **account_paths(),
+            **{path: build() for path, build in {**PATHS, **EXPORT_PATHS}.items()},
         },
-        "components": {"schemas": _schemas(), "securitySchemes": SECURITY_SCHEMES},
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer", "description": "an API token"}
+            },
+        },
     }
+
+
+PROBLEM: dict[str, Any] = {
+    "description": "problem details (RFC 9457)",
+    "content": {"application/problem+json": {"schema": ref("Problem")}},
+}
 
 
 def _fork_paths(problem: dict[str, Any]) -> dict[str, Any]:
     """Fork to my organisation, and "we use this" (a bearer token scoped ``fork``)."""
     repo_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    bearer = [{"bearerToken": []}]  # the token needs the ``fork`` scope
+    bearer = [{"token": []}]  # the token needs the ``fork`` scope
     fork_body = {
         "type": "object",
         "required": ["owner", "accept_licence"],
@@ -332,7 +498,7 @@ def _delivery_paths(problem: dict[str, Any]) -> dict[str, Any]:
     """A subscription's delivery log: bearer token with the ``subscriptions`` scope, owner only."""
     sub = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     refusals = {"401": problem, "403": problem, "404": problem}
-    token = [{"bearerToken": ["subscriptions"]}]
+    token = [{"token": ["subscriptions"]}]
     state = "the subscription's state: active, paused_at, paused_reason, failing_since"
     return {
         "/api/v1/subscriptions/{id}/deliveries": {

@@ -14,7 +14,7 @@ def _call(summary: str, scope: str, ok: str | None, **extra: Any) -> dict[str, A
     return {
         "summary": summary,
         "description": f"needs a bearer token with the `{scope}` scope",
-        "security": [{"bearerToken": [scope]}],
+        "security": [{"token": [scope]}],
         "responses": {**answers, **extra.pop("responses", {}), **_REFUSED},
         **extra,
     }
@@ -84,4 +84,4 @@ def account_paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
-SECURITY_SCHEMES = {"bearerToken": {"type": "http", "scheme": "bearer"}}
+SECURITY_SCHEMES = {"token": {"type": "http", "scheme": "bearer"}}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from starlette.datastructures import QueryParams
 
-from registry.errors import BadRequest
+from registry.errors import InvalidParameter
 from registry.search import FACETS, SearchRequest
 
 # Query parameter name -> index field.
@@ -24,30 +27,61 @@ FILTER_PARAMS = {
 assert set(FILTER_PARAMS.values()) == set(FACETS)
 
 
+SORTS = ("relevance", "stars", "updated")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
+LIMITS = {"page": (1, 1000), "per_page": (1, 100), "active_days": (1, 36_500)}
+
+
+def single(params: QueryParams, name: str) -> str | None:
+    """The one value of a parameter that takes one; ``InvalidParameter`` if it is repeated."""
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise InvalidParameter(name, f"{name} takes one value, not {len(values)}")
+    return values[0] if values else None
+
+
+def whole_number(params: QueryParams, name: str, default: int | None) -> int | None:
+    """The parameter ``name`` as an integer within ``LIMITS[name]``, else ``default``."""
+    text = single(params, name)
+    if text is None:
+        return default
+    least, most = LIMITS[name]
+    if not _WHOLE.fullmatch(text.strip()):
+        raise InvalidParameter(name, f"{name} must be a whole number")
+    value = int(text)
+    if not least <= value <= most:
+        raise InvalidParameter(name, f"{name} must be {least}–{most}")
+    return value
+
+
 def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
-    try:
-        page = int(params.get("page", "1"))
-        size = int(params.get("per_page", str(per_page)))
-        active = int(params["active_days"]) if params.get("active_days") else None
-    except ValueError as exc:
-        raise BadRequest("page, per_page and active_days must be whole numbers") from exc
-    if page < 1 or page > 1000 or size < 1 or size > 100:
-        raise BadRequest("page must be 1–1000 and per_page 1–100")
-    if active is not None and not 1 <= active <= 36_500:
-        raise BadRequest("active_days must be 1–36500")
-    sort = params.get("sort", "relevance")
-    if sort not in ("relevance", "stars", "updated"):
-        raise BadRequest("sort must be relevance, stars or updated")
+    page = whole_number(params, "page", 1)
+    size = whole_number(params, "per_page", per_page)
+    active = whole_number(params, "active_days", None)
+    assert page is not None and size is not None
+    sort = single(params, "sort")
+    sort = "relevance" if sort is None else sort
+    if sort not in SORTS:
+        raise InvalidParameter("sort", "sort must be relevance, stars or updated")
     filters = {
         field: [v[:200] for v in params.getlist(name) if v][:50]
         for name, field in FILTER_PARAMS.items()
     }
     filters["country"] = [v.upper() for v in filters["country"]]  # stored upper case
     return SearchRequest(
-        text=params.get("q", "")[:500],
+        text=(single(params, "q") or "")[:500],
         filters={k: v for k, v in filters.items() if v},
         sort=sort,
         page=page,
         per_page=size,
         active_days=active,
     )
+
+
+FEED_IGNORES = ("page", "per_page", "more")  # a feed follows the search, not a page of it
+
+
+def feed_url(params: QueryParams) -> str:
+    """The Atom feed of a search's query: ``/feeds/search.atom?<its query>``."""
+    kept = [(k, v) for k, v in params.multi_items() if k not in FEED_IGNORES and v]
+    return "/feeds/search.atom" + ("?" + urlencode(kept) if kept else "")

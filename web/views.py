@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
 from sqlmodel import Session
 
@@ -106,8 +107,16 @@ def repository_detail(
             "commit_weeks": list(repo.commit_weeks),
             "badge_url": f"{base_url.rstrip('/')}/badge/{repo.full_name}.svg",
             "badge_markdown": badge_markdown(base_url, repo.full_name, repo_id),
+            "generated_publiccode_url": generated_publiccode_url(base_url, repo),
         }
     )
+
+
+def generated_publiccode_url(base_url: str, repo: Repository) -> str | None:
+    """Where govcode serves a publiccode.yml it wrote, for a repository that has none."""
+    if repo.publiccode or repo.full_name.count("/") != 1:
+        return None
+    return f"{base_url.rstrip('/')}/repositories/{quote(repo.full_name)}/publiccode.yml"
 
 
 def _public_fields(

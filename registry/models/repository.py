@@ -275,6 +275,7 @@ class RepositoryDetail(RepositoryPublic):
     commit_weeks: list[int]  # commits in each of the 52 weeks before the last crawl
     badge_url: str
     badge_markdown: str
+    generated_publiccode_url: str | None = None  # for a repository without publiccode.yml
 
     licence_evidence: list[LicenceEvidencePublic]
     licence_mismatches: list[str]

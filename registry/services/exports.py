@@ -8,7 +8,7 @@ agencies and languages in one query each.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
@@ -65,9 +65,15 @@ def catalogue(
 
 
 def newest(
-    session: Session, *, agency_slug: str | None = None, country: str | None = None, limit: int = 50
+    session: Session,
+    *,
+    agency_slug: str | None = None,
+    country: str | None = None,
+    ids: Sequence[int] | None = None,
+    limit: int = 50,
 ) -> list[tuple[Repository, Agency]]:
-    """The repositories govcode saw first most recently (for "new repositories" feeds)."""
+    """The repositories govcode saw first most recently (for "new repositories" feeds),
+    among ``ids`` when given (the matches of a saved search)."""
     query = (
         select(Repository, Agency)
         .join(Agency, Agency.id == Repository.agency_id)  # type: ignore[arg-type]
@@ -78,4 +84,6 @@ def newest(
         query = query.where(Agency.slug == agency_slug)
     if country is not None:
         query = query.where(func.upper(Agency.country) == country.upper())
+    if ids is not None:
+        query = query.where(Repository.id.in_(list(ids)))  # type: ignore[union-attr]
     return list(session.exec(query).all())

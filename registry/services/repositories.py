@@ -321,3 +321,13 @@ def hits(
     for _, _, langs in found.values():
         langs.sort(key=lambda lang: -lang.bytes)
     return [found[i] for i in ids if i in found]
+
+
+def publishes_packages(session: Session, repo_id: int) -> bool:
+    """Whether the repository publishes a package (npm, PyPI, Maven…) others can depend on."""
+    found = session.exec(
+        select(RepositoryPackage.id)
+        .where(RepositoryPackage.repository_id == repo_id, RepositoryPackage.role == "published")
+        .limit(1)
+    ).first()
+    return found is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -10,10 +12,11 @@ from starlette.routing import Route
 from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies, index_feed, repositories, reuse
-from web import caching, search_params
+from web import caching, publiccode_export, search_params
+from web.api_schemas import GeneratedPubliccode
 from web.catalogue import public_items, with_origins
 from web.openapi import openapi_document
-from web.views import repository_detail
+from web.views import generated_publiccode_url, repository_detail
 
 
 def routes() -> list[Route]:
@@ -21,6 +24,7 @@ def routes() -> list[Route]:
         Route("/api/v1/repositories", list_repositories),
         Route("/api/v1/repositories/{repo_id:id}", get_repository),
         Route("/api/v1/repositories/{repo_id:id}/similar", similar_repositories),
+        Route("/api/v1/repositories/{repo_id:id}/publiccode", generated_publiccode),
         Route("/api/v1/suggest", suggest),
         Route("/api/v1/agencies", list_agencies),
         Route("/api/v1/openapi.json", openapi),
@@ -44,6 +48,7 @@ def list_repositories(request: Request) -> Response:
     if (early := caching.not_modified(request, tag)) is not None:
         return early
     result = request.app.state.index.search(req)
+    base_url = request.app.state.settings.base_url.rstrip("/")
     with Session(request.app.state.engine) as session:
         items = _items(request, session, result.ids, req.text)
     facets = {
@@ -58,6 +63,7 @@ def list_repositories(request: Request) -> Response:
         "did_you_mean": result.did_you_mean,
         "items": items,
         "facets": facets,
+        "feed_url": base_url + search_params.feed_url(request.query_params),
     }
     return caching.cached(_json(body), tag)
 
@@ -82,6 +88,21 @@ def similar_ids(request: Request, session: Session, repo_id: int, limit: int = 5
         if e.kind == "fork" and e.reuser_repository_id
     ]
     return request.app.state.index.similar(rows[0], limit=limit, exclude=forks)
+
+
+def generated_publiccode(request: Request) -> Response:
+    """A publiccode.yml written from what govcode inferred, with its validation."""
+    repo_id = request.path_params["repo_id"]
+    with Session(request.app.state.engine) as session:
+        text = publiccode_export.for_repository(session, repo_id, now=datetime.now(UTC))
+        repo = repositories.get(session, repo_id)
+        url = generated_publiccode_url(request.app.state.settings.base_url, repo)
+        assert url is not None  # for_repository found no publiccode.yml of its own
+    found = publiccode_export.problems(text)
+    body = GeneratedPubliccode(
+        repository_id=repo_id, url=url, yaml=text, valid=not found, problems=found
+    )
+    return _json(body.model_dump(mode="json"))
 
 
 def suggest(request: Request) -> Response:

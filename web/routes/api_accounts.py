@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from registry.db import session_scope
-from registry.errors import BadRequest
+from registry.errors import BadRequest, InvalidParameter
 from registry.services import (
     accounts,
     agencies,
@@ -135,7 +135,10 @@ def agency_audit(request: Request) -> Response:
         agency = agencies.get_agency(session, request.path_params["slug"])
         memberships.require(session, user, agency, "read_audit")
         rows = audit.events(session, agency_id=agency.id)
-        if request.query_params.get("format") == "csv":
+        wanted = request.query_params.get("format", "json")
+        if wanted not in ("json", "csv"):
+            raise InvalidParameter("format", "format must be json or csv")
+        if wanted == "csv":
             return Response(audit.to_csv(rows), media_type="text/csv; charset=utf-8")
         return JSONResponse([
             {"id": e.id, "created_at": e.created_at.isoformat(), "actor": e.actor,

@@ -225,6 +225,7 @@ def search_page(request: Request) -> Response:
             "per_page": req.per_page,
             "pages": pages,
             "sort": req.sort,
+            "feed_url": search_params.feed_url(request.query_params),
             "prev_url": "/?" + urlencode([*base, ("page", req.page - 1)]) if req.page > 1 else None,
             "next_url": "/?" + urlencode([*base, ("page", req.page + 1)])
             if req.page < pages
