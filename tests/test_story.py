@@ -6,7 +6,10 @@ Ontario finds it with search filters (page and API) and opens it. Signed in, the
 token, read what the MIT licence asks and confirm; govcode forks through the (fake) GitHub
 API, waits for the fork, records the reuse at once, and Alberta's maintainer gets an
 e-mail, a signed webhook and a feed entry. A later crawl sees the fork on GitHub without
-telling anyone twice; Ontario's publiccode.yml then says isBasedOn Alberta's tool.
+telling anyone twice; Ontario's publiccode.yml then says isBasedOn Alberta's tool. Every
+webhook is signed with its time, so a captured one cannot be replayed an hour later. Then
+Alberta tags a release whose notes name a security fix, and Ontario's maintainer, who
+follows the fork, is told: reuse is a relationship both ends hear about.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import httpx
 import pytest
 
 from registry import demo_world
+from registry.notify import webhooks
 from tests.conftest import LiveServer
 from tests.fakes.mail import MailReceiver
 from tests.fakes.webhooks import WebhookReceiver
@@ -28,6 +32,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SECRET = "alberta-webhook-secret"
 ONTARIO_TOKEN = "ghp_ontario_developer_token"  # the developer's own GitHub token
 DEVELOPER = "dev@ontario.example"
+ONTARIO_MAINTAINER = "maintainer@ontario.example"
 
 
 @pytest.fixture
@@ -176,3 +181,28 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
             hook.wait_for(2)
             assert all(d.valid for d in hook.received)
             assert [m["To"] for m in mail.wait_for(3)].count("maintainer@ahs.example") >= 2
+
+            # Replay-safe: the signature carries its time; the same request later is refused.
+            first = hook.received[0]
+            header = first.headers["x-govcode-signature"]
+            sent_at = int(header.split(",")[0].removeprefix("t="))
+            assert webhooks.verify([SECRET], first.body, header, now=sent_at + 60)
+            assert not webhooks.verify([SECRET], first.body, header, now=sent_at + 3600)
+            assert first.headers["x-govcode-delivery"]  # one id per delivery, across retries
+
+            # Ontario's maintainer follows the fork; Alberta tags a release fixing a CVE.
+            govcode(monkeypatch, s, "subscribe", fork_name, "--email", ONTARIO_MAINTAINER)
+            before = len(mail.messages)
+            fake_github.push(demo_world.COVID, {"CHANGELOG.md": "## 1.3.0\n- Safer scoring\n"},
+                             tags=["v1.3.0"])  # fmt: skip
+            releases = [*fake_github.world.repo(demo_world.COVID).releases, "v1.3.0"]
+            notes = "Security: fixes CVE-2026-4242 in the risk score."
+            fake_github.update_repo(demo_world.COVID, releases=releases,
+                                    release_notes={"v1.3.0": notes})  # fmt: skip
+            govcode(monkeypatch, s, "crawl", "github", demo_world.ALBERTA)
+            mail.wait_for(before + 1, timeout=15)
+            [news] = [m for m in mail.messages[before:] if m["To"] == ONTARIO_MAINTAINER]
+            assert "v1.3.0" in news["Subject"] and demo_world.COVID in news["Subject"]
+            text = news.get_body(("plain",)).get_content()
+            assert "CVE-2026-4242" in text and fork_name in text
+            assert news["List-Unsubscribe"]  # one click, without signing in
