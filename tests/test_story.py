@@ -14,8 +14,10 @@ follows the fork, is told: reuse is a relationship both ends hear about.
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 import pytest
@@ -102,7 +104,7 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
             fork_page = httpx.get(fork_href)
             assert fork_page.status_code == 200 and demo_world.COVID in fork_page.text
 
-            govcode(
+            subscribed = govcode(
                 monkeypatch,
                 s,
                 "subscribe",
@@ -206,3 +208,19 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
             text = news.get_body(("plain",)).get_content()
             assert "CVE-2026-4242" in text and fork_name in text
             assert news["List-Unsubscribe"]  # one click, without signing in
+
+            # The webhook subscription's delivery log: each delivery, each attempt, its answer.
+            hook_sub = re.search(r"subscription (\d+): webhook", subscribed).group(1)
+            log = govcode(monkeypatch, s, "notify", "log", hook_sub)
+            assert log.count(": delivered") == len(hook.received) == 2
+            assert log.count("reuse.detected: delivered") == 2 and " 204 " in log
+            keep = os.environ.get("GOVCODE_ARTEFACTS")
+            if keep:  # what the note quotes: the reuse graph page and the delivery log
+                folder = Path(keep) / "story"
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "delivery-log.txt").write_text(log)
+                (folder / "alberta-tool.html").write_text(
+                    client.get(f"/repositories/{repo_id}").text
+                )
+                detail = client.get(f"/api/v1/repositories/{repo_id}").content
+                (folder / "alberta-tool.json").write_bytes(detail)
