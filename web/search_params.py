@@ -9,21 +9,9 @@ from starlette.datastructures import QueryParams
 
 from registry.errors import InvalidParameter
 from registry.search import FACETS, SearchRequest
+from registry.search.saved import PARAMS as FILTER_PARAMS
 
-# Query parameter name -> index field.
-FILTER_PARAMS = {
-    "licence": "licence",
-    "language": "languages",
-    "maturity": "maturity",
-    "agency": "agency",
-    "country": "country",
-    "topic": "topics",
-    "licence_class": "licence_class",
-    "forge": "forge",
-    "archived": "archived",
-    "fork": "fork",
-    "reused": "reused",
-}
+# Query parameter name -> index field: one table, shared with saved searches.
 assert set(FILTER_PARAMS.values()) == set(FACETS)
 
 
