@@ -31,6 +31,7 @@ from registry.models.repository import (
     MaturitySignalPublic,
     PubliccodePublic,
     RepositoryDetail,
+    RepositoryRef,
     VersionPublic,
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
@@ -108,8 +109,24 @@ def repository_detail(
             "badge_url": f"{base_url.rstrip('/')}/badge/{repo.full_name}.svg",
             "badge_markdown": badge_markdown(base_url, repo.full_name, repo_id),
             "generated_publiccode_url": generated_publiccode_url(base_url, repo),
+            **header_facts(session, repo),
         }
     )
+
+
+def header_facts(session: Session, repo: Repository) -> dict[str, Any]:
+    """What the page's header says beside the record: where it comes from (forked from,
+    based on), whether it is archived or obsolete, and the publisher's other repositories."""
+    from web.catalogue import origins_of  # web.catalogue builds on this module
+
+    repo_id: int = repo.id  # type: ignore[assignment]
+    origins = origins_of(session, [repo_id]).get(repo_id, [])
+    others = repositories.others_of_agency(session, repo.agency_id, except_id=repo_id)
+    return {
+        "origins": origins,
+        "status": status(repo),
+        "publisher_repositories": [RepositoryRef(id=i, full_name=n) for i, n in others],
+    }
 
 
 def generated_publiccode_url(base_url: str, repo: Repository) -> str | None:

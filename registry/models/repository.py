@@ -194,10 +194,26 @@ class PubliccodeProblemPublic(SQLModel):
     line: int | None = None
 
 
+class ContactPublic(SQLModel):
+    """A maintainer publiccode.yml names in ``maintenance.contacts``."""
+
+    name: str = ""
+    email: str | None = None
+    affiliation: str | None = None
+
+
 class PubliccodePublic(SQLModel):
     version: str | None = None
     valid: bool = False
     problems: list[PubliccodeProblemPublic] = []
+    contacts: list[ContactPublic] = []  # maintenance.contacts, as the file gives them
+
+
+class RepositoryRef(SQLModel):
+    """Another repository in the registry, by id and name."""
+
+    id: int
+    full_name: str
 
 
 class OriginPublic(SQLModel):
@@ -276,6 +292,7 @@ class RepositoryDetail(RepositoryPublic):
     badge_url: str
     badge_markdown: str
     generated_publiccode_url: str | None = None  # for a repository without publiccode.yml
+    publisher_repositories: list[RepositoryRef] = []  # its agency's others, most starred first
 
     licence_evidence: list[LicenceEvidencePublic]
     licence_mismatches: list[str]

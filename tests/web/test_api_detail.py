@@ -88,6 +88,7 @@ def test_the_detail_carries_reuse_both_ways_evidence_signals_truncation_and_erro
         "problems": [
             {"key": "legal.license", "message": "not an SPDX id", "line": 7, "severity": "error"}
         ],
+        "contacts": [],
     }
     assert copy["publiccode"] is None
 

@@ -87,3 +87,35 @@ def test_the_api_carries_what_these_sections_show(settings, engine):
     assert body["badge_markdown"] in page and body["badge_url"].endswith("/badge/ahs/covid.svg")
     detail = spec["components"]["schemas"]["RepositoryDetail"]["properties"]
     assert {"licence_duties", "readme", "software_heritage", "commit_weeks"} <= set(detail)
+
+
+def test_the_header_says_where_it_comes_from_who_maintains_it_and_what_else_its_publisher_has(
+    settings, engine
+):
+    f = factories
+    source = f.record("ahs", "covid", stars=5)
+    f.store(engine, source, agency="ahs")
+    f.store(engine, f.record("ahs", "clinics", stars=9), agency="ahs")
+    contacts = {
+        "version": "0.4",
+        "valid": True,
+        "contacts": [
+            {"name": "Dana <b>Ops</b>", "email": "dana@ontario.example", "affiliation": "ODS"}
+        ],
+    }
+    fork = f.record("ontario", "covid", reuse=[f.fork_claim("https://github.example/ontario/covid", source)],
+                    publiccode=contacts, stars=1)  # fmt: skip
+    fork_id = f.store(engine, fork, agency="ontario").repository_id
+    f.store(engine, f.record("ontario", "forms", stars=3), agency="ontario")
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+        page = client.get(f"/repositories/{fork_id}").text
+        api = client.get(f"/api/v1/repositories/{fork_id}").json()
+    origins = page.split('<p class="origins">', 1)[1].split("</p>", 1)[0]
+    assert "Forked from" in origins and "ahs/covid" in origins
+    assert [(o["kind"], o["name"]) for o in api["origins"]] == [("fork", "ahs/covid")]
+    people = page.split('<p class="contacts">', 1)[1].split("</p>", 1)[0]
+    assert "Dana &lt;b&gt;Ops&lt;/b&gt; (ODS)" in people and "mailto:dana@ontario.example" in people
+    assert api["publiccode"]["contacts"][0]["email"] == "dana@ontario.example"
+    more = page.split('<ul class="publisher-repositories">', 1)[1].split("</ul>", 1)[0]
+    assert "ontario/forms" in more and "ahs/" not in more and "ontario/covid" not in more
+    assert [r["full_name"] for r in api["publisher_repositories"]] == ["ontario/forms"]

@@ -32,6 +32,7 @@ from web.pictures import activity_sparkline, activity_words, language_bar, langu
 from web.reuse_picture import legend, reuse_graph
 from web.routes import api, api_catalogue, catalogue_pages
 from web.views import (
+    header_facts,
     badge_markdown,
     clone_command,
     edge_public,
@@ -267,6 +268,7 @@ def repository_page(request: Request) -> Response:
             "reuses": bounded_all(reuses),
             "past_reuse": reuse_edges_public(session, repo_id, ended=True),
             "versions": versions_public(session, repo_id),
+            **header_facts(session, repo),
             "reuse_graph": reuse_graph(shown.full_name, edges_by, edges_to),
             "reuse_legend": legend(edges_by, edges_to),
             "clone": clone_command(shown),
