@@ -32,10 +32,10 @@ from web.pictures import activity_sparkline, activity_words, language_bar, langu
 from web.reuse_picture import legend, reuse_graph
 from web.routes import api, api_catalogue, catalogue_pages
 from web.views import (
-    header_facts,
     badge_markdown,
     clone_command,
     edge_public,
+    header_facts,
     licence_details,
     licence_duties_public,
     readme_html,
