@@ -103,8 +103,8 @@ def test_the_header_says_where_it_comes_from_who_maintains_it_and_what_else_its_
             {"name": "Dana <b>Ops</b>", "email": "dana@ontario.example", "affiliation": "ODS"}
         ],
     }
-    fork = f.record("ontario", "covid", reuse=[f.fork_claim("https://github.example/ontario/covid", source)],
-                    publiccode=contacts, stars=1)  # fmt: skip
+    claim = f.fork_claim("https://github.example/ontario/covid", source)
+    fork = f.record("ontario", "covid", reuse=[claim], publiccode=contacts, stars=1)
     fork_id = f.store(engine, fork, agency="ontario").repository_id
     f.store(engine, f.record("ontario", "forms", stars=3), agency="ontario")
     with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
