@@ -36,6 +36,7 @@ KINDS = {
     "dependency": KindStyle("#6a3d9a", "7 4", "dependency"),
     "copied": KindStyle("#a34a12", "2 4", "copied files"),
     "shared_history": KindStyle("#4d4d4d", "9 3 2 3", "shared history"),
+    "declared": KindStyle("#7a5c00", "1 3", "declared use"),
 }
 OTHER = KindStyle("#4d4d4d", "", "reuse")
 REUSED_AS = {  # the other end reuses this repository
@@ -44,6 +45,7 @@ REUSED_AS = {  # the other end reuses this repository
     "dependency": "depends on a package this repository publishes",
     "shared_history": "carries over this repository's git history",
     "copied": "contains files copied from this repository",
+    "declared": "declares it reuses this repository",
 }
 REUSES_AS = {  # this repository reuses the other end
     "fork": "This repository is a fork of",
@@ -51,6 +53,7 @@ REUSES_AS = {  # this repository reuses the other end
     "dependency": "This repository depends on a package published by",
     "shared_history": "This repository carries over the git history of",
     "copied": "This repository contains files copied from",
+    "declared": "This repository declares it reuses",
 }
 UNKNOWN_AS = {
     "shared_history": "shares git history with this repository; which came first is not known",
