@@ -209,6 +209,11 @@ def test_alberta_to_ontario(monkeypatch, settings, fake_github, world):
             assert "CVE-2026-4242" in text and fork_name in text
             assert news["List-Unsubscribe"]  # one click, without signing in
 
+            final = client.get(f"/api/v1/repositories/{repo_id}").json()
+            assert final["agency_name"] == "Alberta Health Services"  # recrawls keep names
+            declared = {e.get("declared_by") for e in final["reused_by"]}
+            assert "Ontario Digital Service (Dana)" in declared
+
             # The webhook subscription's delivery log: each delivery, each attempt, its answer.
             hook_sub = re.search(r"subscription (\d+): webhook", subscribed).group(1)
             log = govcode(monkeypatch, s, "notify", "log", hook_sub)

@@ -29,7 +29,10 @@ def _register(kind: str, locator: str, api_url: str, agency: str | None, dry_run
         raise typer.Exit(0)
     s = settings()
     with engine(s) as eng, session_scope(eng) as session:
-        a = agencies.ensure_agency(session, slug=agencies.slugify(name), name=name)
+        slug = agencies.slugify(name)
+        # Without --agency, an agency that exists keeps the name it has (never the locator).
+        a = agencies.find_agency(session, slug) if agency is None else None
+        a = a or agencies.ensure_agency(session, slug=slug, name=name)
         return agencies.ensure_source(
             session, agency=a, kind=kind, locator=locator, api_url=api_url
         ).id  # type: ignore[return-value]

@@ -79,6 +79,10 @@ def ensure_source(
     return source
 
 
+def find_agency(session: Session, slug: str) -> Agency | None:
+    return session.exec(select(Agency).where(Agency.slug == slug)).first()
+
+
 def get_agency(session: Session, slug: str) -> Agency:
     if "\x00" in slug or len(slug) > 200:  # no slug has them; PostgreSQL refuses NUL
         raise NotFound("no agency has that name")
