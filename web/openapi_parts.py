@@ -18,6 +18,8 @@ STATUS_TEXT = {
     403: "the token or its user may not do this",
     404: "no such resource",
     409: "conflicts with what is already there",
+    502: "the forge refused or could not be reached",
+    503: "the forge asked to wait (rate limited); try again later",
 }
 
 
@@ -81,7 +83,7 @@ def operation(
     if description:
         op["description"] = description
     if token:
-        op["security"] = [{"token": []}]
+        op["security"] = [{"token": [token]}]  # OpenAPI 3.1: a bearer scheme's role names
         op["description"] = (description + f" Needs a token with the {token!r} scope.").strip()
     if body:
         op["requestBody"] = {
