@@ -120,6 +120,7 @@ def whole(name: str) -> dict:
 REPO_ID = path_param(
     "id", "the repository's id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, 1
 )
-SLUG = path_param("slug", "the agency's slug", {"type": "string", "minLength": 1}, "ahs")
+SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9-]+$", "maxLength": 200}  # agencies.slugify
+SLUG = path_param("slug", "the agency's slug", SLUG_SCHEMA, "ahs")
 EMAIL = path_param("email", "the member's e-mail address", {"type": "string"}, "a@gov.example")
 SOURCE_ID = path_param("source_id", "the source's id", {"type": "integer", "minimum": 0}, 1)
