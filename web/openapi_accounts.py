@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from registry.services.repositories import MAX_ID
 from web.openapi_parts import SLUG, Operation, ok, operation, path_param, query
 
 SUBSCRIPTIONS = "subscriptions"  # the token scopes (registry.access.SCOPES)
 REGISTER = "register"
 MANAGE = "manage"
 
-SUB_ID = path_param("id", "the subscription's id", {"type": "integer", "minimum": 1}, 1)
-DELIVERY_ID = path_param("delivery_id", "the delivery's id", {"type": "integer", "minimum": 1}, 1)
-CLAIM_ID = path_param("id", "the claim's id", {"type": "integer", "minimum": 1}, 1)
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+SUB_ID = path_param("id", "the subscription's id", ID, 1)
+DELIVERY_ID = path_param("delivery_id", "the delivery's id", ID, 1)
+CLAIM_ID = path_param("id", "the claim's id", ID, 1)
 
 
 def _subscriptions() -> dict[str, Operation]:
@@ -82,7 +84,7 @@ def _deliveries() -> dict[str, Operation]:
               "maximum": 200}, 50),
         query("status", "only these", {"enum": ["pending", "delivered", "failed"]}, "failed"),
         query("before", "a delivery id: the older ones (next_before of the last page)",
-              {"type": "integer", "minimum": 1}),
+              ID),
     ]  # fmt: skip
     return {
         "get": operation(

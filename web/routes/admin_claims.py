@@ -18,9 +18,9 @@ STATUSES = (repository_claims.DISPUTED, repository_claims.DISMISSED, repository_
 def routes() -> list[Route]:
     return [
         Route("/admin/claims", claims_page),
-        Route("/admin/claims/{claim_id:int}", decide_page, methods=["POST"]),
+        Route("/admin/claims/{claim_id:id}", decide_page, methods=["POST"]),
         Route("/api/v1/admin/claims", claims_api),
-        Route("/api/v1/admin/claims/{claim_id:int}", decide_api, methods=["POST"]),
+        Route("/api/v1/admin/claims/{claim_id:id}", decide_api, methods=["POST"]),
     ]
 
 
