@@ -7,11 +7,12 @@ checks the live answers against them, so the document and the answers cannot dri
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.models import RepositoryPublic, UserPublic
+from registry.models import DeliveryPublic, RepositoryPublic, ReuseEdgePublic, UserPublic
+from registry.models.duties import LicenceDutiesPublic
 
 
 class InvalidParam(BaseModel):
@@ -80,6 +81,7 @@ class AgencySummary(BaseModel):
 
     slug: str
     name: str
+    names: dict[str, str] = {}  # localised names by language
     country: str | None
     repositories: int
 
@@ -190,6 +192,207 @@ class OpenAPIDocument(BaseModel):
     paths: dict[str, Any]
 
 
+# -- the reuse graph, fork and "we use this" ---------------------------------------------------
+class ReuseEdges(BaseModel):
+    """A repository's reuse edges both ways, newest first."""
+
+    items: list[ReuseEdgePublic]
+
+
+class ForkPlan(BaseModel):
+    """How a repository can be forked: through govcode (the forge's API), on the forge's own
+    page, or by clone and push; what its licence asks."""
+
+    repository_id: int
+    full_name: str
+    forge: str
+    through_govcode: bool
+    owner_label: str  # what the forge calls the owner to fork into (organisation, group…)
+    forge_fork_page: str | None
+    clone_command: str
+    push_commands: list[str]
+    licence_duties: LicenceDutiesPublic
+    licence_unclear: bool  # missing, unknown or disputed: accept_unclear_licence is needed
+    agencies: list[str]  # slugs of the caller's verified agencies (none without a token)
+
+
+class ForkRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"owner": "ontario-digital", "accept_licence": True}]}
+    )
+
+    owner: str  # the organisation or group to fork into
+    forge_token: str = ""  # yours, used once; omit it to use the one govcode keeps for you
+    keep_forge_token: bool = False  # keep it, encrypted
+    agency: str = ""  # slug of your verified agency that uses the fork
+    accept_licence: bool  # you read licence_duties
+    accept_unclear_licence: bool = False  # needed when licence_unclear
+
+
+class ForkedRepository(BaseModel):
+    name: str  # owner/name on the forge
+    url: str  # the fork's page
+    clone_url: str
+
+
+class Forked(BaseModel):
+    repository_id: int
+    fork: ForkedRepository
+    declared_edge_id: int  # the ``declared`` reuse edge recorded
+    notified: bool  # the source's followers were told
+
+
+class DeclarationRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"agency": "ods"}]})
+
+    agency: str = ""  # which of your verified agencies (needed when you are in several)
+
+
+class Declared(BaseModel):
+    repository_id: int
+    declared_edge_id: int
+    created: bool  # false: it had been declared already
+
+
+# -- subscriptions and their delivery log --------------------------------------------------
+class SubscriptionPublic(BaseModel):
+    """One subscription as its owner sees it (never its secret or feed token)."""
+
+    id: int
+    channel: str  # email | webhook | atom
+    address: str
+    frequency: str  # immediate | daily
+    active: bool
+    pending: bool  # waiting for the address's owner to confirm
+    by_default: bool
+    follows: str  # repository | agency | search
+    label: str
+    repository_id: int | None
+    agency_id: int | None
+    search: str | None
+    page: str
+    created_at: datetime
+
+
+class SubscriptionMade(SubscriptionPublic):
+    """A new subscription; a webhook's ``secret`` or an Atom ``feed_url`` is shown this once."""
+
+    secret: str | None = None
+    feed_url: str | None = None
+
+
+class SubscriptionRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"channel": "email", "agency": "ahs"}]}
+    )
+
+    channel: Literal["email", "webhook", "atom"] = "email"
+    repository_id: int | None = None  # name one of repository_id, agency, search
+    agency: str | None = None  # an agency's slug
+    search: str | None = None  # the search page's query string
+    address: str = ""  # e-mail (empty: your own) or the webhook's URL
+    frequency: Literal["immediate", "daily"] = "immediate"  # e-mail only
+
+
+class SubscriptionChange(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
+
+    active: bool | None = None
+    frequency: Literal["immediate", "daily"] | None = None
+
+
+class SubscriptionState(BaseModel):
+    """A subscription's delivery state: paused after a run of failures, until resumed."""
+
+    id: int
+    channel: str
+    address: str
+    active: bool
+    paused_at: datetime | None
+    paused_reason: str | None
+    failing_since: datetime | None
+    previous_secret_valid_until: datetime | None
+
+
+class LoggedSubscription(SubscriptionState):
+    follows: str  # what it follows, in words
+
+
+class DeliveryLog(BaseModel):
+    """Deliveries newest first, each with every attempt; ``next_before`` pages back."""
+
+    subscription: LoggedSubscription
+    deliveries: list[DeliveryPublic]
+    next_before: int | None
+
+
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"overlap_hours": 24}]})
+
+    overlap_hours: float | None = None  # how long the old secret stays valid (default: set)
+    secret: str | None = None  # your own new secret (default: a random one)
+
+
+class SecretRotated(BaseModel):
+    id: int
+    secret: str  # shown this once
+    previous_secret_valid_until: datetime | None
+
+
+# -- claims ----------------------------------------------------------------------------------
+class ClaimableSource(BaseModel):
+    """A source of an unclaimed agency, with the token to put where only its owner can."""
+
+    source_id: int
+    kind: str
+    locator: str
+    token: str
+
+
+class ClaimRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"source_id": 1}]})
+
+    source_id: int
+
+
+class AgencyClaimed(BaseModel):
+    claimed: bool
+    where: str  # where the token was found
+    source_id: int
+
+
+class ClaimSource(BaseModel):
+    id: int
+    kind: str
+    locator: str
+
+
+class RepositoryClaimPublic(BaseModel):
+    """Another agency's inventory lists a repository this one holds (a disputed claim)."""
+
+    id: int
+    status: str  # disputed | dismissed | upheld
+    repository_id: int
+    repository: str
+    html_url: str
+    owner: str  # the agency holding it
+    claimant: str  # the agency whose inventory lists it
+    claimed_by_source: ClaimSource | None
+    created_at: datetime
+    last_seen_at: datetime | None
+
+
+class ClaimDecision(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"decision": "dismiss"}]})
+
+    decision: Literal["dismiss", "uphold"]  # uphold moves the repository to the claimant
+
+
+class ClaimDecided(BaseModel):
+    id: int
+    status: str
+
+
 SCHEMAS: tuple[type[BaseModel], ...] = (
     Problem,
     RepositoryPage,
@@ -207,4 +410,24 @@ SCHEMAS: tuple[type[BaseModel], ...] = (
     RoleRequest,
     GeneratedPubliccode,
     OpenAPIDocument,
+    ReuseEdges,
+    ForkPlan,
+    ForkRequest,
+    Forked,
+    DeclarationRequest,
+    Declared,
+    SubscriptionPublic,
+    SubscriptionMade,
+    SubscriptionRequest,
+    SubscriptionChange,
+    SubscriptionState,
+    DeliveryLog,
+    SecretRotation,
+    SecretRotated,
+    ClaimableSource,
+    ClaimRequest,
+    AgencyClaimed,
+    RepositoryClaimPublic,
+    ClaimDecision,
+    ClaimDecided,
 )

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from registry.models import DeliveryPublic, RepositoryDetail, RepositoryPublic, ReuseCountsPublic
 from registry.models.catalogue import (
@@ -22,7 +23,8 @@ from registry.models.catalogue import (
     LicencePageDetail,
 )
 from web import api_schemas
-from web.openapi_accounts import account_paths
+from web.openapi_accounts import ACCOUNT_PATHS
+from web.openapi_catalogue import CATALOGUE_PATHS
 from web.openapi_exports import EXPORT_PATHS, EXPORT_SCHEMAS, search_parameters
 from web.openapi_parts import (
     EMAIL,
@@ -35,12 +37,21 @@ from web.openapi_parts import (
     query,
     ref,
 )
-from web.openapi_reuse import reuse_paths
+from web.openapi_reuse import REUSE_PATHS
+
+LISTS = {  # array answers, by the schema of their items
+    "AgencyList": "AgencySummary",
+    "MemberList": "Member",
+    "AuditLog": "AuditEntry",
+    "CountryList": "CountrySummary",
+    "SubscriptionList": "SubscriptionPublic",
+    "ClaimableSourceList": "ClaimableSource",
+    "RepositoryClaimList": "RepositoryClaimPublic",
+}
 
 
 @cache
 def _schemas() -> dict[str, Any]:
-    schemas: dict[str, Any] = {}
     models: Iterable[type[BaseModel]] = (
         RepositoryPublic,
         RepositoryDetail,
@@ -53,15 +64,42 @@ def _schemas() -> dict[str, Any]:
         LicencePageDetail,
         *api_schemas.SCHEMAS,
     )
-    for model in models:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
-    schemas["AgencyList"] = {"type": "array", "items": ref("AgencySummary")}
-    schemas["MemberList"] = {"type": "array", "items": ref("Member")}
-    schemas["AuditLog"] = {"type": "array", "items": ref("AuditEntry")}
+    # One pass, so that two models of one name (web.api_schemas.RepositoryPage, the search
+    # answer, and registry.models.catalogue.RepositoryPage, a country's page of repositories)
+    # get two schemas; pydantic then names them by module, renamed here.
+    _, found = models_json_schema(
+        [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+    )
+    schemas: dict[str, Any] = found.get("$defs", {})
+    names = {name: _unclash(name) for name in schemas}
+    schemas = _renamed({names[n]: schema for n, schema in schemas.items()}, names)
+    for name, item in LISTS.items():
+        schemas[name] = {"type": "array", "items": ref(item)}
     schemas.update(EXPORT_SCHEMAS)
     return schemas
+
+
+def _unclash(name: str) -> str:
+    """``web__api_schemas__X`` is ``X`` (the API's own shapes keep their names); another
+    module's ``X`` takes its module's name before it: ``registry__models__catalogue__X`` is
+    ``CatalogueX``."""
+    *module, model = name.split("__")
+    if not module or module == ["web", "api_schemas"]:
+        return model
+    return module[-1].title().replace("_", "") + model
+
+
+def _renamed(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        out = {k: _renamed(v, names) for k, v in value.items()}
+        target = out.get("$ref")
+        if isinstance(target, str) and target.startswith("#/components/schemas/"):
+            old = target.rsplit("/", 1)[-1]
+            out["$ref"] = "#/components/schemas/" + names.get(old, old)
+        return out
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return value
 
 
 # -- the paths, one helper each ---------------------------------------------------------
@@ -293,7 +331,14 @@ PATHS: dict[str, Callable[[], dict[str, Operation]]] = {
 TAGS = [
     {"name": "repositories", "description": "Search the catalogue and read one repository"},
     {"name": "search", "description": "Helpers for a search box"},
-    {"name": "agencies", "description": "Agencies, their people and their sources"},
+    {"name": "catalogue", "description": "The catalogue's figures, countries and licences"},
+    {"name": "agencies", "description": "Agencies, their people, sources and claims"},
+    {"name": "reuse", "description": "Who reuses what; forking and declaring use"},
+    {
+        "name": "subscriptions",
+        "description": "Following repositories, agencies and searches, "
+        "on every channel, and the delivery log",
+    },
     {"name": "accounts", "description": "The caller's own account"},
     {"name": "meta", "description": "About the API itself"},
     {
@@ -319,12 +364,14 @@ def openapi_document(base_url: str) -> dict[str, Any]:
         "servers": [{"url": base_url.rstrip("/")}],
         "tags": TAGS,
         "paths": {
-            **catalogue_paths(),
-            **reuse_paths(PROBLEM),
-            **_fork_paths(PROBLEM),
-            **_delivery_paths(PROBLEM),
-            **account_paths(),
-            **{path: build() for path, build in {**PATHS, **EXPORT_PATHS}.items()},
+            path: build()
+            for path, build in {
+                **PATHS,
+                **CATALOGUE_PATHS,
+                **REUSE_PATHS,
+                **ACCOUNT_PATHS,
+                **EXPORT_PATHS,
+            }.items()
         },
         "components": {
             "schemas": _schemas(),
@@ -333,235 +380,3 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             },
         },
     }
-
-
-PROBLEM: dict[str, Any] = {
-    "description": "problem details (RFC 9457)",
-    "content": {"application/problem+json": {"schema": ref("Problem")}},
-}
-
-
-def _fork_paths(problem: dict[str, Any]) -> dict[str, Any]:
-    """Fork to my organisation, and "we use this" (a bearer token scoped ``fork``)."""
-    repo_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    bearer = [{"token": []}]  # the token needs the ``fork`` scope
-    fork_body = {
-        "type": "object",
-        "required": ["owner", "accept_licence"],
-        "properties": {
-            "owner": {"type": "string", "description": "organisation or group to fork into"},
-            "forge_token": {
-                "type": "string",
-                "description": "yours; used once and never stored unless keep_forge_token"
-                " (omit it to use the one kept)",
-            },
-            "keep_forge_token": {"type": "boolean", "description": "keep it, encrypted"},
-            "agency": {"type": "string", "description": "slug of your verified agency"},
-            "accept_licence": {"type": "boolean", "description": "read licence_duties"},
-            "accept_unclear_licence": {
-                "type": "boolean",
-                "description": "needed when licence_unclear: missing, unknown or disputed",
-            },
-        },
-    }
-    return {
-        "/api/v1/repositories/{id}/fork": {
-            "get": {
-                "summary": "How to fork it: through govcode, the forge's page, or clone and push;"
-                " what its licence asks",
-                "parameters": [repo_id],
-                "responses": {"200": {"description": "the fork plan"}, "404": problem},
-            },
-            "post": {
-                "summary": "Fork it into your organisation through the forge's API; records a"
-                " declared reuse and tells the source's followers",
-                "parameters": [repo_id],
-                "security": bearer,
-                "requestBody": {"content": {"application/json": {"schema": fork_body}}},
-                "responses": {
-                    "201": {"description": "{fork: {name, url, clone_url}, declared_edge_id}"},
-                    **{code: problem for code in ("400", "401", "403", "404", "409", "502")},
-                },
-            },
-        },
-        "/api/v1/repositories/{id}/declarations": {
-            "post": {
-                "summary": "Your verified agency declares it uses this repository",
-                "parameters": [repo_id],
-                "security": bearer,
-                "requestBody": {
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {"agency": {"type": "string"}},
-                            }
-                        }
-                    }
-                },
-                "responses": {
-                    "201": {"description": "declared"},
-                    "200": {"description": "it had been declared already"},
-                    **{code: problem for code in ("400", "401", "403", "404")},
-                },
-            }
-        },
-    }
-
-
-def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def catalogue_paths() -> dict[str, Any]:
-    """The home, agency, country and licence pages' data."""
-    problem = {"description": "problem details", "content": {"application/problem+json": {}}}
-    listing = [
-        {
-            "name": "page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-        },
-        {
-            "name": "per_page",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-        },
-        {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "stars", "updated"]}},
-    ]
-
-    def path_param(name: str, description: str) -> dict[str, Any]:
-        return {
-            "name": name,
-            "in": "path",
-            "required": True,
-            "description": description,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-        }
-
-    return {
-        "/api/v1/stats": {
-            "get": {
-                "summary": "The catalogue's counts, newest and most reused repositories",
-                "responses": {"200": _ok("what the home page shows", _ref("CatalogueStats"))},
-            }
-        },
-        "/api/v1/agencies/{slug}": {
-            "get": {
-                "summary": "One agency: repositories, reuse given and received, sources, crawls",
-                "parameters": [path_param("slug", "the agency's slug")],
-                "responses": {
-                    "200": _ok("what the agency page shows", _ref("AgencyDetail")),
-                    "404": problem,
-                },
-            }
-        },
-        "/api/v1/countries": {
-            "get": {
-                "summary": "Countries with approved agencies, with agency and repository counts",
-                "responses": {
-                    "200": _ok("countries", {"type": "array", "items": _ref("CountrySummary")})
-                },
-            }
-        },
-        "/api/v1/countries/{code}": {
-            "get": {
-                "summary": "One country: its agencies and a page of its repositories",
-                "parameters": [path_param("code", "ISO 3166-1 alpha-2 code"), *listing],
-                "responses": {
-                    "200": _ok("what the country page shows", _ref("CountryDetail")),
-                    "400": problem,
-                    "404": problem,
-                },
-            }
-        },
-        "/api/v1/licences/{spdx}": {
-            "get": {
-                "summary": "One licence (an SPDX expression, or none): what it allows and "
-                "requires, and a page of the repositories under it",
-                "parameters": [path_param("spdx", "an SPDX licence expression, or none"), *listing],
-                "responses": {
-                    "200": _ok("what the licence page shows", _ref("LicencePageDetail")),
-                    "400": problem,
-                    "404": problem,
-                },
-            }
-        },
-    }
-
-
-def _delivery_paths(problem: dict[str, Any]) -> dict[str, Any]:
-    """A subscription's delivery log: bearer token with the ``subscriptions`` scope, owner only."""
-    sub = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    refusals = {"401": problem, "403": problem, "404": problem}
-    token = [{"token": ["subscriptions"]}]
-    state = "the subscription's state: active, paused_at, paused_reason, failing_since"
-    return {
-        "/api/v1/subscriptions/{id}/deliveries": {
-            "get": {
-                "summary": "The delivery log: deliveries newest first, each with every attempt",
-                "security": token,
-                "parameters": [
-                    sub,
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 200}},
-                    {"name": "status", "in": "query",
-                     "schema": {"enum": ["pending", "delivered", "failed"]}},
-                    {"name": "before", "in": "query", "schema": {"type": "integer"},
-                     "description": "a delivery id: older ones (next_before of the last page)"},
-                ],
-                "responses": {
-                    "200": {
-                        "description": f"{{subscription: {state}, deliveries, next_before}}",
-                        "content": {"application/json": {"schema": {
-                            "type": "object",
-                            "properties": {
-                                "subscription": {"type": "object"},
-                                "deliveries": {"type": "array", "items": {
-                                    "$ref": "#/components/schemas/DeliveryPublic"}},
-                                "next_before": {"type": ["integer", "null"]},
-                            },
-                        }}},
-                    },
-                    **refusals,
-                },
-            }
-        },
-        "/api/v1/subscriptions/{id}/deliveries/{delivery_id}/redeliver": {
-            "post": {
-                "summary": "Send one delivery again (a new attempt, the same delivery id)",
-                "security": token,
-                "parameters": [sub, {**sub, "name": "delivery_id"}],
-                "responses": {"202": {"description": "the delivery, due now"}, **refusals,
-                              "400": problem},
-            }
-        },
-        "/api/v1/subscriptions/{id}/rotate-secret": {
-            "post": {
-                "summary": "A new webhook secret (shown once); the old one stays valid for "
-                "overlap_hours, and everything is signed with both meanwhile",
-                "security": token,
-                "parameters": [sub],
-                "requestBody": {"content": {"application/json": {"schema": {
-                    "type": "object",
-                    "properties": {"overlap_hours": {"type": "number"},
-                                   "secret": {"type": "string"}},
-                }}}},
-                "responses": {
-                    "200": {"description": "{id, secret, previous_secret_valid_until}"},
-                    "400": problem, **refusals,
-                },
-            }
-        },
-        "/api/v1/subscriptions/{id}/resume": {
-            "post": {
-                "summary": "Resume a paused subscription: the deliveries that waited go out",
-                "security": token,
-                "parameters": [sub],
-                "responses": {"200": {"description": state}, "400": problem, **refusals},
-            }
-        },
-    }  # fmt: skip

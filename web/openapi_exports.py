@@ -119,6 +119,15 @@ def _reuse_feed() -> dict[str, Operation]:
                    "application/atom+xml", parameters=[REPO_ID], errors=[404])  # fmt: skip
 
 
+def _private_feed() -> dict[str, Operation]:
+    token = path_param("token", "the feed's secret token (shown once, when subscribing)",
+                       {"type": "string", "minLength": 1}, "f-abc123")  # fmt: skip
+    return _export("privateFeed", "An Atom subscription's private feed", "AtomFeed",
+                   "application/atom+xml", parameters=[token], errors=[404],
+                   description="The unguessable token in its URL is its whole authority; "
+                   "not to be cached or indexed.")  # fmt: skip
+
+
 def _publiccode_yml() -> dict[str, Operation]:
     return _export("generatedPubliccodeYml", "A generated publiccode.yml, to review and commit",
                    "PubliccodeYaml", "application/yaml", parameters=[OWNER, NAME],
@@ -139,6 +148,7 @@ EXPORT_PATHS: dict[str, Callable[[], dict[str, Operation]]] = {
     "/feeds/new.atom": _new_feed,
     "/feeds/search.atom": _search_feed,
     "/repositories/{id}/feed.atom": _reuse_feed,
+    "/feeds/private/{token}.atom": _private_feed,
     "/repositories/{owner}/{name}/publiccode.yml": _publiccode_yml,
     "/badge/{owner}/{name}.svg": _badge,
 }

@@ -18,6 +18,8 @@ STATUS_TEXT = {
     403: "the token or its user may not do this",
     404: "no such resource",
     409: "conflicts with what is already there",
+    502: "the forge refused or could not be reached",
+    503: "the forge asked to wait (rate limited); try again later",
 }
 
 
@@ -81,7 +83,7 @@ def operation(
     if description:
         op["description"] = description
     if token:
-        op["security"] = [{"token": []}]
+        op["security"] = [{"token": [token]}]  # OpenAPI 3.1: a bearer scheme's role names
         op["description"] = (description + f" Needs a token with the {token!r} scope.").strip()
     if body:
         op["requestBody"] = {
@@ -118,6 +120,7 @@ def whole(name: str) -> dict:
 REPO_ID = path_param(
     "id", "the repository's id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, 1
 )
-SLUG = path_param("slug", "the agency's slug", {"type": "string", "minLength": 1}, "ahs")
+SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9-]+$", "maxLength": 200}  # agencies.slugify
+SLUG = path_param("slug", "the agency's slug", SLUG_SCHEMA, "ahs")
 EMAIL = path_param("email", "the member's e-mail address", {"type": "string"}, "a@gov.example")
 SOURCE_ID = path_param("source_id", "the source's id", {"type": "integer", "minimum": 0}, 1)

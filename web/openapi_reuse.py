@@ -1,60 +1,115 @@
-"""The reuse graph's paths in the OpenAPI document (``web.routes.api_reuse``)."""
+"""The reuse graph's paths in the OpenAPI document: a repository's edges and reuse counts
+(``web.routes.api_reuse``), forking through govcode and "we use this" (``web.routes.fork``),
+one helper a path."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-_COUNTS = {
-    "description": "reuse received, given and undirected: live, ended, by kind, per month",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReuseCountsPublic"}}},
-}
+from web.openapi_parts import REPO_ID, SLUG, Operation, ok, operation, query
+
+FORK_SCOPE = "fork"  # web.routes.fork.SCOPE
+COUNTS = "reuse received, given and undirected: live, ended, by kind, per month"
 
 
-def reuse_paths(problem: dict[str, Any]) -> dict[str, Any]:
-    edges = {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/ReuseEdgePublic"}}
-        },
-    }
+def _reuse() -> dict[str, Operation]:
+    ended = query(
+        "include_ended",
+        "also the past edges, whose evidence a crawl no longer found (they carry ended_at)",
+        {"type": "boolean", "default": False},
+        False,
+    )
     return {
-        "/api/v1/repositories/{id}/reuse": {
-            "get": {
-                "summary": "The repository's reuse edges both ways, newest first",
-                "parameters": [
-                    _ID,
-                    {
-                        "name": "include_ended",
-                        "in": "query",
-                        "description": "also the past edges, whose evidence a crawl no longer"
-                        " found (they carry ended_at)",
-                        "schema": {"type": "boolean", "default": False},
-                    },
-                ],
-                "responses": {
-                    "200": {
-                        "description": "{items: [...]}",
-                        "content": {"application/json": {"schema": edges}},
-                    },
-                    "400": problem,
-                    "404": problem,
-                },
-            }
-        },
-        "/api/v1/repositories/{id}/reuse/counts": {
-            "get": {
-                "summary": "Reuse counts of one repository, over time",
-                "parameters": [_ID],
-                "responses": {"200": _COUNTS, "404": problem},
-            }
-        },
-        "/api/v1/agencies/{slug}/reuse/counts": {
-            "get": {
-                "summary": "Reuse counts of every repository of an agency, over time",
-                "parameters": [_SLUG],
-                "responses": {"200": _COUNTS, "404": problem},
-            }
-        },
+        "get": operation(
+            "repositoryReuse",
+            "The repository's reuse edges both ways, newest first",
+            {"200": ok("the edges", "ReuseEdges")},
+            tag="reuse",
+            parameters=[REPO_ID, ended],
+            errors=[400, 404],
+            cached=True,
+        )
     }
+
+
+def _repository_counts() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "repositoryReuseCounts",
+            "Reuse counts of one repository, over time",
+            {"200": ok(COUNTS, "ReuseCountsPublic")},
+            tag="reuse",
+            parameters=[REPO_ID],
+            errors=[404],
+            cached=True,
+        )
+    }
+
+
+def _agency_counts() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "agencyReuseCounts",
+            "Reuse counts of every repository of an agency, over time",
+            {"200": ok(COUNTS, "ReuseCountsPublic")},
+            tag="reuse",
+            parameters=[SLUG],
+            errors=[404],
+            cached=True,
+        )
+    }
+
+
+def _fork() -> dict[str, Operation]:
+    return {
+        "get": operation(
+            "forkPlan",
+            "How to fork it: through govcode, the forge's page, or clone and push; what its "
+            "licence asks",
+            {"200": ok("the fork plan", "ForkPlan")},
+            tag="reuse",
+            parameters=[REPO_ID],
+            errors=[404],
+            cached=True,
+        ),
+        "post": operation(
+            "forkRepository",
+            "Fork it into your organisation through the forge's API",
+            {"201": ok("the new fork and the declared reuse edge", "Forked")},
+            tag="reuse",
+            description="Records a declared reuse and tells the source's followers. The "
+            "forge token is used once and kept (encrypted) only with keep_forge_token; "
+            "without one, the token govcode keeps for you is used.",
+            parameters=[REPO_ID],
+            errors=[400, 404, 409, 502, 503],
+            token=FORK_SCOPE,
+            body="ForkRequest",
+        ),
+    }
+
+
+def _declarations() -> dict[str, Operation]:
+    return {
+        "post": operation(
+            "declareUse",
+            "Your verified agency declares it uses this repository",
+            {
+                "201": ok("declared", "Declared"),
+                "200": ok("it had been declared already", "Declared"),
+            },
+            tag="reuse",
+            parameters=[REPO_ID],
+            errors=[400, 404],
+            token=FORK_SCOPE,
+            body="DeclarationRequest",
+        )
+    }
+
+
+REUSE_PATHS: dict[str, Callable[[], dict[str, Operation]]] = {
+    "/api/v1/repositories/{id}/reuse": _reuse,
+    "/api/v1/repositories/{id}/reuse/counts": _repository_counts,
+    "/api/v1/agencies/{slug}/reuse/counts": _agency_counts,
+    "/api/v1/repositories/{id}/fork": _fork,
+    "/api/v1/repositories/{id}/declarations": _declarations,
+}

@@ -269,8 +269,8 @@ def test_the_openapi_document_describes_the_token_calls(settings, engine):
     assert {"/api/v1/subscriptions", "/api/v1/subscriptions/{id}",
             "/api/v1/agencies/{slug}/claim", "/api/v1/admin/claims"} <= set(paths)  # fmt: skip
     made = paths["/api/v1/subscriptions"]["post"]
-    assert made["security"] == [{"bearerToken": ["subscriptions"]}] and "201" in made["responses"]
-    assert doc["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
+    assert made["security"] == [{"token": ["subscriptions"]}] and "201" in made["responses"]
+    assert doc["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
 
 
 def test_script_in_a_saved_search_or_an_address_is_shown_escaped(settings, engine):

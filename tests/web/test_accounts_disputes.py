@@ -49,6 +49,10 @@ def test_site_administrators_see_and_decide_disputed_claims(settings, engine, mo
                                 headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
                 assert (row["repository"], row["owner"], row["claimant"], row["status"]) == (
                     "ahs/tool", "ahs", "other", "disputed")  # fmt: skip
+                misspelt = api.get("/api/v1/admin/claims", params={"status": "dispute"},
+                                   headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                assert misspelt.status_code == 400
+                assert misspelt.json()["invalid_params"][0]["name"] == "status"
             r = post(admin, f"/admin/claims/{claim_id}", {"decision": "dismiss"},
                      form_page="/admin/claims")  # fmt: skip
             assert r.status_code == 303

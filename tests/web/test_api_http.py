@@ -118,3 +118,21 @@ def test_a_missing_token_says_how_to_give_one(api):
     r = api.get("/api/v1/me", headers={"Authorization": ""})
     assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_ids_and_cursors_past_the_id_columns_are_refused_not_failed(api):
+    """A subscription, delivery or claim id no row can have is a 404, a ``before`` out of
+    range a 400 naming it: never a 500 from the database driver."""
+    big = "9" * 19
+    for path in (f"/api/v1/subscriptions/{big}", f"/api/v1/subscriptions/{big}/deliveries",
+                 "/api/v1/subscriptions/2147483648"):  # fmt: skip
+        answer = api.get(path)
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert api.post(f"/api/v1/subscriptions/1/deliveries/{big}/redeliver").status_code == 404
+    assert api.post(f"/api/v1/admin/claims/{big}", json={"decision": "dismiss"}).status_code in (
+        403, 404)  # fmt: skip
+    (sub,) = api.get("/api/v1/subscriptions").json()
+    log = api.get(f"/api/v1/subscriptions/{sub['id']}/deliveries", params={"before": big})
+    assert log.status_code == 400 and log.json()["invalid_params"][0]["name"] == "before"
+    assert api.get(f"/api/v1/subscriptions/{sub['id']}/deliveries").json()["deliveries"]

@@ -7,17 +7,20 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from registry.db import session_scope
+from registry.errors import InvalidParameter
 from registry.services import repository_claims
 from web import auth
 from web.api_auth import actor, read_json, token_user
+
+STATUSES = (repository_claims.DISPUTED, repository_claims.DISMISSED, repository_claims.UPHELD)
 
 
 def routes() -> list[Route]:
     return [
         Route("/admin/claims", claims_page),
-        Route("/admin/claims/{claim_id:int}", decide_page, methods=["POST"]),
+        Route("/admin/claims/{claim_id:id}", decide_page, methods=["POST"]),
         Route("/api/v1/admin/claims", claims_api),
-        Route("/api/v1/admin/claims/{claim_id:int}", decide_api, methods=["POST"]),
+        Route("/api/v1/admin/claims/{claim_id:id}", decide_api, methods=["POST"]),
     ]
 
 
@@ -47,6 +50,8 @@ def claims_api(request: Request) -> Response:
     with session_scope(request.app.state.engine) as session:
         user = token_user(request, session, "manage")
         status = request.query_params.get("status", repository_claims.DISPUTED)
+        if status not in STATUSES:  # a misspelt state would answer an empty list
+            raise InvalidParameter("status", f"status must be one of {', '.join(STATUSES)}")
         rows = repository_claims.listing(session, actor(request, user), status=status)
         return JSONResponse([row.to_json() for row in rows])
 

@@ -16,6 +16,7 @@ from registry.source_kinds import KINDS
 from web import auth
 from web.api_auth import actor as api_actor
 from web.api_auth import read_json, token_user
+from web.errors import problem
 
 
 def routes() -> list[Route]:
@@ -113,6 +114,7 @@ def claim_api(request: Request) -> Response:
             request, session, who, slug, _source_id(data.get("source_id"))
         )
         body = {"claimed": claimed, "where": found.where, "source_id": item.source.id}
-        if not claimed:
-            body["token"] = item.token
-    return JSONResponse(body, status_code=200 if claimed else 409)
+        if not claimed:  # a problem (as every error of the API), which says where we looked
+            detail = f"the claim token was not found yet: we looked in {found.where}"
+            return problem(request, 409, "Conflict", detail, **body, token=item.token)
+    return JSONResponse(body)

@@ -30,7 +30,7 @@ def routes() -> list[Route]:
         Route("/admin/agencies", review_list),
         Route("/admin/agencies/{slug}/review", review, methods=["POST"]),
         Route("/agencies/{slug}/sources", sources_page, methods=["GET", "POST"]),
-        Route("/agencies/{slug}/sources/{source_id:int}/verify", verify, methods=["POST"]),
+        Route("/agencies/{slug}/sources/{source_id:id}/verify", verify, methods=["POST"]),
         *agency_claim.routes(),
     ]
 

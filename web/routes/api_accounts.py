@@ -29,7 +29,7 @@ def routes() -> list[Route]:
         Route("/api/v1/agencies", register_agency, methods=["POST"]),
         Route("/api/v1/agencies/{slug}/sources", register_source, methods=["POST"]),
         Route(
-            "/api/v1/agencies/{slug}/sources/{source_id:int}/verify",
+            "/api/v1/agencies/{slug}/sources/{source_id:id}/verify",
             verify_source,
             methods=["POST"],
         ),

@@ -9,6 +9,7 @@ shows exactly this.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -16,8 +17,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from registry.db import session_scope
-from registry.errors import BadRequest
+from registry.errors import BadRequest, InvalidParameter
 from registry.services import delivery_log
+from registry.services.repositories import MAX_ID
 from registry.settings import Settings
 from web.api_auth import actor, read_json, token_user
 
@@ -25,10 +27,10 @@ SCOPE = "subscriptions"
 
 
 def routes() -> list[Route]:
-    base = "/api/v1/subscriptions/{sub_id:int}"
+    base = "/api/v1/subscriptions/{sub_id:id}"
     return [
         Route(f"{base}/deliveries", log, methods=["GET"]),
-        Route(f"{base}/deliveries/{{delivery_id:int}}/redeliver", redeliver, methods=["POST"]),
+        Route(f"{base}/deliveries/{{delivery_id:id}}/redeliver", redeliver, methods=["POST"]),
         Route(f"{base}/rotate-secret", rotate_secret, methods=["POST"]),
         Route(f"{base}/resume", resume, methods=["POST"]),
     ]
@@ -38,10 +40,9 @@ def _int(request: Request, name: str, default: int | None) -> int | None:
     value = request.query_params.get(name)
     if value in (None, ""):
         return default
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"{name!r} must be a whole number") from None
+    if not re.fullmatch("[0-9]{1,19}", value) or not 1 <= int(value) <= MAX_ID:
+        raise InvalidParameter(name, f"{name!r} must be a whole number from 1 to {MAX_ID}")
+    return int(value)
 
 
 def log(request: Request) -> Response:

@@ -28,7 +28,7 @@ SCOPE = "subscriptions"
 def routes() -> list[Route]:
     return [
         Route("/api/v1/subscriptions", collection, methods=["GET", "POST"]),
-        Route("/api/v1/subscriptions/{sub_id:int}", item, methods=["GET", "PATCH", "DELETE"]),
+        Route("/api/v1/subscriptions/{sub_id:id}", item, methods=["GET", "PATCH", "DELETE"]),
     ]
 
 

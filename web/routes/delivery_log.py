@@ -20,10 +20,10 @@ from web.routes.api_deliveries import deliver_soon
 
 
 def routes() -> list[Route]:
-    base = "/account/subscriptions/{sub_id:int}"
+    base = "/account/subscriptions/{sub_id:id}"
     return [
         Route(f"{base}/log", log_page),
-        Route(f"{base}/deliveries/{{delivery_id:int}}/redeliver", redeliver, methods=["POST"]),
+        Route(f"{base}/deliveries/{{delivery_id:id}}/redeliver", redeliver, methods=["POST"]),
         Route(f"{base}/rotate-secret", rotate_secret, methods=["POST"]),
         Route(f"{base}/resume", resume, methods=["POST"]),
     ]

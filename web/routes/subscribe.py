@@ -26,7 +26,7 @@ from web.routes import subscriptions_page
 
 def routes() -> list[Route]:
     return [
-        Route("/repositories/{repo_id:int}/subscribe", subscribe_repository, methods=["POST"]),
+        Route("/repositories/{repo_id:id}/subscribe", subscribe_repository, methods=["POST"]),
         Route("/agencies/{slug}/subscribe", subscribe_agency, methods=["POST"]),
         *subscriptions_page.routes(),
         Route("/subscriptions/confirm/{token}", confirm, methods=["GET", "POST"]),

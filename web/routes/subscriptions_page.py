@@ -25,7 +25,7 @@ def routes() -> list[Route]:
     return [
         Route("/account/subscriptions", my_subscriptions),
         Route("/account/subscriptions/new", new_subscription, methods=["GET", "POST"]),
-        Route("/account/subscriptions/{sub_id:int}", edit_subscription, methods=["POST"]),
+        Route("/account/subscriptions/{sub_id:id}", edit_subscription, methods=["POST"]),
     ]
 
 

@@ -15,7 +15,7 @@ from web import auth
 def routes() -> list[Route]:
     return [
         Route("/account/tokens", tokens_page, methods=["GET", "POST"], name="tokens"),
-        Route("/account/tokens/{token_id:int}/revoke", revoke, methods=["POST"]),
+        Route("/account/tokens/{token_id:id}/revoke", revoke, methods=["POST"]),
     ]
 
 
