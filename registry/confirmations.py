@@ -36,10 +36,11 @@ def ask(
         letters = []
         for sub in default_subscriptions.awaiting_confirmation(session, ids=ids):
             follows = following.describe(session, sub).follows
-            letters.append((sub.id, sub.address, follows, _why(session, sub, follows)))
-    for sub_id, address, follows, why in letters:
+            letters.append((sub.id, sub.address, follows, sub.language, _who(session, sub)))
+    for sub_id, address, follows, language, (listed_in, by) in letters:
         message = account_mail.subscription_confirm(
-            to=address, why=why, follows=follows, mail_from=settings.mail_from,
+            to=address, listed_in=listed_in, by=by, follows=follows, language=language,
+            mail_from=settings.mail_from,
             link=following.confirm_url(settings.base_url, secret, sub_id or 0),
             days=following.CONFIRM_MAX_AGE // 86400,
         )  # fmt: skip
@@ -52,14 +53,11 @@ def ask(
     return counts
 
 
-def _why(session: Session, sub, follows: str) -> str:  # type: ignore[no-untyped-def]
+def _who(session: Session, sub) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    """Why the address was added: (the repository whose publiccode.yml lists it, None) for a
+    default subscription, else (None, the person who added it, None if unknown)."""
     if sub.by_default:
         repo = session.get(Repository, sub.repository_id) if sub.repository_id else None
-        name = repo.full_name if repo else follows
-        return (
-            f"The publiccode.yml file of {name} lists this address ({sub.address}) among its "
-            f"maintenance contacts, so govcode offers to tell you when {name} is reused."
-        )
+        return (repo.full_name if repo else following.describe(session, sub).follows), None
     user = session.get(User, sub.user_id) if sub.user_id else None
-    by = (user.display_name or user.email) if user else "Someone"
-    return f"{by} asked govcode to send reuse notices about {follows} to this address."
+    return None, ((user.display_name or user.email) if user else None)

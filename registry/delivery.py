@@ -308,7 +308,7 @@ def _tell_owner_paused(engine: Engine, settings: Settings, senders: Senders, sub
     kind = CHANNELS.get(sub.channel)
     message = subscription_paused(
         to=to, channel=kind.title if kind else sub.channel, what=what, address=sub.address,
-        reason=sub.paused_reason or "", mail_from=settings.mail_from,
+        reason=sub.paused_reason or "", mail_from=settings.mail_from, language=sub.language,
         link=f"{settings.base_url.rstrip('/')}/account/subscriptions/{sub_id}/log",
     )  # fmt: skip
     result = senders.mailer.send(message)

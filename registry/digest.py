@@ -42,6 +42,7 @@ def send_digests(
         with Session(engine) as session:
             subs = [session.get(Subscription, i) for i in ids]
             notices, seen, follows, listed = [], set(), [], {}
+            language = next((s.language for s in subs if s is not None), "en")
             for sub in subs:
                 if sub is None:
                     continue
@@ -59,7 +60,7 @@ def send_digests(
             message = render_digest(
                 notices, to=address, mail_from=settings.mail_from, day=now.date(),
                 follows=follows, unsubscribe_url=subscription_links.url_for_all(base, secret, ids),
-                manage_url=f"{base}/account/subscriptions",
+                manage_url=f"{base}/account/subscriptions", language=language,
             )  # fmt: skip
             if not mailer.send(message).ok:
                 counts["failed"] += 1

@@ -56,20 +56,37 @@ def agency_reviewed(
 
 
 def subscription_paused(
-    *, to: str, channel: str, what: str, address: str, reason: str, link: str, mail_from: str
+    *,
+    to: str,
+    channel: str,
+    what: str,
+    address: str,
+    reason: str,
+    link: str,
+    mail_from: str,
+    language: str = "en",
 ) -> EmailMessage:
     return _message(
-        "subscription_paused", to=to, mail_from=mail_from, channel=channel, what=what,
-        address=address, reason=reason, link=link,
+        "subscription_paused", to=to, mail_from=mail_from, language=language, channel=channel,
+        what=what, address=address, reason=reason, link=link,
     )  # fmt: skip
 
 
 def subscription_confirm(
-    *, to: str, why: str, follows: str, link: str, days: int, mail_from: str
+    *,
+    to: str,
+    follows: str,
+    link: str,
+    days: int,
+    mail_from: str,
+    listed_in: str | None = None,
+    by: str | None = None,
+    language: str = "en",
 ) -> EmailMessage:
-    """Someone else added ``to`` to a subscription (``why`` says who and how): nothing is
-    sent to it until its owner agrees."""
+    """Someone else added ``to`` to a subscription: ``listed_in`` names the repository whose
+    publiccode.yml lists the address, else ``by`` the person who added it (None: unknown).
+    Nothing is sent to it until its owner agrees."""
     return _message(
-        "subscription_confirm", to=to, mail_from=mail_from, why=why, follows=follows,
-        address=to, link=link, days=days,
+        "subscription_confirm", to=to, mail_from=mail_from, language=language,
+        listed_in=listed_in, by=by, follows=follows, address=to, link=link, days=days,
     )  # fmt: skip

@@ -21,12 +21,14 @@ def render_digest(
     follows: Sequence[tuple[str, str]],
     unsubscribe_url: str,
     manage_url: str,
+    language: str = "en",
 ) -> EmailMessage:
     """``follows``: (what is followed, its own unsubscribe link) for each subscription. The
-    Message-ID names the address and the day, so a repeated pass is recognisable."""
+    Message-ID names the address and the day, so a repeated pass is recognisable. Written in
+    ``language``; the English summaries of the notices appear only in English."""
     ordered = sorted(notices, key=lambda n: (n.created_at, n.event_id))
     rendered = render(
-        "reuse_digest", notices=ordered, day=day.isoformat(), follows=follows,
+        "reuse_digest", language=language, notices=ordered, day=day.isoformat(), follows=follows,
         unsubscribe_url=unsubscribe_url, manage_url=manage_url,
     )  # fmt: skip
     message = EmailMessage()
@@ -41,4 +43,5 @@ def render_digest(
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = language  # after the content: setting it clears Content-*
     return message

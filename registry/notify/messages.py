@@ -32,7 +32,8 @@ REUSE_KINDS = frozenset(
     {"fork", "based_on", "dependency", "shared_history", "copied", "copied_files", "declared"}
 )
 
-_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f]+")
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x1f\x7f\x85\u2028\u2029]+")
+_SPACES = re.compile(r" {2,}")
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,8 @@ def safe_url(value: str) -> str:
 
 def one_line(value: str) -> str:
     """Collapse control characters so untrusted text cannot split a header or a subject."""
-    return " ".join(_LINE_BREAKS.sub(" ", value).split())
+    # Only ASCII spaces are squeezed: a no-break space (French "réutilisé\u00a0:") stays.
+    return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", value)).strip(" ")
 
 
 def render(name: str, *, language: str = i18n.SOURCE, **context: Any) -> RenderedMessage:
