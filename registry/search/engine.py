@@ -46,6 +46,7 @@ class Engine(Protocol):
     def terms(self, prefix: str) -> list[tuple[str, int]]: ...  # SPELL_FIELD terms, with df
     def doc_freq(self, term: str) -> int: ...  # in SPELL_FIELD
     def facet_values(self, name: str) -> list[str]: ...
+    def snippets(self, text: ParsedText, texts: Mapping, chars: int) -> dict: ...  # key -> HTML
     def close(self) -> None: ...
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from registry.errors import BadRequest
 from registry.search import query as q
 from registry.search.document import to_document
 from registry.search.engine import DEFAULT_ENGINE, Engine, Hits, Plan, engines
+from registry.search.snippets import SNIPPET_CHARS
 from registry.search.spelling import correct, key_terms
 from registry.search.state import SyncState, read_state, write_state
 
@@ -197,6 +198,14 @@ class SearchIndex:
         if hits.total == 0 and corrected:
             return hits, None, corrected
         return hits, corrected, None
+
+    def snippets(
+        self, text: str, texts: Mapping[Hashable, str], *, chars: int = SNIPPET_CHARS
+    ) -> dict[Hashable, str]:
+        """The texts (descriptions, README excerpts) that hold words of the query ``text``,
+        each as escaped HTML: its best fragment with the matched words in ``<mark>``."""
+        parsed = q.parse(text)
+        return self._engine.snippets(parsed, texts, chars) if not parsed.empty else {}
 
     def suggest(self, text: str, limit: int = 8) -> list[str]:
         """Completions of the last word typed, most frequent first."""

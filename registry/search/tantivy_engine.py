@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import tantivy
 
 from registry.search.engine import SPELL_FIELD, TEXT_BOOSTS, Hits, Plan
-from registry.search.query import FACETS
-from registry.search.text import LANGUAGES
+from registry.search.query import FACETS, ParsedText
+from registry.search.snippets import char_ranges, marked
+from registry.search.text import LANGUAGES, guess_language
 
 FOLD = "govcode_fold"
 _Occur = tantivy.Occur
@@ -137,6 +138,38 @@ class TantivyEngine:
         if name not in self._facet_values:
             self._facet_values[name] = [t for t, _ in self.searcher.terms_with_prefix(name, "")]
         return self._facet_values[name]
+
+    def snippets(self, text: ParsedText, texts: Mapping, chars: int) -> dict:
+        """Each text's best fragment with its matched words marked (tantivy's snippet
+        generator, one per language, over the text given: nothing is stored in the index)."""
+        if text.empty:
+            return {}
+        query = self._text_query(Plan(text=text, any_term=True))
+        generators: dict[str, tantivy.SnippetGenerator] = {}
+        out = {}
+        for key, body in texts.items():
+            if not body:
+                continue
+            field = f"text_{guess_language(body)}"  # where the document indexed it
+            if field not in generators:
+                generators[field] = tantivy.SnippetGenerator.create(
+                    self.searcher, query, self.schema, field
+                )
+                generators[field].set_max_num_chars(chars)
+            found = generators[field].snippet_from_doc(tantivy.Document(**{field: body}))
+            fragment = found.fragment()
+            if not fragment:
+                continue
+            where = found.fragment_range()
+            html = marked(
+                fragment,
+                char_ranges(fragment, [(r.start, r.end) for r in found.highlighted()]),
+                cut_before=where.start > 0,
+                cut_after=where.end < len(body.encode()),
+            )
+            if html:
+                out[key] = html
+        return out
 
     def _word(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()):
         """One word (or phrase, or prefix) matched in any text field."""
