@@ -29,7 +29,7 @@ from registry.models.repository import (
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
 from registry.services import repositories, reuse
-from web.bounds import bounded_fields
+from web.bounds import bounded_fields, bounded_values
 from web.readme_html import ReadmeLocation, render_readme
 
 
@@ -43,6 +43,34 @@ def repository_public(
 ) -> RepositoryPublic:
     """``langs`` when the caller already has them (search hits come in one query)."""
     return RepositoryPublic.model_validate(_public_fields(session, repo, agency, base_url, langs))
+
+
+def hit_public(hit: dict[str, Any], *, base_url: str) -> RepositoryPublic:
+    """``repository_public`` of a ``repositories.hit_rows`` row (the same record)."""
+    return RepositoryPublic.model_validate(hit_fields(hit, base_url=base_url))
+
+
+def hit_fields(hit: dict[str, Any], *, base_url: str) -> dict[str, Any]:
+    """The fields of ``hit_public``, not yet validated (to add to them)."""
+    agency = bounded_values({"slug": hit["agency_slug"], "name": hit["agency_name"]}, Agency)
+    return {
+        **bounded_values(hit, Repository, RepositoryPublic),
+        "agency": agency["slug"],
+        "agency_name": agency["name"],
+        "languages": [
+            LanguagePublic(language=lang, bytes=n, share=share)
+            for lang, n, share in hit["languages"]
+        ],
+        "page_url": f"{base_url.rstrip('/')}/repositories/{hit['id']}",
+        "licence_details": licence_details(hit["licence"]),
+    }
+
+
+def hit_shown(hit: dict[str, Any]) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """A ``repositories.hit_rows`` row for a template: the repository and its agency, every
+    string within bounds (as ``bounds.bounded`` gives them)."""
+    agency = bounded_values({"slug": hit["agency_slug"], "name": hit["agency_name"]}, Agency)
+    return SimpleNamespace(**bounded_values(hit, Repository)), SimpleNamespace(**agency)
 
 
 def repository_detail(
@@ -209,14 +237,26 @@ def clone_command(repo: Repository | SimpleNamespace) -> str:
 
 def status(repo: Repository) -> str | None:
     """ "archived", "obsolete" (as search ranks it) or None for live code."""
+    message = (repo.extra_metadata or {}).get("last_commit_message")
+    return status_of(repo.archived, repo.maturity_level, repo.development_status,
+                     repo.description, message)  # fmt: skip
+
+
+def hit_status(hit: dict[str, Any]) -> str | None:
+    """``status`` of a ``repositories.hit_rows`` row."""
+    return status_of(hit["archived"], hit["maturity_level"], hit["development_status"],
+                     hit["description"], hit["last_commit_message"])  # fmt: skip
+
+
+def status_of(archived, maturity, development_status, description, message) -> str | None:
     from registry.search.document import is_obsolete
 
-    if repo.archived:
+    if archived:
         return "archived"
     row = {
-        "maturity": repo.maturity_level,
-        "development_status": repo.development_status,
-        "description": repo.description,
-        "last_commit_message": (repo.extra_metadata or {}).get("last_commit_message"),
+        "maturity": maturity,
+        "development_status": development_status,
+        "description": description,
+        "last_commit_message": message,
     }
     return "obsolete" if is_obsolete(row) else None

@@ -211,6 +211,20 @@ class RepositoryPublic(RepositoryBase):
     last_crawled_at: datetime | None
 
 
+class HighlightPublic(SQLModel):
+    """Where a search hit holds the query's words: escaped HTML with each matched word in
+    ``<mark>`` (the only markup), or null where that text holds none."""
+
+    description: str | None = None
+    readme_excerpt: str | None = None
+
+
+class RepositoryHit(RepositoryPublic):
+    """A repository in search results: its public record and the highlighted matches."""
+
+    highlight: HighlightPublic
+
+
 class ReadmePublic(SQLModel):
     path: str | None
     markup: str  # markdown | text | "" (none found)

@@ -49,6 +49,10 @@ def test_filters_facets_and_paging(client):
         "fsf_libre": True, "deprecated": False, "current_id": "MIT",
         "licence_class": "permissive"}]  # fmt: skip
     again = client.get(f"/api/v1/repositories/{item['id']}").json()
+    assert item.pop("highlight") == {  # the search's own: where the words matched
+        "description": "<mark>COVID</mark>-19 self assessment",
+        "readme_excerpt": None,
+    }
     assert {k: v for k, v in again.items() if k in item} == item  # the detail adds to it
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from pydantic_core import to_json
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from registry.errors import BadRequest
-from registry.models import Agency
+from registry.models import Agency, RepositoryPublic
+from registry.models.repository import RepositoryHit
 from registry.services import agencies, index_feed, repositories, reuse
 from web import caching, search_params
 from web.openapi import openapi_document
-from web.views import repository_detail, repository_public
+from web.views import hit_fields, hit_public, repository_detail
 
 
 def routes() -> list[Route]:
@@ -26,19 +28,50 @@ def routes() -> list[Route]:
     ]
 
 
-def _json(data, status: int = 200) -> JSONResponse:
-    return JSONResponse(data, status_code=status)
+class _JSON(Response):
+    """JSON rendered by pydantic's serialiser (in Rust): a search answer with every facet
+    value is most of its size; models inside are serialised as their ``mode="json"`` dumps."""
+
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return to_json(content)
 
 
-def _items(request: Request, session: Session, ids: list[int]) -> list[dict]:
+def _json(data, status: int = 200) -> Response:
+    return _JSON(data, status_code=status)
+
+
+def _items(request: Request, session: Session, ids: list[int]) -> list[RepositoryPublic]:
     """The public records of these repositories, in order, from one SQL query."""
     base_url = request.app.state.settings.base_url
+    return [hit_public(hit, base_url=base_url) for hit in repositories.hit_rows(session, ids)]
+
+
+def search_hits(request: Request, result, text: str) -> list[RepositoryHit]:
+    """The page of hits of a search, each with its highlighted matches."""
+    base_url = request.app.state.settings.base_url
+    with Session(request.app.state.engine) as session:
+        hits = [
+            hit_fields(hit, base_url=base_url) for hit in repositories.hit_rows(session, result.ids)
+        ]
+    marks = highlights(request.app.state.index, result.corrected or text, hits)
     return [
-        repository_public(session, repo, agency, base_url=base_url, langs=langs).model_dump(
-            mode="json"
-        )
-        for repo, agency, langs in repositories.hits(session, ids)
+        RepositoryHit.model_validate({**hit, "highlight": marks.get(hit["id"], {})}) for hit in hits
     ]
+
+
+def highlights(index, text: str, hits: list[dict]) -> dict[int, dict[str, str]]:
+    """Per hit id, its (bounded) description and README excerpt with the query's words
+    marked (those of the corrected query when typos were corrected)."""
+    texts = {}
+    for hit in hits:
+        texts[(hit["id"], "description")] = hit["description"]
+        texts[(hit["id"], "readme_excerpt")] = hit["readme_excerpt"]
+    out: dict[int, dict[str, str]] = {}
+    for (repo_id, field), html in index.snippets(text, texts).items():
+        out.setdefault(repo_id, {})[field] = html
+    return out
 
 
 def list_repositories(request: Request) -> Response:
@@ -47,8 +80,7 @@ def list_repositories(request: Request) -> Response:
     if (early := caching.not_modified(request, tag)) is not None:
         return early
     result = request.app.state.index.search(req)
-    with Session(request.app.state.engine) as session:
-        items = _items(request, session, result.ids)
+    items = search_hits(request, result, req.text)
     facets = {
         param: [{"value": v, "count": n} for v, n in result.facets[field]]
         for param, field in search_params.FILTER_PARAMS.items()
@@ -113,7 +145,7 @@ def get_repository(request: Request) -> Response:
                 agency,
                 base_url=base_url,
                 readme_max_chars=request.app.state.settings.readme_render_max_chars,
-            ).model_dump(mode="json")
+            )
         )
 
 

@@ -22,6 +22,8 @@ from web.routes import api
 from web.views import (
     badge_markdown,
     clone_command,
+    hit_shown,
+    hit_status,
     licence_details,
     licence_duties_public,
     readme_html,
@@ -133,8 +135,12 @@ def search_page(request: Request) -> Response:
     agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
     agencies_shown += request.query_params.getlist("agency")
     with Session(request.app.state.engine) as session:
-        hits = [(bounded(r), bounded(a)) for r, a, _ in repositories.hits(session, result.ids)]
+        rows = repositories.hit_rows(session, result.ids)
         names = agencies.names(session, agencies_shown)
+    hits = [hit_shown(row) for row in rows]
+    marks = api.highlights(
+        request.app.state.index, result.corrected or req.text, [r.__dict__ for r, _ in hits]
+    )
     pages = (result.total + req.per_page - 1) // req.per_page
     base = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
     response = request.app.state.templates.TemplateResponse(
@@ -143,7 +149,8 @@ def search_page(request: Request) -> Response:
         {
             "q": req.text,
             "hits": hits,
-            "statuses": {r.id: status(r) for r, _ in hits},
+            "statuses": {row["id"]: hit_status(row) for row in rows},
+            "highlights": marks,
             "total": result.total,
             "corrected": result.corrected,
             "did_you_mean": result.did_you_mean,
