@@ -87,14 +87,24 @@ def _toggle_url(params, param: str, value: str) -> str:
     return "/?" + urlencode(items)
 
 
+def _switch_on_url(base: str, param: str, value: str) -> str:
+    """``_toggle_url`` for a value not chosen yet: this search's query string without
+    ``page`` (``base``, encoded once per page) and the one pair appended."""
+    pair = urlencode([(param, value)])
+    return "/?" + (f"{base}&{pair}" if base else pair)
+
+
 def _facets(request: Request, result, names: dict[str, str]) -> list[dict]:
-    more = request.query_params.get("more", "")
+    params = request.query_params
+    more = params.get("more", "")
+    base = urlencode([(k, v) for k, v in params.multi_items() if k != "page"])
     facets = []
     for field, counts in result.facets.items():
         param = PARAM_OF[field]
-        chosen = set(request.query_params.getlist(param))
+        chosen = set(params.getlist(param))
         shown = counts if more == param else counts[:FACET_TOP]
-        shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]  # keep chosen ones
+        if chosen:  # keep chosen ones
+            shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]
         facets.append(
             {
                 "label": FACET_LABELS[field],
@@ -105,13 +115,13 @@ def _facets(request: Request, result, names: dict[str, str]) -> list[dict]:
                         "label": _facet_label(field, value, names),
                         "count": n,
                         "checked": value in chosen,
-                        "url": _toggle_url(request.query_params, param, value),
+                        "url": _toggle_url(params, param, value)
+                        if value in chosen
+                        else _switch_on_url(base, param, value),
                     }
                     for value, n in shown
                 ],
-                "more_url": _more_url(request.query_params, param)
-                if len(counts) > len(shown)
-                else None,
+                "more_url": _more_url(params, param) if len(counts) > len(shown) else None,
                 "hidden": len(counts) - len(shown),
             }
         )
