@@ -11,10 +11,12 @@ import shutil
 import threading
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from registry.errors import BadRequest
+from registry.search import cursor as cursors
 from registry.search import query as q
 from registry.search.document import to_document
 from registry.search.engine import DEFAULT_ENGINE, Engine, Hits, Plan, engines
@@ -152,6 +154,9 @@ class SearchIndex:
     def search(self, request: q.SearchRequest) -> q.SearchResult:
         parsed = q.parse(request.text)
         filters = q.clean_filters(request.filters)
+        digest = cursors.query_digest(
+            request.text, filters, request.sort, request.per_page, request.active_days
+        )
         for name, values in self._resolve(dict(parsed.filters)).items():
             filters[name] = tuple(dict.fromkeys((*filters.get(name, ()), *values)))
         page = max(1, request.page)
@@ -169,16 +174,50 @@ class SearchIndex:
             limit=per_page,
             facets=request.facets,
         )
-        hits, corrected, did_you_mean = self._run(plan)
+        if request.cursor:
+            after = cursors.decode(request.cursor, query=digest)
+            hits, corrected, did_you_mean, offset = self._after(plan, after)
+        else:
+            (hits, corrected, did_you_mean), offset = self._run(plan), plan.offset
+        following = None
+        if hits.ids and offset + len(hits.ids) < min(hits.total, cursors.MAX_OFFSET):
+            following = cursors.Cursor(digest, offset + len(hits.ids), hits.ids[-1])
         return q.SearchResult(
             ids=hits.ids,
             total=hits.total,
             facets=hits.facets,
-            page=page,
+            page=offset // per_page + 1,
             per_page=per_page,
             corrected=corrected,
             did_you_mean=did_you_mean,
+            next_cursor=cursors.encode(following) if following else None,
         )
+
+    def _after(self, plan: Plan, after: cursors.Cursor) -> tuple[Hits, str | None, str | None, int]:
+        """The page that follows the cursor's last result, wherever inserts and deletions
+        ahead of it moved it; and the position of the page's first result."""
+        width = 2 * cursors.WINDOW + plan.limit
+        start = max(0, after.offset - cursors.WINDOW)
+        first: tuple[Hits, str | None, str | None] | None = None
+        at, page = after.offset, None  # if the last result is gone: its position
+        for _ in range(cursors.SCANS + 1):
+            window = replace(plan, offset=start, limit=width, facets=plan.facets and not first)
+            found = self._run(window)
+            first = first or found
+            ids = found[0].ids
+            if after.last_id in ids:
+                at = start + ids.index(after.last_id) + 1
+                rest = ids[at - start : at - start + plan.limit]
+                page = rest if len(rest) == plan.limit or len(ids) < width else None
+                break
+            if len(ids) < width:  # the end of the results
+                break
+            start += width
+        assert first is not None
+        hits, corrected, did_you_mean = first
+        if page is None:
+            page = self._run(replace(plan, offset=at, facets=False))[0].ids
+        return Hits(ids=page, total=hits.total, facets=hits.facets), corrected, did_you_mean, at
 
     def _run(self, plan: Plan) -> tuple[Hits, str | None, str | None]:
         """Every word; if nothing has them, the words corrected for typos ("Showing results
