@@ -6,13 +6,14 @@ from functools import cache
 from typing import Any
 
 from registry.models import RepositoryDetail, RepositoryPublic
+from registry.models.repository import RepositoryHit
 from web.search_params import FILTER_PARAMS
 
 
 @cache
 def _schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in (RepositoryPublic, RepositoryDetail):
+    for model in (RepositoryPublic, RepositoryHit, RepositoryDetail):
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[model.__name__] = schema
@@ -64,6 +65,15 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             "in": "query",
                             "schema": {"type": "integer", "minimum": 1, "maximum": 36500},
                         },
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "description": "a next_cursor from the previous page of the same "
+                            "search (q, filters, sort, per_page unchanged): the page after its "
+                            "last result, stable when repositories are added or removed "
+                            "meanwhile; page is then ignored",
+                            "schema": {"type": "string", "maxLength": 500},
+                        },
                     ],
                     "responses": {
                         "200": {
@@ -76,10 +86,16 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                             "total": {"type": "integer"},
                                             "page": {"type": "integer"},
                                             "per_page": {"type": "integer"},
+                                            "corrected": {"type": ["string", "null"]},
+                                            "did_you_mean": {"type": ["string", "null"]},
+                                            "next_cursor": {
+                                                "type": ["string", "null"],
+                                                "description": "opaque; null on the last page",
+                                            },
                                             "items": {
                                                 "type": "array",
                                                 "items": {
-                                                    "$ref": "#/components/schemas/RepositoryPublic"
+                                                    "$ref": "#/components/schemas/RepositoryHit"
                                                 },
                                             },
                                             "facets": {"type": "object"},

@@ -35,6 +35,9 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
         raise BadRequest("page must be 1–1000 and per_page 1–100")
     if active is not None and not 1 <= active <= 36_500:
         raise BadRequest("active_days must be 1–36500")
+    cursor = params.get("cursor") or None
+    if cursor is not None and len(cursor) > 500:
+        raise BadRequest("cursor is not valid: pass back a next_cursor exactly as given")
     sort = params.get("sort", "relevance")
     if sort not in ("relevance", "stars", "updated"):
         raise BadRequest("sort must be relevance, stars or updated")
@@ -50,4 +53,5 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
         page=page,
         per_page=size,
         active_days=active,
+        cursor=cursor,
     )

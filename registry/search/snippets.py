@@ -35,6 +35,18 @@ def marked(
     return "".join(out)
 
 
+def around(text: str, start: int, end: int, ranges: Iterable[tuple[int, int]]) -> str | None:
+    """``marked`` for the fragment ``text[start:end]`` (``ranges`` are offsets into
+    ``text``), widened to the text's edge where only spaces and punctuation lie beyond it,
+    and an ellipsis on a side where words were left out."""
+    if not any(c.isalnum() for c in text[:start]):
+        start = 0
+    if not any(c.isalnum() for c in text[end:]):
+        end = len(text)
+    shifted = [(a - start, b - start) for a, b in ranges]
+    return marked(text[start:end], shifted, cut_before=start > 0, cut_after=end < len(text))
+
+
 def char_ranges(text: str, byte_ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """UTF-8 byte offsets (what tantivy reports) as character offsets into ``text``."""
     data = text.encode()

@@ -12,7 +12,7 @@ import tantivy
 
 from registry.search.engine import SPELL_FIELD, TEXT_BOOSTS, Hits, Plan
 from registry.search.query import FACETS, ParsedText
-from registry.search.snippets import char_ranges, marked
+from registry.search.snippets import around, char_ranges
 from registry.search.text import LANGUAGES, guess_language
 
 FOLD = "govcode_fold"
@@ -162,12 +162,9 @@ class TantivyEngine:
             if not fragment:
                 continue
             where = found.fragment_range()
-            html = marked(
-                fragment,
-                char_ranges(fragment, [(r.start, r.end) for r in found.highlighted()]),
-                cut_before=where.start > 0,
-                cut_after=where.end < len(body.encode()),
-            )
+            (start, end), *_ = char_ranges(body, [(where.start, where.end)])
+            ranges = char_ranges(fragment, [(r.start, r.end) for r in found.highlighted()])
+            html = around(body, start, end, [(a + start, b + start) for a, b in ranges])
             if html:
                 out[key] = html
         return out

@@ -19,7 +19,7 @@ from whoosh.support.charset import accent_map
 
 from registry.search.engine import SPELL_FIELD, TEXT_BOOSTS, Hits, Plan
 from registry.search.query import FACETS, ParsedText
-from registry.search.snippets import marked
+from registry.search.snippets import around
 from registry.search.text import LANGUAGES, guess_language
 
 
@@ -194,13 +194,8 @@ class WhooshEngine:
             best = max(fragments, key=scorer, default=None)
             if best is None or not best.matches:
                 continue
-            start, end = best.startchar, best.endchar
-            html = marked(
-                body[start:end],
-                [(t.startchar - start, t.endchar - start) for t in best.matches],
-                cut_before=start > 0,
-                cut_after=end < len(body),
-            )
+            ranges = [(t.startchar, t.endchar) for t in best.matches]
+            html = around(body, best.startchar, best.endchar, ranges)
             if html:
                 out[key] = html
         return out

@@ -91,6 +91,7 @@ def list_repositories(request: Request) -> Response:
         "per_page": result.per_page,
         "corrected": result.corrected,
         "did_you_mean": result.did_you_mean,
+        "next_cursor": result.next_cursor,
         "items": items,
         "facets": facets,
     }
