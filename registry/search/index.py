@@ -115,6 +115,17 @@ class SearchIndex:
             self._count = self._engine.count()
         return n
 
+    def load(self, batches: Iterable[Iterable[dict]]) -> int:
+        """Fill a fresh generation (``build_aside``) with batches of ``index_feed`` rows, in
+        one commit: streamed, so memory holds one batch at a time."""
+        now = datetime.now(UTC)
+        docs = ([to_document(r, now=now) for r in rows] for rows in batches)
+        with self._lock:
+            n = self._engine.bulk(docs)
+            self._engine.reload()
+            self._count = self._engine.count()
+        return n
+
     def clear(self) -> None:
         with self._lock:
             self._engine.close()

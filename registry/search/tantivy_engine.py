@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from registry.search.snippets import around, char_ranges
 from registry.search.text import LANGUAGES, guess_language
 
 FOLD = "govcode_fold"
+BULK_HEAP = 256_000_000  # bytes of indexing memory for a rebuild (one segment per this much)
 _Occur = tantivy.Occur
 
 
@@ -81,13 +82,31 @@ class TantivyEngine:
             writer.wait_merging_threads()
         return len(docs)
 
-    def _writer(self, timeout: float = 30.0):
+    def bulk(self, batches: Iterable[Sequence[dict]]) -> int:
+        """Fill an empty index through one writer and one commit: a few large segments
+        (each one a query visits costs it time), where a commit per batch leaves many."""
+        n = 0
+        with self._write:
+            writer = self._writer(heap_size=BULK_HEAP)
+            try:
+                for docs in batches:
+                    for doc in docs:
+                        writer.add_document(self._document(doc))
+                    n += len(docs)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            writer.wait_merging_threads()
+        return n
+
+    def _writer(self, timeout: float = 30.0, heap_size: int = 64_000_000):
         """The index's one writer; another (a crawl task, another worker) may hold it for a
         moment, so wait for it as Whoosh does, up to ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return self.index.writer(heap_size=64_000_000, num_threads=1)
+                return self.index.writer(heap_size=heap_size, num_threads=1)
             except ValueError as exc:
                 if "LockBusy" not in str(exc) or time.monotonic() > deadline:
                     raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import heapq
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pyroaring import BitMap
@@ -83,6 +83,21 @@ class WhooshEngine:
             raise
         writer.commit()
         return len(docs)
+
+    def bulk(self, batches: Iterable[Sequence[dict]]) -> int:
+        """Fill an empty index through one writer and one commit."""
+        n = 0
+        writer = self.ix.writer(timeout=30, limitmb=256)
+        try:
+            for docs in batches:
+                for doc in docs:
+                    writer.add_document(**self._fields(doc))
+                n += len(docs)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return n
 
     @staticmethod
     def _fields(doc: dict) -> dict:
