@@ -57,6 +57,7 @@ class TantivyEngine:
             self.index.register_tokenizer(name, analyzer)
         self.index.config_reader("manual")
         self._write = threading.Lock()
+        self._words: dict[tuple, object] = {}
         self._warm()
 
     def _warm(self) -> None:
@@ -189,7 +190,17 @@ class TantivyEngine:
         return out
 
     def _word(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()):
-        """One word (or phrase, or prefix) matched in any text field."""
+        """One word (or phrase, or prefix) matched in any text field. Queries depend on the
+        schema alone and can be shared by threads: the most recent ones are kept."""
+        key = (word, prefix, tuple(phrase))
+        found = self._words.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._words) >= WORD_CACHE:
+                self._words.clear()
+            found = self._words[key] = self._build_word(word, prefix=prefix, phrase=phrase)
+        return found
+
+    def _build_word(self, word: str, *, prefix: bool, phrase: Sequence[str]):
         shoulds = []
         for name, tok in TEXT_FIELDS.items():
             tokens = [t for w in (*phrase, word) for t in ANALYZERS[tok].analyze(w)]
@@ -275,7 +286,7 @@ class TantivyEngine:
             answer = searcher.aggregate(query, aggs)
             for n in names:
                 buckets = answer.get(n, {}).get("buckets", [])
-                pairs = [(b["key"], b["doc_count"]) for b in buckets]
+                pairs = list(map(_PAIR, buckets))
                 # tantivy gives ties in term order (the keys' order); a stable sort on the
                 # count alone, most first, makes the order (-count, key) at C speed.
                 pairs.sort(key=_COUNT, reverse=True)
@@ -284,6 +295,9 @@ class TantivyEngine:
 
 
 _COUNT = itemgetter(1)
+_PAIR = itemgetter("key", "doc_count")
+_MISSING = object()
+WORD_CACHE = 20_000  # word queries kept (each a few hundred bytes)
 
 
 def _generation(folder: Path) -> tuple[int, int]:

@@ -6,8 +6,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -265,22 +266,7 @@ def hit_rows(session: Session, ids: list[int]) -> list[dict]:
     ORM objects: a page of hits is most of a search request's work)."""
     if not ids:
         return []
-    columns = [getattr(Repository, c) for c in HIT_COLUMNS]
-    message = Repository.extra_metadata["last_commit_message"].as_string()  # type: ignore[index]
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            *columns,
-            message.label("last_commit_message"),
-            Agency.slug.label("agency_slug"),  # type: ignore[attr-defined]
-            Agency.name.label("agency_name"),  # type: ignore[attr-defined]
-            RepositoryLanguage.language,
-            RepositoryLanguage.bytes,
-            RepositoryLanguage.share,
-        )
-        .join(Agency, Agency.id == Repository.agency_id)  # type: ignore[arg-type]
-        .outerjoin(RepositoryLanguage, RepositoryLanguage.repository_id == Repository.id)  # type: ignore[arg-type]
-        .where(Repository.id.in_(ids))  # type: ignore[union-attr]
-    ).all()
+    rows = session.connection().execute(_hits_query(), {"ids": list(ids)}).all()
     found: dict[int, dict] = {}
     width = len(HIT_COLUMNS) + 3
     for row in rows:
@@ -293,6 +279,27 @@ def hit_rows(session: Session, ids: list[int]) -> list[dict]:
     for entry in found.values():
         entry["languages"].sort(key=lambda lang: -lang[1])
     return [found[i] for i in ids if i in found]
+
+
+@cache
+def _hits_query():
+    """Built once: the statement of ``hit_rows``, its ids a bound list."""
+    columns = [getattr(Repository, c) for c in HIT_COLUMNS]
+    message = Repository.extra_metadata["last_commit_message"].as_string()  # type: ignore[index]
+    return (
+        select(  # type: ignore[call-overload]
+            *columns,
+            message.label("last_commit_message"),
+            Agency.slug.label("agency_slug"),  # type: ignore[attr-defined]
+            Agency.name.label("agency_name"),  # type: ignore[attr-defined]
+            RepositoryLanguage.language,
+            RepositoryLanguage.bytes,
+            RepositoryLanguage.share,
+        )
+        .join(Agency, Agency.id == Repository.agency_id)  # type: ignore[arg-type]
+        .outerjoin(RepositoryLanguage, RepositoryLanguage.repository_id == Repository.id)  # type: ignore[arg-type]
+        .where(Repository.id.in_(bindparam("ids", expanding=True)))  # type: ignore[union-attr]
+    )
 
 
 def hits(
