@@ -110,9 +110,10 @@ def run_wrk(url: str, paths_file: Path, duration: int, connections: int) -> dict
         return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": errors + (
+    return {"rps": rps, "requests": done, "p50": ms("50"), "p99": ms("99"), "errors": errors + (
         int(non2xx.group(1)) if non2xx else 0)}  # fmt: skip
 
 
@@ -127,6 +128,19 @@ def rss_mb(pid: int) -> float:
         except FileNotFoundError:
             continue
     return best
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (the workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def _children(pid: int) -> list[int]:
@@ -264,12 +278,14 @@ def serve_and_load(tmp: Path, rows: list[dict], args) -> None:
             ("API /api/v1/repositories", "/api/v1/repositories?"),
         ):
             paths_file.write_text("\n".join(prefix + p for p in paths(rows, 5000)) + "\n")
+            cpu = cpu_seconds(server.pid)
             r = run_wrk(base, paths_file, args.duration, args.connections)
+            per_request = (cpu_seconds(server.pid) - cpu) * 1000 / max(1, r["requests"])
             rss = rss_mb(server.pid)
             ok = r["rps"] >= 200 and r["p99"] <= 250 and r["errors"] == 0 and rss <= 400
             print(
                 f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} "
-                f"| {rss:.0f} | ≥200 req/s, p99≤250 ms, 0 errors, ≤400 MB: "
+                f"| {rss:.0f} | {per_request:.2f} | ≥200 req/s, p99≤250 ms, 0 errors, ≤400 MB: "
                 f"{'ok' if ok else 'MISS'} |"
             )
             sys.stdout.flush()
