@@ -55,9 +55,7 @@ def walk(index: SearchIndex, on_page=None, **kw) -> list[int]:
 
 
 @pytest.mark.parametrize("sort", ["relevance", "stars", "updated"])
-def test_a_cursor_walk_sees_every_result_once_whatever_is_inserted(
-    engine, index, catalogue, sort
-):
+def test_a_cursor_walk_sees_every_result_once_whatever_is_inserted(engine, index, catalogue, sort):
     before = index.search(SearchRequest(text="tool", per_page=100, sort=sort)).ids
     assert walk(index, sort=sort) == before  # the same order as one long page
 
@@ -89,10 +87,11 @@ def test_a_cursor_walk_survives_deletions_ahead_and_of_the_last_result(engine, i
 def test_a_cursor_works_with_filters_and_ends(engine, index, catalogue):
     with Session(engine) as session:
         ids = {r.name: r.id for r, _ in repositories.by_ids(session, index_feed.all_ids(session))}
-    result = index.search(SearchRequest(text="tool", per_page=4, filters={"agency": ["ag"]}))
+    chosen = {"agency": ["ag"]}
+    result = index.search(SearchRequest(text="tool", per_page=4, filters=chosen))
     assert result.next_cursor and result.total == 9
     following = index.search(
-        SearchRequest(text="tool", per_page=4, filters={"agency": ["ag"]}, cursor=result.next_cursor)
+        SearchRequest(text="tool", per_page=4, filters=chosen, cursor=result.next_cursor)
     )
     assert not set(following.ids) & set(result.ids) and len(following.ids) == 4
     assert following.facets["agency"] == [("ag", 9)]  # facets and total come along

@@ -25,9 +25,7 @@ def catalogue(engine, index):
     )
     f.store(
         engine,
-        f.record(
-            "etalab", "outil", description="Outil d'auto-évaluation des symptômes du patient"
-        ),
+        f.record("etalab", "outil", description="Outil d'auto-évaluation des symptômes du patient"),
         agency="dinum",
     )
     sync(engine, index)
