@@ -271,8 +271,9 @@ def serve_and_load(tmp: Path, rows: list[dict], args) -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        print("| target | req/s | p50 ms | p99 ms | errors | RSS MB | targets |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+        print(f"load average before: {os.getloadavg()[0]:.1f} (other work on these cores)")
+        print("| target | req/s | p50 ms | p99 ms | errors | RSS MB | CPU ms/request | targets |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for label, prefix in (
             ("page /", "/?"),
             ("API /api/v1/repositories", "/api/v1/repositories?"),
