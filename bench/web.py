@@ -260,7 +260,7 @@ def serve_and_load(tmp: Path, rows: list[dict], args) -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "registry.cli.main", "serve", "--port", str(port),
-         "--workers", str(args.workers)],
+         "--workers", str(args.workers), "--no-access-log"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

@@ -11,6 +11,9 @@ def serve(
     host: str = typer.Option(None, help="address to bind (default: GOVCODE_HOST)"),
     port: int = typer.Option(None, help="port (default: GOVCODE_PORT)"),
     workers: int = typer.Option(1, min=1, max=64, help="uvicorn worker processes"),
+    access_log: bool = typer.Option(
+        True, help="log every request (--no-access-log when a proxy in front logs them)"
+    ),
 ) -> None:
     """Serve the site and the API with uvicorn (each worker holds its own warm searcher)."""
     import uvicorn
@@ -20,7 +23,12 @@ def serve(
     s = settings()
     with engine(s):  # the embedded database is migrated before the first request
         pass
-    where = {"host": host or s.host, "port": port or s.port, "log_level": "info"}
+    where = {
+        "host": host or s.host,
+        "port": port or s.port,
+        "log_level": "info",
+        "access_log": access_log,
+    }
     if workers == 1:
         uvicorn.run(create_app(s), **where)
     else:  # each worker builds its app from the same GOVCODE_ environment
