@@ -16,9 +16,17 @@ def serve(
     ),
 ) -> None:
     """Serve the site and the API with uvicorn (each worker holds its own warm searcher)."""
+    import httptools  # noqa: F401  uvicorn's C HTTP parser (h11, its fallback, is pure Python)
     import uvicorn
 
     from web.app import create_app
+
+    try:
+        import uvloop  # noqa: F401  uvicorn's libuv event loop (not on Windows)
+
+        loop = "uvloop"
+    except ImportError:
+        loop = "asyncio"
 
     s = settings()
     with engine(s):  # the embedded database is migrated before the first request
@@ -28,6 +36,8 @@ def serve(
         "port": port or s.port,
         "log_level": "info",
         "access_log": access_log,
+        "http": "httptools",
+        "loop": loop,
     }
     if workers == 1:
         uvicorn.run(create_app(s), **where)
