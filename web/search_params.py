@@ -73,7 +73,7 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
     )
 
 
-FEED_IGNORES = ("page", "per_page", "more")  # a feed follows the search, not a page of it
+FEED_IGNORES = ("page", "per_page", "more", "cursor")  # a feed follows the search, not a page
 
 
 def feed_url(params: QueryParams) -> str:

@@ -71,13 +71,16 @@ def test_the_api_pages_by_cursor_stably_under_inserts(client):
     assert other.status_code == 400 and "another search" in other.json()["detail"]
     broken = client.get("/api/v1/repositories", params={**params, "cursor": "nonsense"})
     assert broken.status_code == 400 and "cursor" in broken.json()["detail"]
+    assert broken.json()["invalid_params"][0]["name"] == "cursor"  # the problem names it
 
 
 def test_openapi_describes_cursors_and_highlights(client):
     doc = client.get("/api/v1/openapi.json").json()
     op = doc["paths"]["/api/v1/repositories"]["get"]
     assert "cursor" in {p["name"] for p in op["parameters"]}
-    body = op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+    page = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert page.endswith("/RepositoryPage")
+    body = doc["components"]["schemas"]["RepositoryPage"]["properties"]
     assert "next_cursor" in body
     assert body["items"]["items"]["$ref"].endswith("/RepositoryHit")
     hit = doc["components"]["schemas"]["RepositoryHit"]["properties"]
