@@ -13,6 +13,7 @@ query process, each figure beside its target where the issue sets one.
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing as mp
 import pickle
 import resource
@@ -21,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -46,10 +48,9 @@ class _Govcode:
 
         self.index = SearchIndex(folder, engine=name)
 
-    def build(self, rows: list[dict]) -> None:
-        with self.index.build_aside() as aside:
-            for i in range(0, len(rows), 20_000):
-                aside.apply(rows[i : i + 20_000])
+    def build(self, rows: Iterable[dict]) -> None:
+        with self.index.build_aside() as aside:  # the path of `govcode index rebuild`
+            aside.load(search_corpus.chunks(rows, 20_000))
 
     def open(self) -> None:
         self.index.refresh()
@@ -61,8 +62,18 @@ class _Govcode:
         return r.ids, r.total, r.facets
 
 
+def _stream(path: Path):
+    """The rows ``run`` wrote, batch by batch (unpickling is cheap beside indexing)."""
+    with path.open("rb") as fh:
+        while True:
+            try:
+                yield from pickle.load(fh)
+            except EOFError:
+                return
+
+
 def _build(kind: str, folder: str, rows_file: str) -> tuple[float, float]:
-    rows = pickle.loads(Path(rows_file).read_bytes())
+    rows = _stream(Path(rows_file))
     eng = _engine(kind, Path(folder))
     t = time.perf_counter()
     eng.build(rows)
@@ -100,7 +111,7 @@ def _pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def measure(kind: str, rows: list[dict], queries: list[dict], work: Path) -> dict:
+def measure(kind: str, queries: list[dict], work: Path) -> dict:
     folder = work / kind
     rows_file, queries_file = work / "rows.pickle", work / "queries.pickle"
     ctx = mp.get_context("spawn")
@@ -157,17 +168,24 @@ def print_table(label: str, results: list[dict]) -> None:
     sys.stdout.flush()
 
 
-def run(label: str, rows: list[dict], engines: list[str], whoosh_max: int) -> None:
-    queries = search_corpus.queries(rows)
+def run(label: str, corpus, engines: list[str], whoosh_max: int) -> None:
+    """``corpus``: a list of rows, or ``("synthetic", n, seed)``, generated as it is indexed
+    (so a million rows never sit in memory; the queries come from the first 200,000)."""
+    size = len(corpus) if isinstance(corpus, list) else corpus[1]
+    sample = itertools.islice(search_corpus.rows_of(corpus), search_corpus.QUERY_SAMPLE)
+    queries = search_corpus.queries([{**r, "readme": ""} for r in sample])  # not read
     with tempfile.TemporaryDirectory(prefix="govcode-bench-") as tmp:
         work = Path(tmp)
-        (work / "rows.pickle").write_bytes(pickle.dumps(rows))
+        with (work / "rows.pickle").open("wb") as fh:  # generated once, never all in memory
+            for batch in search_corpus.chunks(search_corpus.rows_of(corpus), 10_000):
+                pickle.dump(batch, fh)
         (work / "queries.pickle").write_bytes(pickle.dumps(queries))
         results = []
         for kind in engines:
-            if kind == "govcode-whoosh" and len(rows) > whoosh_max:
+            if kind == "govcode-whoosh" and size > whoosh_max:
                 continue
-            results.append(measure(kind, rows, queries, work))
+            results.append(measure(kind, queries, work))
+            print(f"  {kind}: done", file=sys.stderr, flush=True)
         print_table(label, results)
 
 
@@ -186,12 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         real = search_corpus.france()
         run(f"French public repositories ({len(real):,} real)", real, engines, args.whoosh_max)
     for size in args.size or [10_000, 100_000]:
-        run(
-            f"{size} synthetic repositories",
-            search_corpus.synthetic(size),
-            engines,
-            args.whoosh_max,
-        )
+        run(f"{size} synthetic repositories", ("synthetic", size, 11), engines, args.whoosh_max)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import itertools
 import random
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -85,6 +86,11 @@ def _zipf_weights(n: int, s: float = 1.05) -> list[float]:
 
 
 def synthetic(n: int, seed: int = 11) -> list[dict]:
+    return list(iter_synthetic(n, seed))
+
+
+def iter_synthetic(n: int, seed: int = 11) -> Iterator[dict]:
+    """The synthetic catalogue one row at a time (a million rows never sit in memory)."""
     real = france()
     vocab = vocabulary(real)
     cum = _zipf_weights(len(vocab))
@@ -101,10 +107,9 @@ def synthetic(n: int, seed: int = 11) -> list[dict]:
     def text(k: int) -> str:
         return " ".join(rng.choices(vocab, cum_weights=cum, k=k))
 
-    rows = []
     for i in range(1, n + 1):
         agency, country = rng.choices(agencies, cum_weights=ag_cum)[0]
-        rows.append(
+        yield (
             {
                 "id": i,
                 "name": "-".join(rng.choices(vocab[:5000], k=rng.randint(1, 3))),
@@ -125,7 +130,23 @@ def synthetic(n: int, seed: int = 11) -> list[dict]:
                 "reused": int(rng.paretovariate(2)) - 1,
             }
         )
-    return rows
+
+
+QUERY_SAMPLE = 200_000  # rows the queries are drawn from (all of them, up to this size)
+
+
+def rows_of(corpus) -> Iterator[dict]:
+    """The rows of a corpus: a list of rows, or ``("synthetic", n, seed)`` generated."""
+    if isinstance(corpus, tuple):
+        _, n, seed = corpus
+        return iter_synthetic(n, seed)
+    return iter(corpus)
+
+
+def chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    it = iter(rows)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 def queries(rows: list[dict], n: int = 200, seed: int = 5) -> list[dict]:

@@ -4,10 +4,12 @@ raw tantivy (one stemmed text field, facets by aggregation) and SQLite FTS5."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
 
+from bench.search_corpus import chunks
 from registry.search.query import FACETS
 
 SINGLE = ("licence", "maturity", "agency", "country", "forge")  # FTS5's facets (columns)
@@ -40,7 +42,7 @@ class RawTantivy:
         folder.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(folder), reuse=True)
 
-    def build(self, rows: list[dict]) -> None:
+    def build(self, rows: Iterable[dict]) -> None:
         w = self.index.writer(heap_size=256_000_000, num_threads=2)
         for r in rows:
             doc = {
@@ -88,7 +90,7 @@ class Fts5:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "fts.db"
 
-    def build(self, rows: list[dict]) -> None:
+    def build(self, rows: Iterable[dict]) -> None:
         db = sqlite3.connect(self.path)
         cols = ", ".join(f"{c} TEXT" for c in SINGLE)
         db.executescript(
@@ -100,24 +102,26 @@ class Fts5:
         for c in SINGLE:
             db.execute(f"CREATE INDEX ix_{c} ON docs ({c})")
         db.execute("CREATE INDEX ix_langs ON langs (value, id)")
-        db.executemany(
-            f"INSERT INTO docs VALUES (?, {', '.join('?' * len(SINGLE))}, ?)",
-            [
-                (
-                    r["id"],
-                    *[(_values(r, c) or [""])[0] for c in SINGLE],
-                    int(r["updated"].timestamp()) if r["updated"] else 0,
-                )
-                for r in rows
-            ],
-        )
-        db.executemany(
-            "INSERT INTO langs VALUES (?, ?)", [(r["id"], v) for r in rows for v in r["languages"]]
-        )
-        db.executemany(
-            "INSERT INTO fts (rowid, name, description, readme) VALUES (?, ?, ?, ?)",
-            [(r["id"], r["name"], r["description"], r.get("readme") or "") for r in rows],
-        )
+        for batch in chunks(rows, 20_000):  # one pass, a batch in memory at a time
+            db.executemany(
+                f"INSERT INTO docs VALUES (?, {', '.join('?' * len(SINGLE))}, ?)",
+                [
+                    (
+                        r["id"],
+                        *[(_values(r, c) or [""])[0] for c in SINGLE],
+                        int(r["updated"].timestamp()) if r["updated"] else 0,
+                    )
+                    for r in batch
+                ],
+            )
+            db.executemany(
+                "INSERT INTO langs VALUES (?, ?)",
+                [(r["id"], v) for r in batch for v in r["languages"]],
+            )
+            db.executemany(
+                "INSERT INTO fts (rowid, name, description, readme) VALUES (?, ?, ?, ?)",
+                [(r["id"], r["name"], r["description"], r.get("readme") or "") for r in batch],
+            )
         db.commit()
         db.close()
 

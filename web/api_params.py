@@ -25,7 +25,7 @@ def operations() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
     for path, ops in openapi_document("")["paths"].items():
         pattern = re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)))
         for method, op in ops.items():
-            names = frozenset(p["name"] for p in op["parameters"] if p["in"] == "query")
+            names = frozenset(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
             found.append((pattern, method.upper(), names))
     return tuple(found)
 

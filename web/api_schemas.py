@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from registry.models import DeliveryPublic, RepositoryPublic, ReuseEdgePublic, UserPublic
 from registry.models.duties import LicenceDutiesPublic
+from registry.models.repository import RepositoryHit
 
 
 class InvalidParam(BaseModel):
@@ -47,7 +48,9 @@ class RepositoryPage(BaseModel):
     per_page: int
     corrected: str | None  # "Showing results for …": typos were corrected
     did_you_mean: str | None  # nothing matched; this would
-    items: list[RepositoryPublic]
+    # opaque: pass it as ``cursor`` for the page after this one; null on the last page
+    next_cursor: str | None
+    items: list[RepositoryHit]  # each with where the words searched for matched
     facets: dict[str, list[FacetCount]]
     feed_url: str  # the Atom feed of new repositories matching this search
 

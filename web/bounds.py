@@ -11,6 +11,7 @@ not fit is dropped instead: a shortened URL is another URL.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -47,14 +48,44 @@ def bounded_fields(row: SQLModel, model: type[SQLModel] | None = None) -> dict[s
     wanted = set(shown) & set(own) if model is not None else set(own)
     state = getattr(row, "_sa_instance_state", None)
     data = row.model_dump(include=wanted - (state.unloaded if state is not None else set()))
-    for name, value in data.items():
+    return _bounded(data, _plan(type(row), model or type(row)))
+
+
+def bounded_values(
+    values: dict[str, Any], own: type[SQLModel], model: type[SQLModel] | None = None
+) -> dict[str, Any]:
+    """``bounded_fields`` for column values read without an ORM object (search hits): the
+    values of ``own``'s fields, bounded as ``bounded_fields(own(**values), model)`` is."""
+    plan = _plan(own, model or own)
+    return _bounded({k: v for k, v in values.items() if k in plan}, plan)
+
+
+_Plan = dict[str, tuple[int, int, bool, Any]]
+
+
+@cache
+def _plan(own_model: type[SQLModel], shown_model: type[SQLModel]) -> _Plan:
+    """Per field: its limit, its items' limit, whether it is a URL, and the URL's fallback."""
+    own, shown = own_model.model_fields, shown_model.model_fields
+    names = set(shown) & set(own) if shown_model is not own_model else set(own)
+    plan: _Plan = {}
+    for name in names:
         field = shown.get(name) or own.get(name)
         limits = [max_length(f) for f in (own.get(name), shown.get(name)) if f is not None]
         limit = min((n for n in limits if n is not None), default=TEXT_LIMIT)
-        if name in URL_FIELDS and isinstance(value, str) and len(value) > limit:
-            data[name] = "" if field is None or field.is_required() else field.default
-        else:
-            data[name] = _bound(value, limit, ITEM_LIMITS.get(name, ITEM_LIMIT))
+        fallback = "" if field is None or field.is_required() else field.default
+        plan[name] = (limit, ITEM_LIMITS.get(name, ITEM_LIMIT), name in URL_FIELDS, fallback)
+    return plan
+
+
+def _bounded(data: dict[str, Any], plan: _Plan) -> dict[str, Any]:
+    for name, value in data.items():
+        limit, item_limit, url, fallback = plan[name]
+        if isinstance(value, str):
+            if len(value) > limit:
+                data[name] = fallback if url else clip(value, limit)
+        elif isinstance(value, list | dict):
+            data[name] = _bound(value, limit, item_limit)
     return data
 
 

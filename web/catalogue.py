@@ -16,25 +16,24 @@ from registry.models.catalogue import (
     AgencyRepository,
     AgencyReuse,
     AgencySummary,
+    CataloguePage,
     CatalogueStats,
     CountryDetail,
     CountrySummary,
     CrawlRunSummary,
     LicencePageDetail,
-    RepositoryPage,
     ReusedRepository,
     SourceStatus,
 )
 from registry.models.duties import LicenceDutiesPublic
-from registry.models.repository import OriginPublic
+from registry.models.repository import OriginPublic, RepositoryPublic
 from registry.search import SearchResult
 from registry.services import agencies, catalogue, crawl_runs, repositories
 from registry.services.agencies import USER_ASSIGNED_COUNTRIES
 from registry.services.records import normalise_url
 from registry.services.reuse import link_of
 from web.bounds import bounded_fields, clip
-from web.snippets import snippet
-from web.views import licence_details, repository_public, status
+from web.views import hit_fields, licence_details, status
 
 HOME_LIST = 8  # repositories in each of the home page's lists
 
@@ -74,39 +73,45 @@ def origin_public(edge: ReuseEdge, name: str | None = None) -> OriginPublic:
     )
 
 
-def public_items(session: Session, ids: list[int], *, base_url: str, query: str = "") -> list:
-    """The public records of these repositories in order: two queries for any number. With
-    the ``query`` searched for, each says where it matched."""
-    pairs = [
-        (repo, repository_public(session, repo, agency, base_url=base_url, langs=langs))
-        for repo, agency, langs in repositories.hits(session, ids)
-    ]
-    with_origins(session, pairs)
-    for _, item in pairs:
-        if query:
-            item.snippet = snippet(item.description, item.readme_excerpt, query)
-    return [item for _, item in pairs]
+def public_items(session: Session, ids: list[int], *, base_url: str) -> list[RepositoryPublic]:
+    """The public records of these repositories in order: two queries for any number."""
+    return [RepositoryPublic.model_validate(i) for i in hit_items(session, ids, base_url=base_url)]
+
+
+def hit_items(session: Session, ids: list[int], *, base_url: str) -> list[dict]:
+    """The fields of the public records of these repositories (``views.hit_fields``) with
+    their origins: one query for the records and one for every origin, for any number."""
+    rows = repositories.hit_rows(session, ids)
+    found = origins_of(session, [row["id"] for row in rows])
+    out = []
+    for row in rows:
+        fields = hit_fields(row, base_url=base_url)
+        fields["origins"] = found.get(row["id"], []) or _parent(
+            fields["is_fork"], fields["parent_url"]
+        )
+        out.append(fields)
+    return out
 
 
 def with_origins(session: Session, pairs: list) -> None:
     """Fill in each public record's origins (one query for all) and status."""
     found = origins_of(session, [repo.id for repo, _ in pairs])
     for repo, item in pairs:
-        item.origins = found.get(repo.id, []) or _parent(item)
+        item.origins = found.get(repo.id, []) or _parent(item.is_fork, item.parent_url)
         item.status = status(repo)
 
 
-def _parent(item) -> list[OriginPublic]:  # type: ignore[no-untyped-def]
+def _parent(is_fork: bool, parent_url: str | None) -> list[OriginPublic]:
     """A fork whose parent the registry has no edge for yet: the forge's word for it."""
-    if not (item.is_fork and item.parent_url):
+    if not (is_fork and parent_url):
         return []
-    key = normalise_url(item.parent_url)
-    link = link_of(item.parent_url)
+    key = normalise_url(parent_url)
+    link = link_of(parent_url)
     return [OriginPublic(kind="fork", name=key, url=key, link=link, repository_id=None)]
 
 
-def repository_page(session: Session, result: SearchResult, *, base_url: str) -> RepositoryPage:
-    return RepositoryPage(
+def repository_page(session: Session, result: SearchResult, *, base_url: str) -> CataloguePage:
+    return CataloguePage(
         total=result.total,
         page=result.page,
         per_page=result.per_page,

@@ -16,7 +16,7 @@ from web.openapi_parts import (
     query,
     whole,
 )
-from web.search_params import FILTER_PARAMS, SORTS
+from web.search_params import CURSOR_MAX, FILTER_PARAMS, SORTS
 
 EXPORT_SCHEMAS: dict[str, Any] = {
     "CodeJson": {
@@ -72,6 +72,13 @@ def search_parameters() -> list[dict]:
             whole("active_days"),
             365,
         ),
+        query(
+            "cursor",
+            "a next_cursor from the previous page of the same search (q, filters, sort and "
+            "per_page unchanged): the page after its last result, stable while repositories "
+            "are added or removed; page is then ignored",
+            {"type": "string", "maxLength": CURSOR_MAX},
+        ),
     ]
 
 
@@ -110,8 +117,8 @@ def _search_feed() -> dict[str, Operation]:
     return _export("searchFeed", "New repositories matching a search, newest first",
                    "AtomFeed", "application/atom+xml", parameters=search_parameters(),
                    errors=[400],
-                   description="Takes the search page's query string; page and per_page "
-                   "are ignored (a feed follows the search). Carries an ETag.")  # fmt: skip
+                   description="Takes the search page's query string; page, per_page and "
+                   "cursor are ignored (a feed follows the search). Carries an ETag.")  # fmt: skip
 
 
 def _reuse_feed() -> dict[str, Operation]:

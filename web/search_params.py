@@ -17,6 +17,7 @@ assert set(FILTER_PARAMS.values()) == set(FACETS)
 
 SORTS = ("relevance", "stars", "updated")
 _WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
+CURSOR_MAX = 500  # characters; a next_cursor is far shorter
 LIMITS = {"page": (1, 1000), "per_page": (1, 100), "active_days": (1, 36_500)}
 
 
@@ -51,6 +52,11 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
     sort = "relevance" if sort is None else sort
     if sort not in SORTS:
         raise InvalidParameter("sort", "sort must be relevance, stars or updated")
+    cursor = single(params, "cursor") or None
+    if cursor is not None and len(cursor) > CURSOR_MAX:
+        raise InvalidParameter(
+            "cursor", "cursor is not valid: pass back a next_cursor exactly as given"
+        )
     filters = {
         field: [v[:200] for v in params.getlist(name) if v][:50]
         for name, field in FILTER_PARAMS.items()
@@ -63,10 +69,11 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
         page=page,
         per_page=size,
         active_days=active,
+        cursor=cursor,
     )
 
 
-FEED_IGNORES = ("page", "per_page", "more")  # a feed follows the search, not a page of it
+FEED_IGNORES = ("page", "per_page", "more", "cursor")  # a feed follows the search, not a page
 
 
 def feed_url(params: QueryParams) -> str:

@@ -36,7 +36,7 @@ from registry.models.repository import (
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
 from registry.services import declared, repositories, reuse, source_news
-from web.bounds import bounded_fields, clip
+from web.bounds import bounded_fields, bounded_values, clip
 from web.readme_html import ReadmeLocation, render_readme
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
@@ -60,6 +60,36 @@ def repository_public(
 ) -> RepositoryPublic:
     """``langs`` when the caller already has them (search hits come in one query)."""
     return RepositoryPublic.model_validate(_public_fields(session, repo, agency, base_url, langs))
+
+
+def hit_public(hit: dict[str, Any], *, base_url: str) -> RepositoryPublic:
+    """``repository_public`` of a ``repositories.hit_rows`` row (the same record)."""
+    return RepositoryPublic.model_validate(hit_fields(hit, base_url=base_url))
+
+
+def hit_fields(hit: dict[str, Any], *, base_url: str) -> dict[str, Any]:
+    """The fields of ``hit_public``, not yet validated (to add to them): all but its
+    ``origins``, which come for a page of hits at once (``web.catalogue.hit_items``)."""
+    agency = _hit_agency(hit)
+    return {
+        **bounded_values(hit, Repository, RepositoryPublic),
+        "agency": agency["slug"],
+        "agency_name": agency["name"],
+        "agency_names": agency.get("names") or {},
+        "descriptions": descriptions_of(hit["publiccode_descriptions"]),
+        "status": hit_status(hit),
+        "languages": [
+            LanguagePublic(language=lang, bytes=n, share=share)
+            for lang, n, share in hit["languages"]
+        ],
+        "page_url": f"{base_url.rstrip('/')}/repositories/{hit['id']}",
+        "licence_details": licence_details(hit["licence"]),
+    }
+
+
+def _hit_agency(hit: dict[str, Any]) -> dict[str, Any]:
+    names = {"slug": hit["agency_slug"], "name": hit["agency_name"], "names": hit["agency_names"]}
+    return bounded_values(names, Agency)
 
 
 def repository_detail(
@@ -294,15 +324,27 @@ def clone_command(repo: Repository | SimpleNamespace) -> str:
 
 def status(repo: Repository) -> str | None:
     """ "archived", "obsolete" (as search ranks it) or None for live code."""
+    message = (repo.extra_metadata or {}).get("last_commit_message")
+    return status_of(repo.archived, repo.maturity_level, repo.development_status,
+                     repo.description, message)  # fmt: skip
+
+
+def hit_status(hit: dict[str, Any]) -> str | None:
+    """``status`` of a ``repositories.hit_rows`` row."""
+    return status_of(hit["archived"], hit["maturity_level"], hit["development_status"],
+                     hit["description"], hit["last_commit_message"])  # fmt: skip
+
+
+def status_of(archived, maturity, development_status, description, message) -> str | None:
     from registry.search.document import is_obsolete
 
-    if repo.archived:
+    if archived:
         return "archived"
     row = {
-        "maturity": repo.maturity_level,
-        "development_status": repo.development_status,
-        "description": repo.description,
-        "last_commit_message": (repo.extra_metadata or {}).get("last_commit_message"),
+        "maturity": maturity,
+        "development_status": development_status,
+        "description": description,
+        "last_commit_message": message,
     }
     return "obsolete" if is_obsolete(row) else None
 
@@ -310,7 +352,13 @@ def status(repo: Repository) -> str | None:
 def descriptions(repo: Repository | SimpleNamespace) -> dict[str, str]:
     """Short descriptions by language tag, from publiccode.yml's ``description.<lang>``
     (the long one's start where a language gives no short one)."""
-    found = (repo.publiccode or {}).get("descriptions") or {}
+    return descriptions_of((repo.publiccode or {}).get("descriptions"))
+
+
+def descriptions_of(found: Any) -> dict[str, str]:
+    """``descriptions`` of publiccode.yml's ``descriptions`` mapping (anything else: none)."""
+    if not isinstance(found, dict):
+        return {}
     out = {}
     for tag, texts in found.items():
         if isinstance(texts, dict) and isinstance(tag, str) and LANGUAGE_TAG.match(tag):

@@ -10,7 +10,7 @@ from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import LicenceDetail, RepositoryPublic
 
 
-class RepositoryPage(SQLModel):
+class CataloguePage(SQLModel):
     """One page of repositories from the search index (newest-first pages use ``sort``)."""
 
     total: int
@@ -56,7 +56,7 @@ class CountryDetail(SQLModel):
     code: str
     name: str
     agencies: list[AgencySummary]
-    repositories: RepositoryPage
+    repositories: CataloguePage
 
 
 class LicencePageDetail(SQLModel):
@@ -65,7 +65,7 @@ class LicencePageDetail(SQLModel):
     expression: str
     licences: list[LicenceDetail]
     duties: LicenceDutiesPublic
-    repositories: RepositoryPage
+    repositories: CataloguePage
 
 
 class CrawlRunSummary(SQLModel):

@@ -226,20 +226,10 @@ class OriginPublic(SQLModel):
     repository_id: int | None  # when it is in the registry
 
 
-class SnippetPublic(SQLModel):
-    """Where a search result matches the query: ``matches`` are [start, end) offsets in
-    ``text`` of the words found (``field``: description, or a window of the README)."""
-
-    field: str  # description | readme
-    text: str
-    matches: list[tuple[int, int]]
-
-
 class RepositoryPublic(RepositoryBase):
     id: int
     origins: list[OriginPublic] = []  # forked from / based on, as each search result shows
     status: str | None = None  # archived | obsolete (as search ranks it) | None: live code
-    snippet: SnippetPublic | None = None  # search results only: the words that matched
     licence_details: list[LicenceDetail]
     # where declarations and the files disagree, each with the conclusion and why
     licence_mismatches: list[str] = []
@@ -254,6 +244,20 @@ class RepositoryPublic(RepositoryBase):
     # publiccode.yml's short description in each language it gives, by language tag
     descriptions: dict[str, str] = {}
     agency_names: dict[str, str] = {}  # the agency's name by language (ORE's are bilingual)
+
+
+class HighlightPublic(SQLModel):
+    """Where a search hit holds the query's words: escaped HTML with each matched word in
+    ``<mark>`` (the only markup), or null where that text holds none."""
+
+    description: str | None = None
+    readme_excerpt: str | None = None
+
+
+class RepositoryHit(RepositoryPublic):
+    """A repository in search results: its public record and the highlighted matches."""
+
+    highlight: HighlightPublic
 
 
 class ReadmePublic(SQLModel):

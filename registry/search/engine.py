@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -40,12 +40,14 @@ class Engine(Protocol):
 
     def __init__(self, folder: Path) -> None: ...
     def apply(self, docs: Sequence[dict], deleted: Sequence[int]) -> int: ...
+    def bulk(self, batches: Iterable[Sequence[dict]]) -> int: ...  # into an empty index
     def run(self, plan: Plan) -> Hits: ...
     def count(self) -> int: ...
     def reload(self) -> bool: ...  # True if the index had changed
     def terms(self, prefix: str) -> list[tuple[str, int]]: ...  # SPELL_FIELD terms, with df
     def doc_freq(self, term: str) -> int: ...  # in SPELL_FIELD
     def facet_values(self, name: str) -> list[str]: ...
+    def snippets(self, text: ParsedText, texts: Mapping, chars: int) -> dict: ...  # key -> HTML
     def close(self) -> None: ...
 
 

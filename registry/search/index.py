@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from registry.errors import BadRequest
+from registry.search import cursor as cursors
 from registry.search import query as q
 from registry.search.document import to_document
 from registry.search.engine import DEFAULT_ENGINE, Engine, Hits, Plan, engines
+from registry.search.snippets import SNIPPET_CHARS
 from registry.search.spelling import correct, key_terms
 from registry.search.state import SyncState, read_state, write_state
 
@@ -112,6 +115,17 @@ class SearchIndex:
             self._count = self._engine.count()
         return n
 
+    def load(self, batches: Iterable[Iterable[dict]]) -> int:
+        """Fill a fresh generation (``build_aside``) with batches of ``index_feed`` rows, in
+        one commit: streamed, so memory holds one batch at a time."""
+        now = datetime.now(UTC)
+        docs = ([to_document(r, now=now) for r in rows] for rows in batches)
+        with self._lock:
+            n = self._engine.bulk(docs)
+            self._engine.reload()
+            self._count = self._engine.count()
+        return n
+
     def clear(self) -> None:
         with self._lock:
             self._engine.close()
@@ -151,6 +165,9 @@ class SearchIndex:
     def search(self, request: q.SearchRequest) -> q.SearchResult:
         parsed = q.parse(request.text)
         filters = q.clean_filters(request.filters)
+        digest = cursors.query_digest(
+            request.text, filters, request.sort, request.per_page, request.active_days
+        )
         for name, values in self._resolve(dict(parsed.filters)).items():
             filters[name] = tuple(dict.fromkeys((*filters.get(name, ()), *values)))
         page = max(1, request.page)
@@ -168,16 +185,50 @@ class SearchIndex:
             limit=per_page,
             facets=request.facets,
         )
-        hits, corrected, did_you_mean = self._run(plan)
+        if request.cursor:
+            after = cursors.decode(request.cursor, query=digest)
+            hits, corrected, did_you_mean, offset = self._after(plan, after)
+        else:
+            (hits, corrected, did_you_mean), offset = self._run(plan), plan.offset
+        following = None
+        if hits.ids and offset + len(hits.ids) < min(hits.total, cursors.MAX_OFFSET):
+            following = cursors.Cursor(digest, offset + len(hits.ids), hits.ids[-1])
         return q.SearchResult(
             ids=hits.ids,
             total=hits.total,
             facets=hits.facets,
-            page=page,
+            page=offset // per_page + 1,
             per_page=per_page,
             corrected=corrected,
             did_you_mean=did_you_mean,
+            next_cursor=cursors.encode(following) if following else None,
         )
+
+    def _after(self, plan: Plan, after: cursors.Cursor) -> tuple[Hits, str | None, str | None, int]:
+        """The page that follows the cursor's last result, wherever inserts and deletions
+        ahead of it moved it; and the position of the page's first result."""
+        width = 2 * cursors.WINDOW + plan.limit
+        start = max(0, after.offset - cursors.WINDOW)
+        first: tuple[Hits, str | None, str | None] | None = None
+        at, page = after.offset, None  # if the last result is gone: its position
+        for _ in range(cursors.SCANS + 1):
+            window = replace(plan, offset=start, limit=width, facets=plan.facets and not first)
+            found = self._run(window)
+            first = first or found
+            ids = found[0].ids
+            if after.last_id in ids:
+                at = start + ids.index(after.last_id) + 1
+                rest = ids[at - start : at - start + plan.limit]
+                page = rest if len(rest) == plan.limit or len(ids) < width else None
+                break
+            if len(ids) < width:  # the end of the results
+                break
+            start += width
+        assert first is not None
+        hits, corrected, did_you_mean = first
+        if page is None:
+            page = self._run(replace(plan, offset=at, facets=False))[0].ids
+        return Hits(ids=page, total=hits.total, facets=hits.facets), corrected, did_you_mean, at
 
     def _run(self, plan: Plan) -> tuple[Hits, str | None, str | None]:
         """Every word; if nothing has them, the words corrected for typos ("Showing results
@@ -197,6 +248,14 @@ class SearchIndex:
         if hits.total == 0 and corrected:
             return hits, None, corrected
         return hits, corrected, None
+
+    def snippets(
+        self, text: str, texts: Mapping[Hashable, str], *, chars: int = SNIPPET_CHARS
+    ) -> dict[Hashable, str]:
+        """The texts (descriptions, README excerpts) that hold words of the query ``text``,
+        each as escaped HTML: its best fragment with the matched words in ``<mark>``."""
+        parsed = q.parse(text)
+        return self._engine.snippets(parsed, texts, chars) if not parsed.empty else {}
 
     def suggest(self, text: str, limit: int = 8) -> list[str]:
         """Completions of the last word typed, most frequent first."""

@@ -57,6 +57,7 @@ class SearchRequest:
     active_days: int | None = None  # only repositories with a commit in the last N days
     exclude_ids: Sequence[int] = ()
     facets: bool = True  # False: skip facet counts (suggestions, similar repositories)
+    cursor: str | None = None  # a next_cursor: the page after it (``page`` is then ignored)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class SearchResult:
     per_page: int
     corrected: str | None = None  # "Showing results for …" (typos were corrected)
     did_you_mean: str | None = None  # nothing matched; this would
+    next_cursor: str | None = None  # opaque: the page after this one (None on the last)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from whoosh.support.levenshtein import damerau_levenshtein
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from registry.search.engine import Engine
 from registry.search.text import _STOPWORDS, edit_budget, words
@@ -22,13 +23,13 @@ def correct(terms: tuple[str, ...] | list[str], engine: Engine) -> list[str]:
         if not budget or engine.doc_freq(term) > 0:
             out.append(term)
             continue
-        best: tuple[int, int, str] | None = None
-        for cand, df in engine.terms(term[0]):
-            if abs(len(cand) - len(term)) > budget:
-                continue
-            d = damerau_levenshtein(term, cand, budget + 1)
-            if d <= budget and (best is None or (d, -df) < (best[0], best[1])):
-                best = (d, -df, cand)
+        known = engine.terms(term[0])
+        # Every known word with this first letter, compared in C (OSA: Damerau-Levenshtein
+        # with adjacent transpositions), keeping those within the budget.
+        close = process.extract(
+            term, [t for t, _ in known], scorer=OSA.distance, score_cutoff=budget, limit=None
+        )
+        best = min(((d, -known[i][1], known[i][0]) for _, d, i in close), default=None)
         out.append(best[2] if best else term)
     return out
 

@@ -48,11 +48,12 @@ def _apply(session: Session, index: SearchIndex, ids: list[int]) -> int:
 def rebuild(engine: Engine, index: SearchIndex, batch: int = 5000) -> int:
     """Rebuild the index from SQL in a new generation beside the live one (which keeps
     serving), then swap it in atomically; changes made meanwhile are caught up by sync."""
-    written = 0
     with index.build_aside() as aside, Session(engine) as session:
         high = index_feed.last_change(session)
         ids = index_feed.all_ids(session)
-        for i in range(0, len(ids), batch):
-            written += aside.apply(index_feed.documents(session, ids[i : i + batch]))
+        batches = (
+            index_feed.documents(session, ids[i : i + batch]) for i in range(0, len(ids), batch)
+        )
+        written = aside.load(batches)
         aside.save_state(SyncState(seq=high))
     return written

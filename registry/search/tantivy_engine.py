@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 import tantivy
 
 from registry.search.engine import SPELL_FIELD, TEXT_BOOSTS, Hits, Plan
-from registry.search.query import FACETS
-from registry.search.text import LANGUAGES
+from registry.search.query import FACETS, ParsedText
+from registry.search.snippets import around, char_ranges
+from registry.search.text import LANGUAGES, guess_language
 
 FOLD = "govcode_fold"
+BULK_HEAP = 256_000_000  # bytes of indexing memory for a rebuild (one segment per this much)
 _Occur = tantivy.Occur
 
 
@@ -54,6 +57,7 @@ class TantivyEngine:
             self.index.register_tokenizer(name, analyzer)
         self.index.config_reader("manual")
         self._write = threading.Lock()
+        self._words: dict[tuple, object] = {}
         self._warm()
 
     def _warm(self) -> None:
@@ -79,13 +83,31 @@ class TantivyEngine:
             writer.wait_merging_threads()
         return len(docs)
 
-    def _writer(self, timeout: float = 30.0):
+    def bulk(self, batches: Iterable[Sequence[dict]]) -> int:
+        """Fill an empty index through one writer and one commit: a few large segments
+        (each one a query visits costs it time), where a commit per batch leaves many."""
+        n = 0
+        with self._write:
+            writer = self._writer(heap_size=BULK_HEAP)
+            try:
+                for docs in batches:
+                    for doc in docs:
+                        writer.add_document(self._document(doc))
+                    n += len(docs)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            writer.wait_merging_threads()
+        return n
+
+    def _writer(self, timeout: float = 30.0, heap_size: int = 64_000_000):
         """The index's one writer; another (a crawl task, another worker) may hold it for a
         moment, so wait for it as Whoosh does, up to ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return self.index.writer(heap_size=64_000_000, num_threads=1)
+                return self.index.writer(heap_size=heap_size, num_threads=1)
             except ValueError as exc:
                 if "LockBusy" not in str(exc) or time.monotonic() > deadline:
                     raise
@@ -138,8 +160,47 @@ class TantivyEngine:
             self._facet_values[name] = [t for t, _ in self.searcher.terms_with_prefix(name, "")]
         return self._facet_values[name]
 
+    def snippets(self, text: ParsedText, texts: Mapping, chars: int) -> dict:
+        """Each text's best fragment with its matched words marked (tantivy's snippet
+        generator, one per language, over the text given: nothing is stored in the index)."""
+        if text.empty:
+            return {}
+        query = self._text_query(Plan(text=text, any_term=True))
+        generators: dict[str, tantivy.SnippetGenerator] = {}
+        out = {}
+        for key, body in texts.items():
+            if not body:
+                continue
+            field = f"text_{guess_language(body)}"  # where the document indexed it
+            if field not in generators:
+                generators[field] = tantivy.SnippetGenerator.create(
+                    self.searcher, query, self.schema, field
+                )
+                generators[field].set_max_num_chars(chars)
+            found = generators[field].snippet_from_doc(tantivy.Document(**{field: body}))
+            fragment = found.fragment()
+            if not fragment:
+                continue
+            where = found.fragment_range()
+            (start, end), *_ = char_ranges(body, [(where.start, where.end)])
+            ranges = char_ranges(fragment, [(r.start, r.end) for r in found.highlighted()])
+            html = around(body, start, end, [(a + start, b + start) for a, b in ranges])
+            if html:
+                out[key] = html
+        return out
+
     def _word(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()):
-        """One word (or phrase, or prefix) matched in any text field."""
+        """One word (or phrase, or prefix) matched in any text field. Queries depend on the
+        schema alone and can be shared by threads: the most recent ones are kept."""
+        key = (word, prefix, tuple(phrase))
+        found = self._words.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._words) >= WORD_CACHE:
+                self._words.clear()
+            found = self._words[key] = self._build_word(word, prefix=prefix, phrase=phrase)
+        return found
+
+    def _build_word(self, word: str, *, prefix: bool, phrase: Sequence[str]):
         shoulds = []
         for name, tok in TEXT_FIELDS.items():
             tokens = [t for w in (*phrase, word) for t in ANALYZERS[tok].analyze(w)]
@@ -203,41 +264,40 @@ class TantivyEngine:
             kwargs["order_by_field"] = "stars"
         else:
             kwargs["weight_by_field"] = "weight"
-        total = None
-        facets: dict[str, list[tuple[str, int]]] = {}
-        if plan.facets:  # the exact total comes with the facet pass over the same documents
-            total, facets = self._facets(searcher, text, full, plan)
         limit = max(1, plan.limit)
-        found = searcher.search(
-            full, limit=limit, offset=plan.offset, count=total is None, **kwargs
-        )
+        # The exact total comes with the top documents (counting is nearly free there).
+        found = searcher.search(full, limit=limit, offset=plan.offset, count=True, **kwargs)
         ids = searcher.fast_field_values("id", [addr for _, addr in found.hits])
-        if total is None:
-            total = int(found.count or 0)
-        return Hits(ids=[int(i) for i in ids][: plan.limit], total=total, facets=facets)
+        facets = self._facets(searcher, text, full, plan) if plan.facets else {}
+        return Hits(ids=[int(i) for i in ids][: plan.limit], total=int(found.count or 0),
+                    facets=facets)  # fmt: skip
 
-    def _facets(self, searcher, text, full, plan: Plan) -> tuple[int, dict]:
-        """The total and the counts per value under every *other* filter (a chosen value
-        keeps its siblings), one aggregation pass per filtered facet plus one."""
+    def _facets(self, searcher, text, full, plan: Plan) -> dict:
+        """The counts per value under every *other* filter (a chosen value keeps its
+        siblings), one aggregation pass per filtered facet plus one."""
         free = [f for f in FACETS if f not in plan.filters]
-        groups = [(full, free, True)]
-        groups += [(self._query(text, plan, skip=f), [f], False) for f in plan.filters]
+        groups = [(full, free)]
+        groups += [(self._query(text, plan, skip=f), [f]) for f in plan.filters]
         out: dict[str, list[tuple[str, int]]] = {}
-        total = 0
-        for query, names, counted in groups:
-            aggs: dict = {
+        for query, names in groups:
+            aggs = {
                 n: {"terms": {"field": n, "size": max(1, len(self.facet_values(n)))}} for n in names
             }
-            if counted:
-                aggs["_total"] = {"value_count": {"field": "id"}}
             answer = searcher.aggregate(query, aggs)
-            if counted:
-                total = int((answer.get("_total") or {}).get("value") or 0)
             for n in names:
                 buckets = answer.get(n, {}).get("buckets", [])
-                pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-                out[n] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
-        return total, {f: out.get(f, []) for f in FACETS}
+                pairs = list(map(_PAIR, buckets))
+                # tantivy gives ties in term order (the keys' order); a stable sort on the
+                # count alone, most first, makes the order (-count, key) at C speed.
+                pairs.sort(key=_COUNT, reverse=True)
+                out[n] = pairs
+        return {f: out.get(f, []) for f in FACETS}
+
+
+_COUNT = itemgetter(1)
+_PAIR = itemgetter("key", "doc_count")
+_MISSING = object()
+WORD_CACHE = 20_000  # word queries kept (each a few hundred bytes)
 
 
 def _generation(folder: Path) -> tuple[int, int]:

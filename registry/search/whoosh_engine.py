@@ -6,10 +6,11 @@ from __future__ import annotations
 import heapq
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pyroaring import BitMap
+from whoosh import highlight as wh
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
@@ -17,8 +18,9 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from registry.search.engine import SPELL_FIELD, TEXT_BOOSTS, Hits, Plan
-from registry.search.query import FACETS
-from registry.search.text import LANGUAGES
+from registry.search.query import FACETS, ParsedText
+from registry.search.snippets import around
+from registry.search.text import LANGUAGES, guess_language
 
 
 def _analyzer(lang: str | None):
@@ -81,6 +83,21 @@ class WhooshEngine:
             raise
         writer.commit()
         return len(docs)
+
+    def bulk(self, batches: Iterable[Sequence[dict]]) -> int:
+        """Fill an empty index through one writer and one commit."""
+        n = 0
+        writer = self.ix.writer(timeout=30, limitmb=256)
+        try:
+            for docs in batches:
+                for doc in docs:
+                    writer.add_document(**self._fields(doc))
+                n += len(docs)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return n
 
     @staticmethod
     def _fields(doc: dict) -> dict:
@@ -170,6 +187,33 @@ class WhooshEngine:
             col = self._per_doc(name)
             return list(Counter(v for d in scope for v in col[d]).items())
         return [(v, scope.intersection_cardinality(bm)) for v, bm in values.items()]
+
+    def snippets(self, text: ParsedText, texts: Mapping, chars: int) -> dict:
+        """Each text's best fragment with its matched words marked (Whoosh's highlighter:
+        its context fragmenter and fragment scorer, over the text given)."""
+        words = [*text.terms, *(w for p in text.phrases for w in p)]
+        if not words:
+            return {}
+        fragmenter, scorer = (
+            wh.ContextFragmenter(maxchars=chars, surround=chars // 4),
+            wh.BasicFragmentScorer(),
+        )
+        out = {}
+        for key, body in texts.items():
+            if not body:
+                continue
+            analyzer = ANALYZERS[f"text_{guess_language(body)}"]  # where the document indexed it
+            terms = frozenset(t.text for w in words for t in analyzer(w))
+            tokens = analyzer(body, chars=True, mode="query", removestops=False)
+            fragments = fragmenter.fragment_tokens(body, wh.set_matched_filter(tokens, terms))
+            best = max(fragments, key=scorer, default=None)
+            if best is None or not best.matches:
+                continue
+            ranges = [(t.startchar, t.endchar) for t in best.matches]
+            html = around(body, best.startchar, best.endchar, ranges)
+            if html:
+                out[key] = html
+        return out
 
     def _word(self, word: str, *, prefix: bool = False, phrase: Sequence[str] = ()) -> wq.Query:
         """One word (or phrase, or prefix) in any text field, leaving out the fields that do

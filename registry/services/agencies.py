@@ -123,7 +123,5 @@ def names(session: Session, slugs: list[str]) -> dict[str, str]:
     """Agency names for the given slugs (for facet labels), in one query."""
     if not slugs:
         return {}
-    rows = session.exec(
-        select(Agency.slug, Agency.name).where(Agency.slug.in_(slugs))  # type: ignore[attr-defined]
-    ).all()
-    return dict(rows)
+    query = select(Agency.slug, Agency.name).where(Agency.slug.in_(slugs))  # type: ignore[attr-defined]
+    return dict(session.connection().execute(query).all())  # type: ignore[arg-type]

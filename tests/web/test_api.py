@@ -49,9 +49,11 @@ def test_filters_facets_and_paging(client):
         "fsf_libre": True, "deprecated": False, "current_id": "MIT",
         "licence_class": "permissive"}]  # fmt: skip
     again = client.get(f"/api/v1/repositories/{item['id']}").json()
-    assert item["snippet"]["field"] == "description"  # where the search matched
-    del item["snippet"]  # the detail adds to the rest
-    assert {k: v for k, v in again.items() if k in item} == item
+    assert item.pop("highlight") == {  # the search's own: where the words matched
+        "description": "<mark>COVID</mark>-19 self assessment",
+        "readme_excerpt": None,
+    }
+    assert {k: v for k, v in again.items() if k in item} == item  # the detail adds to it
 
 
 def test_errors_are_problem_json_for_the_api_and_html_for_people(client):

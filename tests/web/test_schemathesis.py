@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import LiveServer
 from tests.web.api_world import seed
@@ -25,7 +26,7 @@ READS = sorted(path for path, ops in DOCUMENT["paths"].items() if "get" in ops)
 # Invalid examples need something to break: a parameter or the token. Outside /api/v1 (the
 # exports and feeds) unknown parameters are ignored, as a browser's link may carry them.
 API_READS = [DOCUMENT["paths"][p]["get"] | {"path": p} for p in READS if p.startswith("/api/v1/")]
-BREAKABLE = [op["path"] for op in API_READS if op["parameters"] or "security" in op]
+BREAKABLE = [op["path"] for op in API_READS if op.get("parameters") or "security" in op]
 CASES = [(p, GenerationMode.POSITIVE) for p in READS]
 CASES += [(p, GenerationMode.NEGATIVE) for p in BREAKABLE]
 
@@ -54,6 +55,10 @@ def test_api_reads_keep_to_the_document(live_api, path, mode):
         suppress_health_check=list(HealthCheck),
     )
     def check(case):
-        case.call_and_validate(headers=headers)
+        # a cursor is opaque: one the server did not issue is refused (400, naming it)
+        # however well it fits the schema; every other check still applies to that case
+        made_up = bool(case.query and "cursor" in case.query)
+        excluded = [positive_data_acceptance] if made_up else []
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
 
     check()

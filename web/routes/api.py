@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from pydantic_core import to_json
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from registry.errors import BadRequest
 from registry.models import Agency
+from registry.models.repository import RepositoryHit, RepositoryPublic
 from registry.services import agencies, index_feed, repositories, reuse
 from web import caching, publiccode_export, search_params
 from web.api_schemas import GeneratedPubliccode
-from web.catalogue import public_items, with_origins
+from web.catalogue import hit_items, public_items, with_origins
 from web.openapi import openapi_document
 from web.views import generated_publiccode_url, repository_detail
 
@@ -31,15 +33,48 @@ def routes() -> list[Route]:
     ]
 
 
-def _json(data, status: int = 200) -> JSONResponse:
-    return JSONResponse(data, status_code=status)
+class _JSON(Response):
+    """JSON rendered by pydantic's serialiser (in Rust): a search answer with every facet
+    value is most of its size; models inside are serialised as their ``mode="json"`` dumps."""
+
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return to_json(content)
 
 
-def _items(request: Request, session: Session, ids: list[int], query: str = "") -> list[dict]:
+def _json(data, status: int = 200) -> Response:
+    return _JSON(data, status_code=status)
+
+
+def _items(request: Request, session: Session, ids: list[int]) -> list[RepositoryPublic]:
     """The public records of these repositories, in order, in a fixed number of queries."""
+    return public_items(session, ids, base_url=request.app.state.settings.base_url)
+
+
+def search_hits(request: Request, result, text: str) -> list[RepositoryHit]:
+    """The page of hits of a search, each with its origins, status and highlighted matches
+    (the engine's snippets of the words of ``text``, or of the corrected query)."""
     base_url = request.app.state.settings.base_url
-    found = public_items(session, ids, base_url=base_url, query=query)
-    return [i.model_dump(mode="json") for i in found]
+    with Session(request.app.state.engine) as session:
+        hits = hit_items(session, result.ids, base_url=base_url)
+    marks = highlights(request.app.state.index, result.corrected or text, hits)
+    return [
+        RepositoryHit.model_validate({**hit, "highlight": marks.get(hit["id"], {})}) for hit in hits
+    ]
+
+
+def highlights(index, text: str, hits: list[dict]) -> dict[int, dict[str, str]]:
+    """Per hit id, its (bounded) description and README excerpt with the query's words
+    marked (those of the corrected query when typos were corrected)."""
+    texts = {}
+    for hit in hits:
+        texts[(hit["id"], "description")] = hit["description"]
+        texts[(hit["id"], "readme_excerpt")] = hit["readme_excerpt"]
+    out: dict[int, dict[str, str]] = {}
+    for (repo_id, field), html in index.snippets(text, texts).items():
+        out.setdefault(repo_id, {})[field] = html
+    return out
 
 
 def list_repositories(request: Request) -> Response:
@@ -49,8 +84,7 @@ def list_repositories(request: Request) -> Response:
         return early
     result = request.app.state.index.search(req)
     base_url = request.app.state.settings.base_url.rstrip("/")
-    with Session(request.app.state.engine) as session:
-        items = _items(request, session, result.ids, req.text)
+    items = search_hits(request, result, req.text)
     facets = {
         param: [{"value": v, "count": n} for v, n in result.facets[field]]
         for param, field in search_params.FILTER_PARAMS.items()
@@ -61,6 +95,7 @@ def list_repositories(request: Request) -> Response:
         "per_page": result.per_page,
         "corrected": result.corrected,
         "did_you_mean": result.did_you_mean,
+        "next_cursor": result.next_cursor,
         "items": items,
         "facets": facets,
         "feed_url": base_url + search_params.feed_url(request.query_params),
@@ -132,7 +167,7 @@ def get_repository(request: Request) -> Response:
             readme_max_chars=request.app.state.settings.readme_render_max_chars,
         )
         with_origins(session, [(repo, detail)])  # as its search result says them
-        return _json(detail.model_dump(mode="json"))
+        return _json(detail)
 
 
 def list_agencies(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pycountry
@@ -25,7 +26,6 @@ from registry.services import (
 )
 from web import auth, caching, i18n, search_params
 from web.bounds import bounded, bounded_all
-from web.catalogue import public_items
 from web.i18n import N_, _
 from web.labels import label
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
@@ -122,33 +122,45 @@ def _toggle_url(params, param: str, value: str) -> str:
     return "/?" + urlencode(items)
 
 
-def _facets(request: Request, result, names: dict[str, str]) -> list[dict]:
-    more = request.query_params.get("more", "")
+def _switch_on_url(base: str, param: str, value: str) -> str:
+    """``_toggle_url`` for a value not chosen yet: this search's query string without
+    ``page`` (``base``, encoded once per page) and the one pair appended."""
+    pair = urlencode([(param, value)])
+    return "/?" + (f"{base}&{pair}" if base else pair)
+
+
+def _facets(request: Request, result, names: dict[str, str]) -> list[SimpleNamespace]:
+    """The facet lists the page shows. Namespaces, not dicts: Jinja reads ``v.count`` from
+    a dict only after an AttributeError, hundreds of times a page."""
+    params = request.query_params
+    more = params.get("more", "")
+    base = urlencode([(k, v) for k, v in params.multi_items() if k != "page"])
     facets = []
     for field, counts in result.facets.items():
         param = PARAM_OF[field]
-        chosen = set(request.query_params.getlist(param))
+        chosen = set(params.getlist(param))
         shown = counts if more == param else counts[:FACET_TOP]
-        shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]  # keep chosen ones
+        if chosen:  # keep chosen ones
+            shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]
         facets.append(
-            {
-                "label": _(FACET_LABELS[field]),
-                "param": param,
-                "values": [
-                    {
-                        "value": value,
-                        "label": _facet_label(field, value, names),
-                        "count": n,
-                        "checked": value in chosen,
-                        "url": _toggle_url(request.query_params, param, value),
-                    }
+            SimpleNamespace(
+                label=_(FACET_LABELS[field]),
+                param=param,
+                values=[
+                    SimpleNamespace(
+                        value=value,
+                        label=_facet_label(field, value, names),
+                        count=n,
+                        checked=value in chosen,
+                        url=_toggle_url(params, param, value)
+                        if value in chosen
+                        else _switch_on_url(base, param, value),
+                    )
                     for value, n in shown
                 ],
-                "more_url": _more_url(request.query_params, param)
-                if len(counts) > len(shown)
-                else None,
-                "hidden": len(counts) - len(shown),
-            }
+                more_url=_more_url(params, param) if len(counts) > len(shown) else None,
+                hidden=len(counts) - len(shown),
+            )
         )
     return facets
 
@@ -198,9 +210,8 @@ def search_page(request: Request) -> Response:
     params = request.query_params
     agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
     agencies_shown += params.getlist("agency")
+    hits = api.search_hits(request, result, req.text)
     with Session(request.app.state.engine) as session:
-        base_url = request.app.state.settings.base_url
-        hits = public_items(session, result.ids, base_url=base_url, query=req.text)
         names = agencies.names(session, agencies_shown)
     pages = (result.total + req.per_page - 1) // req.per_page
     base = [(k, v) for k, v in params.multi_items() if k != "page"]
