@@ -29,17 +29,10 @@ from crawlers.forges.github.cache import (
     open_cached_session,
     token_credential,
 )
+from crawlers.forges.github.fork_errors import fork_errors
 from crawlers.forges.github.http import GitHubAdapter, RateBudget, bounded_retry, plug_session
 from crawlers.forges.proof import PROOF_FILE, Proof, get_json, lines
-from registry.errors import (
-    BadRequest,
-    Conflict,
-    CrawlError,
-    Forbidden,
-    GovcodeError,
-    NotFound,
-    RateLimited,
-)
+from registry.errors import Conflict, CrawlError, RateLimited
 from registry.source_kinds import GITHUB
 
 if TYPE_CHECKING:
@@ -241,7 +234,7 @@ class GitHubForge:
         """``POST /repos/{o}/{r}/forks`` into the organisation ``owner``; GitHub answers 202
         at once and makes the fork in the background, so poll until it exists."""
         target = f"{owner}/{ref.name}"
-        with _fork_errors(ref.full_name, owner):
+        with fork_errors(ref.full_name, owner):
             if self._exists(target):
                 raise Conflict(f"{target} already exists on GitHub; remove or rename it first")
             _, data = self._gh.requester.requestJsonAndCheck(
@@ -343,51 +336,6 @@ def release_of(data: object) -> ForgeRelease | None:
         url=str(data.get("html_url") or ""),
         published_at=_aware(when),
     )
-
-
-class _fork_errors:
-    """A fork's refusals as the person who asked should read them."""
-
-    def __init__(self, source: str, owner: str) -> None:
-        self.source, self.owner = source, owner
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc is None or isinstance(exc, GovcodeError):
-            return False
-        if isinstance(exc, GithubException):
-            said = _said(exc.data)
-            if exc.status == 401:
-                raise BadRequest(f"GitHub did not accept that token{said}") from exc
-            if exc.status == 403:
-                raise Forbidden(
-                    f"that token may not create repositories in {self.owner} on GitHub{said}"
-                ) from exc
-            if exc.status == 404:
-                raise NotFound(
-                    f"GitHub has no repository {self.source} or organisation {self.owner}"
-                    f" that this token can see{said}"
-                ) from exc
-            if exc.status == 422:
-                raise BadRequest(f"GitHub refused to fork into {self.owner}{said}") from exc
-            raise CrawlError(f"GitHub answered {exc.status} to the fork{said}") from exc
-        if isinstance(exc, OSError):
-            raise CrawlError(f"network error while forking {self.source}: {exc}") from exc
-        return False
-
-
-def _said(data: object) -> str:
-    """GitHub's own words in an error answer: its message and each error's message."""
-    if not isinstance(data, dict):
-        return ""
-    words = [str(data.get("message") or "")]
-    for error in data.get("errors") or []:
-        if isinstance(error, dict) and error.get("message"):
-            words.append(str(error["message"]))
-    text = ": ".join(w for w in words if w)[:300]
-    return f" (GitHub said: {text})" if text else ""
 
 
 class _errors:
