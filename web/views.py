@@ -35,7 +35,7 @@ from registry.models.repository import (
     VersionPublic,
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
-from registry.services import declared, repositories, reuse, source_news
+from registry.services import catalogue, declared, repositories, reuse, source_news
 from web.bounds import bounded_fields, bounded_values, clip
 from web.readme_html import ReadmeLocation, render_readme
 
@@ -151,7 +151,7 @@ def header_facts(session: Session, repo: Repository) -> dict[str, Any]:
 
     repo_id: int = repo.id  # type: ignore[assignment]
     origins = origins_of(session, [repo_id]).get(repo_id, [])
-    others = repositories.others_of_agency(session, repo.agency_id, except_id=repo_id)
+    others = catalogue.others_of_agency(session, repo.agency_id, except_id=repo_id)
     return {
         "origins": origins,
         "status": status(repo),

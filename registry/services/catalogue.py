@@ -38,6 +38,19 @@ def counts(session: Session) -> dict[str, int]:
     }
 
 
+def others_of_agency(
+    session: Session, agency_id: int, *, except_id: int, limit: int = 10
+) -> list[tuple[int, str]]:
+    """(id, full name) of the agency's other repositories, most starred first."""
+    rows = session.exec(
+        select(Repository.id, Repository.full_name)
+        .where(Repository.agency_id == agency_id, Repository.id != except_id)
+        .order_by(Repository.stars.desc(), Repository.full_name)  # type: ignore[attr-defined]
+        .limit(limit)
+    ).all()
+    return [(rid, name) for rid, name in rows if rid is not None]
+
+
 def recently_added(session: Session, *, limit: int = 10) -> list[tuple[Repository, Agency]]:
     """The repositories the registry saw first most recently, newest first."""
     rows = session.exec(

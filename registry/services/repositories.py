@@ -289,19 +289,6 @@ def by_ids(session: Session, ids: list[int]) -> list[tuple[Repository, Agency]]:
     return [(r, a) for r, a in rows]
 
 
-def others_of_agency(
-    session: Session, agency_id: int, *, except_id: int, limit: int = 10
-) -> list[tuple[int, str]]:
-    """(id, full name) of the agency's other repositories, most starred first."""
-    rows = session.exec(
-        select(Repository.id, Repository.full_name)
-        .where(Repository.agency_id == agency_id, Repository.id != except_id)
-        .order_by(Repository.stars.desc(), Repository.full_name)  # type: ignore[attr-defined]
-        .limit(limit)
-    ).all()
-    return [(rid, name) for rid, name in rows if rid is not None]
-
-
 def of_agency(session: Session, agency_id: int) -> list[Repository]:
     return list(
         session.exec(
