@@ -64,9 +64,9 @@ def _schemas() -> dict[str, Any]:
         LicencePageDetail,
         *api_schemas.SCHEMAS,
     )
-    # One pass, so that two models of one name (web.api_schemas.RepositoryPage, the search
-    # answer, and registry.models.catalogue.RepositoryPage, a country's page of repositories)
-    # get two schemas; pydantic then names them by module, renamed here.
+    # One pass, so that two models of one name (web.api_schemas.search.RepositoryPage, the
+    # search answer, and registry.models.catalogue.RepositoryPage, a country's page of
+    # repositories) get two schemas; pydantic then names them by module, renamed here.
     _, found = models_json_schema(
         [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
     )
@@ -80,11 +80,11 @@ def _schemas() -> dict[str, Any]:
 
 
 def _unclash(name: str) -> str:
-    """``web__api_schemas__X`` is ``X`` (the API's own shapes keep their names); another
-    module's ``X`` takes its module's name before it: ``registry__models__catalogue__X`` is
-    ``CatalogueX``."""
+    """``web__api_schemas__search__X`` is ``X`` (the API's own shapes keep their names,
+    whichever module of ``web.api_schemas`` holds them); another module's ``X`` takes its
+    module's name before it: ``registry__models__catalogue__X`` is ``CatalogueX``."""
     *module, model = name.split("__")
-    if not module or module == ["web", "api_schemas"]:
+    if not module or module[:2] == ["web", "api_schemas"]:
         return model
     return module[-1].title().replace("_", "") + model
 

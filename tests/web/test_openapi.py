@@ -88,3 +88,19 @@ def test_the_document_is_served(settings):
         doc = httpx.get(live.url + "/api/v1/openapi.json").json()
     assert doc["openapi"] == "3.1.0" and doc["servers"] == [{"url": live.url}]
     assert "/api/v1/repositories/{id}" in doc["paths"]
+
+
+def test_the_apis_own_shapes_keep_their_class_names(document):
+    """A schema's name is what clients generate code from: the shapes of ``web.api_schemas``
+    are named by class alone, whichever module of the package holds them, and a clashing
+    name elsewhere takes its module's name (a rename would break every client)."""
+    from web import api_schemas
+
+    schemas = document["components"]["schemas"]
+    own = {model.__name__ for model in api_schemas.SCHEMAS}
+    assert len({m.__module__ for m in api_schemas.SCHEMAS}) > 1  # the package is split
+    assert own <= schemas.keys()
+    # two RepositoryPage models: the search answer keeps the name, the catalogue's is prefixed
+    assert schemas["RepositoryPage"]["properties"].keys() >= {"facets", "next_cursor"}
+    assert "CataloguePage" in schemas and "CatalogueAgencySummary" in schemas
+    assert not [name for name in schemas if "__" in name or name.startswith("Search")]

@@ -15,7 +15,7 @@ from registry.models import Agency
 from registry.models.repository import RepositoryHit, RepositoryPublic
 from registry.services import agencies, index_feed, repositories, reuse
 from web import caching, publiccode_export, search_params
-from web.api_schemas import GeneratedPubliccode
+from web.api_schemas.search import GeneratedPubliccode
 from web.catalogue import hit_items, public_items, with_origins
 from web.openapi import openapi_document
 from web.views import generated_publiccode_url, repository_detail
