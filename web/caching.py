@@ -1,9 +1,12 @@
-"""ETag and Cache-Control for the API's reads.
+"""ETag and Cache-Control for the API's reads and the pages.
 
 Answers that follow the search index take their ETag from the index generation and the
-URL, so a client that sends it back gets 304 before any search runs. Every other read of
-``/api/v1/*`` gets an ETag from its body (``ApiConditional``), so each one answers
-``If-None-Match`` with 304 as well.
+URL, so a client that sends it back gets 304 before any search runs. A page drawn from
+the database (the home page) takes it from the data it shows, before any rendering. Every
+other read of ``/api/v1/*`` gets an ETag from its body (``ApiConditional``), so each one
+answers ``If-None-Match`` with 304 as well. A page is written for its reader: their
+language and, once signed in, them (their own account link), so both are in its ETag, and
+a signed-in person's page is theirs alone to keep (``Cache-Control: private``).
 """
 
 from __future__ import annotations
@@ -22,11 +25,33 @@ PRIVATE = "private, no-cache"  # answers to a token: only the caller's own cache
 
 
 def etag(request: Request) -> str:
-    index = request.app.state.index
-    # a page is written in the visitor's language: one tag per language
-    lang = i18n.current() if i18n.localised(request.url.path) else ""
-    key = f"{index.generation}|{lang}|{request.url.path}?{request.url.query}"
-    return '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
+    """For an answer that follows the search index: its generation and the URL."""
+    return _tag(str(request.app.state.index.generation), *_reader(request), _url(request))
+
+
+def data_etag(request: Request, data: str) -> str:
+    """For a page drawn from the database: the data it shows (serialised) and the URL."""
+    return _tag(hashlib.sha256(data.encode()).hexdigest(), *_reader(request), _url(request))
+
+
+def cache_control(request: Request) -> str:
+    return PRIVATE if _reader(request)[1] else CACHE_CONTROL
+
+
+def _reader(request: Request) -> tuple[str, str]:
+    """Whom a page is written for: the visitor's language and the signed-in person's id
+    (both empty for the answers to programs, which are the same for everyone)."""
+    if not i18n.localised(request.url.path):
+        return "", ""
+    return i18n.current(), str(request.session.get("uid") or "")
+
+
+def _url(request: Request) -> str:
+    return f"{request.url.path}?{request.url.query}"
+
+
+def _tag(*parts: str) -> str:
+    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24] + '"'
 
 
 def matches(sent: str, tag: str) -> bool:
@@ -38,13 +63,14 @@ def matches(sent: str, tag: str) -> bool:
 
 def not_modified(request: Request, tag: str) -> Response | None:
     if matches(request.headers.get("if-none-match", ""), tag):
-        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
+        headers = {"ETag": tag, "Cache-Control": cache_control(request)}
+        return Response(status_code=304, headers=headers)
     return None
 
 
-def cached(response: Response, tag: str) -> Response:
+def cached(request: Request, response: Response, tag: str) -> Response:
     response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Cache-Control"] = cache_control(request)
     return response
 
 

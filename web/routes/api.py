@@ -100,7 +100,7 @@ def list_repositories(request: Request) -> Response:
         "facets": facets,
         "feed_url": base_url + search_params.feed_url(request.query_params),
     }
-    return caching.cached(_json(body), tag)
+    return caching.cached(request, _json(body), tag)
 
 
 def similar_repositories(request: Request) -> Response:
@@ -149,7 +149,7 @@ def suggest(request: Request) -> Response:
     if (early := caching.not_modified(request, tag)) is not None:
         return early
     return caching.cached(
-        _json({"q": text, "suggestions": request.app.state.index.suggest(text)}), tag
+        request, _json({"q": text, "suggestions": request.app.state.index.suggest(text)}), tag
     )
 
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from web import catalogue
+from web import caching, catalogue
 from web.routes import api_catalogue
 
 
@@ -26,10 +26,14 @@ def _render(request: Request, template: str, context: dict) -> Response:
 
 
 def home(request: Request) -> Response:
-    """``/`` without a query: the search box, the catalogue's counts, newest, most reused."""
-    return _render(
-        request, "home.html", {"stats": api_catalogue.stats_data(request), "q": "", "sort": ""}
-    )
+    """``/`` without a query: the search box, the catalogue's counts, newest, most reused.
+    Its ETag is that data's (the language's and the reader's), so 304 skips the rendering."""
+    stats = api_catalogue.stats_data(request)
+    tag = caching.data_etag(request, stats.model_dump_json())
+    if (early := caching.not_modified(request, tag)) is not None:
+        return early
+    page = _render(request, "home.html", {"stats": stats, "q": "", "sort": ""})
+    return caching.cached(request, page, tag)
 
 
 def countries_page(request: Request) -> Response:

@@ -153,7 +153,7 @@ def search_feed(request: Request) -> Response:
     words = wanted.text or "every repository"
     chosen = [f"{k}: {v}" for k, v in params.multi_items() if k not in ("q", "sort")]
     title = f"New on govcode: {words}" + (f" ({', '.join(chosen)})" if chosen else "")
-    return caching.cached(_atom(request, rows, title, f"{_base(request)}/?{query}"), tag)
+    return caching.cached(request, _atom(request, rows, title, f"{_base(request)}/?{query}"), tag)
 
 
 def _matching_ids(index, wanted: SearchRequest, scan: int) -> list[int]:  # type: ignore[no-untyped-def]

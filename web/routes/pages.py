@@ -244,7 +244,7 @@ def search_page(request: Request) -> Response:
             else None,
         },
     )
-    return caching.cached(response, tag)
+    return caching.cached(request, response, tag)
 
 
 def repository_page(request: Request) -> Response:
