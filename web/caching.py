@@ -12,6 +12,8 @@ a signed-in person's page is theirs alone to keep (``Cache-Control: private``).
 from __future__ import annotations
 
 import hashlib
+from importlib import metadata
+from pathlib import Path
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -22,6 +24,23 @@ from web import i18n
 
 CACHE_CONTROL = "public, max-age=10, must-revalidate"
 PRIVATE = "private, no-cache"  # answers to a token: only the caller's own cache may keep them
+
+
+WEB = Path(__file__).parent
+RENDERED_WITH = (WEB / "templates", WEB / "static", WEB.parent / "registry" / "locale")
+
+
+def build(folders: tuple[Path, ...] = RENDERED_WITH) -> str:
+    """What this deployment renders with: the package version, the templates, the static
+    files and the catalogues. It is in every ETag, so a deploy that changes any of them
+    never answers 304 for a page drawn by the old one."""
+    digest = hashlib.sha256(metadata.version("govcode").encode())
+    for path in sorted(p for folder in folders for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+BUILD = build()
 
 
 def etag(request: Request) -> str:
@@ -51,7 +70,7 @@ def _url(request: Request) -> str:
 
 
 def _tag(*parts: str) -> str:
-    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24] + '"'
+    return '"' + hashlib.sha256("|".join((BUILD, *parts)).encode()).hexdigest()[:24] + '"'
 
 
 def matches(sent: str, tag: str) -> bool:

@@ -77,3 +77,19 @@ def test_a_signed_in_persons_pages_are_theirs_alone(settings, engine):
             assert mine.headers["etag"] != anonymous.headers["etag"]
             again = c.get(path, headers={**EN, "If-None-Match": mine.headers["etag"]})
             assert again.status_code == 304 and again.headers["cache-control"] == PRIVATE
+
+
+def test_a_deploy_that_changes_what_pages_are_drawn_with_changes_every_tag(tmp_path, monkeypatch):
+    from web import caching
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "home.html").write_text("<h1>{{ title }}</h1>")
+    before = caching.build((templates,))
+    assert caching.build((templates,)) == before  # the same files: the same build
+    (templates / "home.html").write_text("<h1 class=big>{{ title }}</h1>")
+    assert caching.build((templates,)) != before
+
+    tag = caching._tag("generation-7", "en", "", "/?")
+    monkeypatch.setattr(caching, "BUILD", "another-build")
+    assert caching._tag("generation-7", "en", "", "/?") != tag
