@@ -281,6 +281,7 @@ def repository_page(request: Request) -> Response:
             "versions": versions_public(session, repo_id),
             **header_facts(session, repo),
             "reuse_graph": reuse_graph(shown.full_name, edges_by, edges_to),
+            "reuse_graph_narrow": reuse_graph(shown.full_name, edges_by, edges_to, narrow=True),
             "reuse_legend": legend(edges_by, edges_to),
             "clone": clone_command(shown),
             "licences": licence_details(repo.licence),
