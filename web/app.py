@@ -29,7 +29,7 @@ from registry.search import SearchIndex, open_index
 from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
-from web import auth, errors, i18n, labels, views
+from web import auth, errors, follow_words, i18n, labels, views
 from web.api_params import UnknownParameters
 from web.caching import ApiConditional
 from web.cors import ApiCors
@@ -151,6 +151,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # in the request's language (web/i18n.py); dates and numbers through its filters.
     i18n.install(templates.env)
     templates.env.filters["label"] = labels.label  # closed sets of values, in words
+    templates.env.filters["follows"] = follow_words.follows
+    templates.env.filters["channel_title"] = follow_words.channel_title
+    templates.env.filters["paused_because"] = follow_words.paused_because
     templates.env.globals["localised"] = _localised
     templates.env.globals["localised_description"] = _localised_description
     templates.env.globals["descriptions"] = views.descriptions

@@ -44,6 +44,27 @@ LABELS: dict[str, dict[str, str]] = {
     "severity": {"error": N_("error"), "warning": N_("warning"), "info": N_("info")},
 }
 
+FACET_LABELS = {  # translated where shown
+    "licence": N_("Licence"),
+    "languages": N_("Language"),
+    "maturity": N_("Maturity"),
+    "agency": N_("Agency"),
+    "country": N_("Country"),
+    "topics": N_("Topic"),
+    "licence_class": N_("Licence class"),
+    "forge": N_("Forge"),
+    "archived": N_("Archived or obsolete"),
+    "fork": N_("Is a fork"),
+    "reused": N_("Is reused"),
+}
+VALUE_LABELS = {  # facets whose values are a closed set (web.labels)
+    "maturity": "maturity",
+    "licence_class": "licence_class",
+    "archived": "yes_no",
+    "fork": "yes_no",
+    "reused": "yes_no",
+}
+
 
 def label(value: object, kind: str) -> str:
     """The words for ``value`` of the set ``kind`` in the page's language; an unknown value

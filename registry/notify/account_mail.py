@@ -6,7 +6,11 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
+from babel import numbers
+
+from registry import i18n
 from registry.models._types import utcnow
+from registry.notify import pause_reason
 from registry.notify.messages import render
 
 
@@ -66,9 +70,15 @@ def subscription_paused(
     mail_from: str,
     language: str = "en",
 ) -> EmailMessage:
+    """``channel`` is the channel's title and ``reason`` the stored pause sentence, both in
+    English: said here in ``language``."""
+    words = i18n.translations(language)
+    reason = pause_reason.in_words(
+        reason, gettext=words.gettext, number=lambda n: numbers.format_decimal(n, locale=language)
+    )
     return _message(
-        "subscription_paused", to=to, mail_from=mail_from, language=language, channel=channel,
-        what=what, address=address, reason=reason, link=link,
+        "subscription_paused", to=to, mail_from=mail_from, language=language,
+        channel=words.gettext(channel), what=what, address=address, reason=reason, link=link,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 from registry.notify.base import Channel
 from registry.notify.feeds import AtomFeedChannel
 from registry.notify.mail import EmailChannel
@@ -22,7 +23,7 @@ from registry.settings import Settings
 class ChannelKind:
     name: str
     cls: type[Channel]
-    title: str
+    title: str  # marked for translation: shown through gettext in the reader's language
     pushes: bool  # False: a pull channel that readers fetch (no subscriptions, no deliveries)
     signed: bool  # each subscription carries a secret that signs what is sent
 
@@ -30,9 +31,9 @@ class ChannelKind:
 CHANNELS: dict[str, ChannelKind] = {
     kind.name: kind
     for kind in (
-        ChannelKind("email", EmailChannel, "e-mail", pushes=True, signed=False),
-        ChannelKind("webhook", WebhookChannel, "signed webhook", pushes=True, signed=True),
-        ChannelKind("atom", AtomFeedChannel, "Atom feed", pushes=False, signed=False),
+        ChannelKind("email", EmailChannel, N_("e-mail"), pushes=True, signed=False),
+        ChannelKind("webhook", WebhookChannel, N_("signed webhook"), pushes=True, signed=True),
+        ChannelKind("atom", AtomFeedChannel, N_("Atom feed"), pushes=False, signed=False),
     )
 }
 

@@ -20,6 +20,7 @@ from registry.models import (
     Subscription,
     User,
 )
+from registry.notify import pause_reason
 from registry.notify.channels import CHANNELS, channel_kind
 from registry.search.document import to_document
 from registry.search.saved import SavedSearch
@@ -329,7 +330,7 @@ def note_outcome(
     days = (now - sub.failing_since).total_seconds() / 86400
     sub.active = False
     sub.paused_at = now
-    sub.paused_reason = f"every delivery failed for {days:.1f} days; the last: {reason}"[:500]
+    sub.paused_reason = pause_reason.stored(days, reason)
     session.add(sub)
     return True
 

@@ -15,7 +15,7 @@ from registry.db import session_scope
 from registry.delivery import Senders, deliver_pending
 from registry.digest import send_digests
 from registry.models import Repository
-from registry.notify import account_mail
+from registry.notify import account_mail, pause_reason
 from registry.notify.mailer import mailer_from_settings
 from registry.services import subscriptions
 from tests import factories
@@ -162,5 +162,15 @@ def test_the_confirmation_and_pause_mails_in_french_and_english():
     )  # fmt: skip
     assert paused["Subject"] == "Votre abonnement govcode Webhook est suspendu"
     assert "Rien n’est perdu" in _text(paused) and "<code>https://hooks.example/x</code>" in _html(
+        paused
+    )
+    why = pause_reason.stored(2.5, "HTTP 503")  # as the delivery pass stores it, in English
+    paused = account_mail.subscription_paused(
+        to="o@ahs.example.org", channel="signed webhook", what="ahs/outil",
+        address="https://hooks.example/x", reason=why, link="https://govcode.example/l",
+        mail_from="govcode <n@govcode.example>", language="fr",
+    )  # fmt: skip
+    assert paused["Subject"] == "Votre abonnement govcode webhook signé est suspendu"
+    assert "chaque envoi a échoué pendant 2,5 jours\u00a0; le dernier\u00a0: HTTP 503" in _text(
         paused
     )

@@ -172,7 +172,7 @@ def test_a_saved_search_followed_as_a_daily_digest(settings, engine):
                                               "frequency": "daily"})  # fmt: skip
         assert made.status_code == 201, made.text
         listing = c.get("/account/subscriptions").text
-        assert "daily digest" in listing and "licence: MIT" in listing
+        assert "daily digest" in listing and "Licence: MIT" in listing  # the page's filter name
 
         # The digest lists what happened after the subscription was made (real time).
         later = datetime.now(UTC) + timedelta(minutes=1)

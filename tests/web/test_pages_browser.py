@@ -204,9 +204,17 @@ def test_a_person_finds_filters_and_forks_the_covid_tool(demo, browser, artefact
 
     page.get_by_role("heading", name=demo_world.COVID, exact=True).get_by_role("link").click()
     assert page.get_by_role("heading", level=1).inner_text() == demo_world.COVID
-    graph = page.locator("svg.reuse-graph")
-    assert graph.is_visible()
+    layout = "narrow" if width_name == "phone" else "wide"
+    graph = page.locator(f"svg.reuse-graph-{layout}")
+    assert graph.is_visible() and page.locator("svg.reuse-graph:visible").count() == 1
     assert "forked this repository" in graph.inner_html()
+    box = page.locator(".reuse-graph-box").evaluate(
+        "b => ({scroll: b.scrollWidth, client: b.clientWidth,"
+        " right: b.getBoundingClientRect().right, viewport: innerWidth})"
+    )
+    assert box["scroll"] <= box["client"] and box["right"] <= box["viewport"], box
+    drawn = graph.bounding_box()  # readable: the picture is not shrunk below its own size
+    assert drawn and drawn["width"] >= (340 if layout == "narrow" else 600) * 0.9, drawn
     fork = page.get_by_role("link", name="Fork to my organisation")
     href = fork.get_attribute("href")
     assert href == fake.html_url(demo_world.COVID) + "/fork"

@@ -15,7 +15,7 @@ from registry.db import session_scope
 from registry.errors import BadRequest, Conflict
 from registry.notify.channels import CHANNELS
 from registry.services import audit, delivery_log
-from web import auth
+from web import auth, follow_words
 from web.routes.api_deliveries import deliver_soon
 
 
@@ -43,7 +43,8 @@ def _render(request: Request, session: Any, user: Any, status: int = 200, **extr
     return request.app.state.templates.TemplateResponse(
         request, "account_delivery_log.html",
         {"page": page, "sub": page.subscription, "signed": bool(kind and kind.signed),
-         "channel_title": kind.title if kind else page.subscription.channel, **extra},
+         "channel_title": follow_words.channel_title(page.subscription.channel),
+         "follows": follow_words.follows_of(page.subscription, page.follows), **extra},
         status_code=status,
     )  # fmt: skip
 

@@ -30,6 +30,7 @@ from web import auth
 from web.api_auth import actor as api_actor
 from web.api_auth import read_json, token_user
 from web.bounds import bounded
+from web.i18n import _
 from web.views import licence_duties_public
 
 SCOPE = "fork"
@@ -128,9 +129,9 @@ def fork_page(request: Request) -> Response:
         return _render(request, "fork/confirm.html", values=values, token=token, **context)
     unclear = context["plan"]["licence_unclear"]
     if form.get("confirm") != "yes" or (unclear and form.get("confirm_unclear") != "yes"):
-        error = "Tick the box to confirm you have read what the licence asks."
+        error = _("Tick the box to confirm you have read what the licence asks.")
         if unclear:
-            error = "Tick both boxes: the licence is unclear, so confirm you will check it."
+            error = _("Tick both boxes: the licence is unclear, so confirm you will check it.")
         return _render(request, "fork/confirm.html", 400, values=values, token=token,
                        error=error, **context)  # fmt: skip
     try:

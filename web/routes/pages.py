@@ -26,8 +26,8 @@ from registry.services import (
 )
 from web import auth, caching, i18n, search_params
 from web.bounds import bounded, bounded_all
-from web.i18n import N_, _
-from web.labels import label
+from web.i18n import _, ngettext
+from web.labels import FACET_LABELS, VALUE_LABELS, label
 from web.pictures import activity_sparkline, activity_words, language_bar, language_slices
 from web.reuse_picture import legend, reuse_graph
 from web.routes import api, api_catalogue, catalogue_pages
@@ -45,26 +45,6 @@ from web.views import (
     versions_public,
 )
 
-FACET_LABELS = {  # translated where shown
-    "licence": N_("Licence"),
-    "languages": N_("Language"),
-    "maturity": N_("Maturity"),
-    "agency": N_("Agency"),
-    "country": N_("Country"),
-    "topics": N_("Topic"),
-    "licence_class": N_("Licence class"),
-    "forge": N_("Forge"),
-    "archived": N_("Archived or obsolete"),
-    "fork": N_("Is a fork"),
-    "reused": N_("Is reused"),
-}
-VALUE_LABELS = {  # facets whose values are a closed set (web.labels)
-    "maturity": "maturity",
-    "licence_class": "licence_class",
-    "archived": "yes_no",
-    "fork": "yes_no",
-    "reused": "yes_no",
-}
 FACET_TOP = 10  # values shown per facet; "more=<param>" shows them all
 PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
 
@@ -179,6 +159,14 @@ def _without(params, param: str, value: str) -> str:
     return "/?" + urlencode(items)
 
 
+def active_days_label(value: str) -> str:
+    """The ``active_days`` filter's value in words ("30 days", "30 jours")."""
+    if not value.isdigit():
+        return value
+    days = int(value)
+    return ngettext("%(num)s day", "%(num)s days", days) % {"num": i18n.format_number(days)}
+
+
 def _chips(params, names: dict[str, str]) -> list[dict]:
     """One chip per active filter; following its link removes that filter alone."""
     chips = []
@@ -186,10 +174,10 @@ def _chips(params, names: dict[str, str]) -> list[dict]:
         field = search_params.FILTER_PARAMS.get(param)
         if field and value:
             label = _facet_label(field, value, names)
-            chips.append({"name": FACET_LABELS[field], "label": label, "param": param})
+            chips.append({"name": _(FACET_LABELS[field]), "label": label, "param": param})
         elif param == "active_days" and value:
-            label = f"{value} days"
-            chips.append({"name": "Committed to in the last", "label": label, "param": param})
+            label = active_days_label(value)
+            chips.append({"name": _("Committed to in the last"), "label": label, "param": param})
         else:
             continue
         chips[-1].update(value=value, url=_without(params, param, value))
@@ -281,6 +269,7 @@ def repository_page(request: Request) -> Response:
             "versions": versions_public(session, repo_id),
             **header_facts(session, repo),
             "reuse_graph": reuse_graph(shown.full_name, edges_by, edges_to),
+            "reuse_graph_narrow": reuse_graph(shown.full_name, edges_by, edges_to, narrow=True),
             "reuse_legend": legend(edges_by, edges_to),
             "clone": clone_command(shown),
             "licences": licence_details(repo.licence),

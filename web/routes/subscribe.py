@@ -19,7 +19,7 @@ from registry.services import (
     subscription_links,
     subscriptions,
 )
-from web import auth, i18n
+from web import auth, follow_words, i18n
 from web.i18n import _
 from web.routes import subscriptions_page
 
@@ -106,22 +106,23 @@ def confirm(request: Request) -> Response:
                 )
                 return templates.TemplateResponse(
                     request, "subscription_confirm.html",
-                    {"token": token, "label": sub.follows, "sub": sub.subscription},
+                    {"token": token, "label": follow_words.follows(sub), "sub": sub.subscription},
                 )  # fmt: skip
             auth.read_form(request)  # the button on the GET page carries the CSRF token
             sub = following.confirm(
                 session, secret=_secret(request), token=token,
                 address=auth.client_address(request),
             )  # fmt: skip
-            label = following.describe(session, sub).follows
+            label = follow_words.follows(following.describe(session, sub))
     except BadRequest as exc:
         return templates.TemplateResponse(
             request, "account_notice.html",
-            {"title": "Confirmation failed", "message": str(exc)}, status_code=400,
+            {"title": _("Confirmation failed"), "message": str(exc)}, status_code=400,
         )  # fmt: skip
     return templates.TemplateResponse(
         request, "account_notice.html",
-        {"title": "Subscribed", "message": f"You will hear about reuse of {label}."},
+        {"title": _("Subscribed"),
+         "message": _("You will hear about reuse of %(label)s.") % {"label": label}},
     )  # fmt: skip
 
 

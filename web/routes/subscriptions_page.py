@@ -18,7 +18,8 @@ from registry.notify.channels import CHANNELS
 from registry.search.saved import SavedSearch
 from registry.services import agencies, following, repositories, subscription_links
 from registry.urlpolicy import check_url
-from web import auth
+from web import auth, follow_words
+from web.i18n import _
 
 
 def routes() -> list[Route]:
@@ -68,7 +69,8 @@ def target_of(visit: auth.Visit, values: Any) -> tuple[following.Target, str]:
         found = agencies.get_agency(visit.session, agency)
         return following.Target(agency_id=found.id), found.name
     saved = SavedSearch.from_query_string(search)
-    return following.Target(search_query=saved.query_string()), f"the search {saved.describe()}"
+    words = _("the search %(search)s") % {"search": follow_words.search_words(saved)}
+    return following.Target(search_query=saved.query_string()), words
 
 
 def _hidden(values: Any) -> dict[str, str]:
