@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from registry.cli.common import console, engine, settings
+from registry.cli.common import console, engine, say, settings
 
 app = typer.Typer(help="Import agencies and sources from inventories.", no_args_is_help=True)
 
@@ -46,11 +46,10 @@ def _store(what: str, agencies, problems, dry_run: bool, texts=None) -> None:  #
     report.problems[:0] = list(problems)
     _print(what, report, dry_run)
     if texts is not None:
-        console.print(
+        say(
             f"release names and descriptions: {told.new} new, {told.updated} updated, "
             f"{told.removed} removed, {told.unchanged} unchanged, {told.skipped} without a "
-            "repository URL or text",
-            highlight=False,
+            "repository URL or text"
         )
 
 

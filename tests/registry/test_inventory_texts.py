@@ -20,6 +20,7 @@ from registry.services import index_feed, inventory_texts
 from registry.services.inventory_texts import ORE
 from registry.services.records import normalise_url
 from tests import factories as f
+from tests.story_helpers import govcode
 
 NS_URL = "https://github.com/Nova-Scotia-Digital-Service/when-to-call-811"
 
@@ -125,3 +126,14 @@ def test_releases_without_a_url_or_text_are_skipped_and_two_of_one_repo_merge(en
     assert row.descriptions == {"en": "A tool", "fr": "Un outil"}
     with pytest.raises(ValueError), session_scope(engine) as session:
         inventory_texts.replace_all(session, inventory="nope", releases=[], now=f.NOW)
+
+
+def test_a_dry_run_counts_the_texts_and_writes_none(monkeypatch, settings, engine, shared_data):
+    out = govcode(monkeypatch, settings, "import", "ore", str(shared_data / "ore"), "--dry-run")
+    assert "dry run" in out and "release names and descriptions: " in out
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(InventoryText)).one() == 0
+    out = govcode(monkeypatch, settings, "import", "ore", str(shared_data / "ore"))
+    with Session(engine) as session:
+        stored = session.exec(select(func.count()).select_from(InventoryText)).one()
+    assert stored > 50 and f"release names and descriptions: {stored} new, 0 updated" in out
