@@ -158,6 +158,7 @@ SPELLINGS = [
         "http://LOCALHOST:8080/ahs/Tool/",
         "http://[::1]:8080/ahs/tool",
         "http://localhost.:8080//ahs//tool.git/",
+        "http://[0:0:0:0:0:0:0:1]:8080/ahs/tool",
     ),
     (
         "https://github.com/ahs/tool",
@@ -167,6 +168,12 @@ SPELLINGS = [
         "ssh://git@github.com:22/ahs/tool",
         "github.com/ahs/tool",
     ),
+    (  # a German town's forge: the name as typed, as the URL policy connects to it, in capitals
+        "https://git.straße.example/stadt/antrag",
+        "https://git.xn--strae-oqa.example/stadt/antrag.git",
+        "https://GIT.STRAẞE.example/stadt/antrag/",
+        "https://www.git.straße.example/stadt/antrag",
+    ),
 ]
 DIFFERENT = [
     "http://localhost:8081/ahs/tool",  # another port is another server
@@ -175,14 +182,15 @@ DIFFERENT = [
     "https://gitlab.com/ahs/tool",
     "https://github.com/ahs/tool-fork",
     "https://github.com/ahs",
+    "https://git.strasse.example/stadt/antrag",  # IDNA 2003's name for straße: another host
 ]
 
 
 def test_every_spelling_of_one_repository_has_one_key():
     keys = [{normalise_url(url) for url in group} for group in SPELLINGS]
-    assert [len(k) for k in keys] == [1, 1]
-    every = keys[0] | keys[1] | {normalise_url(u) for u in DIFFERENT}
-    assert len(every) == 2 + len(DIFFERENT)
+    assert [len(k) for k in keys] == [1] * len(SPELLINGS)
+    every = set().union(*keys) | {normalise_url(u) for u in DIFFERENT}
+    assert len(every) == len(SPELLINGS) + len(DIFFERENT)
 
 
 @pytest.mark.parametrize("second", SPELLINGS[0][1:])
@@ -193,6 +201,20 @@ def test_one_repository_crawled_under_two_spellings_is_one_record(engine, second
                    root_commits=[ROOT], description="crawled from another list")  # fmt: skip
     one = store(engine, first, agency="ahs").repository_id
     assert store(engine, again, agency="ahs").repository_id == one
+    with Session(engine) as session:
+        assert len(session.exec(select(Repository)).all()) == 1
+        assert session.exec(select(ReuseEdge)).all() == []
+
+
+@pytest.mark.parametrize("second", SPELLINGS[2][1:])
+def test_an_international_host_under_two_spellings_is_one_record(engine, second):
+    """A code.json gives the name as people write it; the crawl reaches the A-label the URL
+    policy checked. One repository, no shared-history edge with itself."""
+    first = record("stadt", "antrag", forge="git", html_url=SPELLINGS[2][0], root_commits=[ROOT])
+    again = record("stadt", "antrag", forge="git", html_url=second, root_commits=[ROOT],
+                   description="crawled from the town's own list")  # fmt: skip
+    one = store(engine, first, agency="stadt").repository_id
+    assert store(engine, again, agency="stadt").repository_id == one
     with Session(engine) as session:
         assert len(session.exec(select(Repository)).all()) == 1
         assert session.exec(select(ReuseEdge)).all() == []
