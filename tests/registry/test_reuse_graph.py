@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from registry.models import Event, Repository, ReuseEdge
 from registry.services import reuse_graph
-from registry.services.records import normalise_url
+from registry.services.records import ReuseClaim, normalise_url
 from tests.conftest import LiveServer
 from tests.factories import fork_claim, record, store
 
@@ -241,3 +241,25 @@ def test_new_evidence_settles_an_unknown_direction_in_place(engine):
     assert (edge.reuser_url, edge.target_url, edge.direction) == (_key(down), _key(up), "known")
     assert "ahs/tool's own commits continue the authors" in edge.evidence
     assert len(_events(engine)) == 2
+
+
+@pytest.mark.parametrize("upstream_first", [True, False])
+def test_a_based_on_naming_the_unicode_host_reaches_the_crawled_a_label(engine, upstream_first):
+    """The town's forge is crawled at the A-label the URL policy connects to; a neighbour's
+    publiccode.yml names it as people write it. The declaration links to the stored
+    upstream, whichever is stored first."""
+    upstream = record("stadt", "antrag", forge="git",
+                      html_url="https://git.xn--strae-oqa.example/stadt/antrag")  # fmt: skip
+    reuser = record("nachbar", "antrag")
+    named = "https://git.straße.example/stadt/antrag/"
+    reuser.reuse = [
+        ReuseClaim("based_on", reuser.html_url, "nachbar/antrag", named, "publiccode.yml")
+    ]
+    order = [(upstream, "stadt"), (reuser, "nachbar")]
+    ids = {rec.owner: store(engine, rec, agency=agency).repository_id
+           for rec, agency in (order if upstream_first else order[::-1])}  # fmt: skip
+    with Session(engine) as session:
+        [edge] = session.exec(select(ReuseEdge).where(ReuseEdge.kind == "based_on")).all()
+        assert len(session.exec(select(Repository)).all()) == 2
+    assert edge.target_url == "git.xn--strae-oqa.example/stadt/antrag"
+    assert (edge.target_repository_id, edge.reuser_repository_id) == (ids["stadt"], ids["nachbar"])
