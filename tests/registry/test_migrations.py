@@ -114,7 +114,7 @@ def test_repository_urls_get_their_one_key(tmp_path):
 
 
 def test_international_and_ipv6_hosts_get_their_one_key(tmp_path):
-    """0018: a Unicode host is keyed by its IDNA 2008 A-label and a long IPv6 loopback as
+    """0019: a Unicode host is keyed by its IDNA 2008 A-label and a long IPv6 loopback as
     ``localhost``; a key another row already holds is left as it was."""
     from registry.db import make_engine
     from registry.models import ReuseEdge
@@ -126,7 +126,7 @@ def test_international_and_ipv6_hosts_get_their_one_key(tmp_path):
     migrate.upgrade(engine)
     for n in range(4):
         factories.store(engine, factories.record("stadt", f"t{n}"), agency="stadt")
-    rows = [  # (html_url, url_key) as 0007 to 0016 stored them
+    rows = [  # (html_url, url_key) as 0007 to 0018 stored them
         ("https://git.straße.example/stadt/antrag", "git.straße.example/stadt/antrag"),
         ("http://[0:0:0:0:0:0:0:1]:8080/a/b", "[0:0:0:0:0:0:0:1]:8080/a/b"),
         ("https://git.xn--strae-oqa.example/x/y", "git.xn--strae-oqa.example/x/y"),
@@ -141,7 +141,7 @@ def test_international_and_ipv6_hosts_get_their_one_key(tmp_path):
         session.add(ReuseEdge(kind="shared_history", reuser_url=rows[0][1], reuser_name="antrag",
                               target_url="github.com/ahs/tool"))  # fmt: skip
         session.commit()
-    migrate.downgrade(engine, "0016")
+    migrate.downgrade(engine, "0018")  # the revision before 0019
     migrate.upgrade(engine)
     with engine.connect() as conn:
         keys = [r[0] for r in conn.exec_driver_sql("SELECT url_key FROM repository ORDER BY id")]

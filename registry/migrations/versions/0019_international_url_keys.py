@@ -1,7 +1,7 @@
 """URL keys spell hosts as the URL policy does: IDNA 2008 A-labels, short IPv6 literals
 
-Revision ID: 0018
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-01 22:20:00
 
 ``normalise_url`` now spells a key's host with ``urlpolicy.normalise_host``, so
@@ -19,8 +19,8 @@ import idna
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0016"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
