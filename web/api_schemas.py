@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from registry.models import DeliveryPublic, RepositoryPublic, ReuseEdgePublic, UserPublic
 from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import RepositoryHit
+from registry.notify.channels import CHANNELS, EMAIL
+from registry.source_kinds import GITHUB
 
 
 class InvalidParam(BaseModel):
@@ -142,7 +144,9 @@ class AgencyRequested(BaseModel):
 
 class SourceRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"kind": "github", "locator": "alberta-health-services"}]}
+        json_schema_extra={
+            "examples": [{"kind": GITHUB.name, "locator": "alberta-health-services"}]
+        }
     )
 
     kind: str  # a source kind: github, gitlab, git, git-list, code-json…
@@ -286,10 +290,10 @@ class SubscriptionMade(SubscriptionPublic):
 
 class SubscriptionRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"channel": "email", "agency": "ahs"}]}
+        json_schema_extra={"examples": [{"channel": EMAIL.name, "agency": "ahs"}]}
     )
 
-    channel: Literal["email", "webhook", "atom"] = "email"
+    channel: Literal[tuple(CHANNELS)] = EMAIL.name  # type: ignore[valid-type]
     repository_id: int | None = None  # name one of repository_id, agency, search
     agency: str | None = None  # an agency's slug
     search: str | None = None  # the search page's query string

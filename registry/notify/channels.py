@@ -2,7 +2,9 @@
 
 Every channel is declared here once: its name, its class (behind ``base.Channel``) and
 what it can do. Services, the delivery pass, the CLI and the pages look channels up here
-and never compare bare names. Adding a channel (Slack, Matrix…) is one new module with
+and never compare bare names: they read a capability, or name a channel by its constant
+(``EMAIL``, ``WEBHOOK``, ``ATOM``) where one has its own rules (e-mail goes to an account's
+address, which its owner confirms). Adding a channel (Slack, Matrix…) is one new module with
 its class plus one entry below.
 """
 
@@ -25,16 +27,14 @@ class ChannelKind:
     title: str
     pushes: bool  # False: a pull channel that readers fetch (no subscriptions, no deliveries)
     signed: bool  # each subscription carries a secret that signs what is sent
+    digests: bool = False  # may come once a day as a digest instead of at once
 
 
-CHANNELS: dict[str, ChannelKind] = {
-    kind.name: kind
-    for kind in (
-        ChannelKind("email", EmailChannel, "e-mail", pushes=True, signed=False),
-        ChannelKind("webhook", WebhookChannel, "signed webhook", pushes=True, signed=True),
-        ChannelKind("atom", AtomFeedChannel, "Atom feed", pushes=False, signed=False),
-    )
-}
+EMAIL = ChannelKind("email", EmailChannel, "e-mail", pushes=True, signed=False, digests=True)
+WEBHOOK = ChannelKind("webhook", WebhookChannel, "signed webhook", pushes=True, signed=True)
+ATOM = ChannelKind("atom", AtomFeedChannel, "Atom feed", pushes=False, signed=False)
+
+CHANNELS: dict[str, ChannelKind] = {kind.name: kind for kind in (EMAIL, WEBHOOK, ATOM)}
 
 
 def channel_kind(name: str) -> ChannelKind:
