@@ -27,12 +27,23 @@ class ChannelKind:
     title: str
     pushes: bool  # False: a pull channel that readers fetch (no subscriptions, no deliveries)
     signed: bool  # each subscription carries a secret that signs what is sent
+    choice: str = ""  # how the subscription form offers it (its title where empty)
     digests: bool = False  # may come once a day as a digest instead of at once
+    url_address: bool = False  # its address is a URL: the URL policy passes it first
 
 
-EMAIL = ChannelKind("email", EmailChannel, "e-mail", pushes=True, signed=False, digests=True)
-WEBHOOK = ChannelKind("webhook", WebhookChannel, "signed webhook", pushes=True, signed=True)
-ATOM = ChannelKind("atom", AtomFeedChannel, "Atom feed", pushes=False, signed=False)
+# ``title`` and ``choice`` are interface text: web/labels.py lists them for the catalogue.
+EMAIL = ChannelKind(
+    "email", EmailChannel, "e-mail", pushes=True, signed=False, choice="By e-mail", digests=True
+)
+WEBHOOK = ChannelKind(
+    "webhook", WebhookChannel, "signed webhook", pushes=True, signed=True,
+    choice="By signed webhook (the secret is shown once)", url_address=True,
+)  # fmt: skip
+ATOM = ChannelKind(
+    "atom", AtomFeedChannel, "Atom feed", pushes=False, signed=False,
+    choice="By a private Atom feed",
+)  # fmt: skip
 
 CHANNELS: dict[str, ChannelKind] = {kind.name: kind for kind in (EMAIL, WEBHOOK, ATOM)}
 

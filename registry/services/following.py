@@ -155,10 +155,11 @@ def _push(
     address: str,
     url_check: Callable[[str], object] | None,
 ) -> Made:
+    kind = channel_kind(channel)
     if not address:
-        raise BadRequest("give the URL the webhook is posted to")
-    stored = channel_kind(channel).cls.validate_address(address)
-    if url_check is not None:
+        raise BadRequest(f"give the {'URL' if kind.url_address else 'address'} to send to")
+    stored = kind.cls.validate_address(address)
+    if url_check is not None and kind.url_address:
         url_check(stored)  # UnsafeURLError (400) for loopback, private, file://…
     if _same(session, channel, stored, where) is not None:
         raise Conflict("this URL hears about it already; its secret was shown when it was made")
