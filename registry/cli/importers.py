@@ -21,7 +21,7 @@ MAX_SHOWN = 20
 
 
 def _store(what: str, agencies, problems, dry_run: bool, texts=None) -> None:  # type: ignore[no-untyped-def]
-    """Import parsed records, commit (or roll back), print the summary table.
+    """Import parsed entries, commit (or roll back), print the summary table.
 
     ``texts``: ``(inventory, releases)`` whose names and descriptions are stored in the
     same transaction (the inventory's whole list: see ``services.inventory_texts``)."""
@@ -33,9 +33,7 @@ def _store(what: str, agencies, problems, dry_run: bool, texts=None) -> None:  #
 
     s = settings()
     with engine(s) as eng, Session(eng) as session:
-        report = import_agencies(
-            session, agencies, github_api_url=s.github_api_url, gitlab_url=s.gitlab_url
-        )
+        report = import_agencies(session, agencies, settings=s)
         if texts is not None:
             inventory, releases = texts
             told = replace_all(session, inventory=inventory, releases=releases, now=utcnow())
@@ -94,7 +92,7 @@ def code_json(
     from crawlers.inventories.fetch import read_inventory
     from registry.errors import GovcodeError
 
-    records, problems = [], []
+    entries, problems = [], []
     for location in locations:
         url = location if "://" in location else None
         try:
@@ -102,9 +100,9 @@ def code_json(
         except GovcodeError as exc:
             problems.append(f"{location}: {exc}")
             continue
-        records.extend(found.agencies)
+        entries.extend(found.agencies)
         problems.extend(f"{location}: {p}" for p in found.problems)
-    _store("code.json", merge_agencies(records), problems, dry_run)
+    _store("code.json", merge_agencies(entries), problems, dry_run)
 
 
 @app.command("code-gov-agencies")
