@@ -310,4 +310,5 @@ def test_the_form_offers_every_channel_in_the_table(monkeypatch, settings, engin
             made = _new(c, f"repository={repo_id}", data)
             assert made.status_code == 201, made.text
         listing = c.get("/account/subscriptions", headers={"Accept-Language": "fr"}).text
-    assert "relay room: #ops" in listing and "courriel: wes@ahs.example.org" in listing
+    # French puts a no-break space before the colon
+    assert "relay room\u00a0: #ops" in listing and "courriel\u00a0: wes@ahs.example.org" in listing
