@@ -35,7 +35,7 @@ def test_a_decommissioned_last_commit_makes_the_repository_obsolete(settings, en
         live = session.exec(select(Repository).where(Repository.name == "exposure-app")).one()
     assert old.extra_metadata["last_commit_message"].startswith("Decommissioned: the service")
     assert live.extra_metadata["last_commit_message"] != old.extra_metadata["last_commit_message"]
-    with LiveServer(s) as live_server, httpx.Client(base_url=live_server.url) as client:
+    with LiveServer(s) as live_server, httpx.Client(base_url=live_server.url, timeout=30) as client:
         live_server.wait_indexed(
             lambda: (
                 client.get("/api/v1/repositories", params={"q": "exposure"}).json()["total"] == 2

@@ -22,7 +22,7 @@ def test_the_badge_names_maturity_and_reuse(settings, engine):
         fork.reuse = [f.fork_claim(fork, tool)]
         f.store(engine, fork)
     f.store(engine, f.record("city", "lonely", maturity_level="concept"))
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         reused = client.get("/badge/ahs/covid-tool.svg")
         lonely = client.get("/badge/city/lonely.svg")
         missing = client.get("/badge/nobody/nothing.svg")

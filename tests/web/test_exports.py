@@ -47,7 +47,7 @@ def test_catalogue_reads_in_batches_in_id_order(catalogue):
 
 
 def test_code_json_is_valid_version_two_for_the_catalogue_and_per_agency(settings, catalogue):
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         whole = client.get("/export/code.json")
         ahs = client.get("/agencies/ahs/code.json").json()
         missing = client.get("/agencies/nobody/code.json")
@@ -77,7 +77,7 @@ def test_code_json_is_valid_version_two_for_the_catalogue_and_per_agency(setting
 
 
 def test_csv_and_json_lines_carry_the_same_rows(settings, catalogue):
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         table = client.get("/export/repositories.csv")
         lines = client.get("/export/repositories.jsonl", params={"country": "GB"})
         bad = client.get("/export/repositories.csv", params={"country": "Canada"})
@@ -92,7 +92,7 @@ def test_csv_and_json_lines_carry_the_same_rows(settings, catalogue):
 
 
 def test_new_repositories_feed_newest_first_per_scope(settings, catalogue):
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         everything = ET.fromstring(client.get("/feeds/new.atom").content)
         canada = ET.fromstring(client.get("/feeds/new.atom", params={"country": "CA"}).content)
         agency = client.get("/feeds/new.atom", params={"agency": "nobody"})

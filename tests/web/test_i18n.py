@@ -191,7 +191,7 @@ def test_bilingual_agency_names_follow_the_visitor(settings, engine):
     )  # fmt: skip
     with session_scope(engine) as session:
         inventories.import_agencies(session, found.agencies, settings=settings)
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         listing = client.get("/agencies", headers=FR).text
         english = client.get("/agencies", headers=EN).text
         api = client.get("/api/v1/agencies").json()

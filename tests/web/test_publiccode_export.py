@@ -86,7 +86,7 @@ def test_served_for_a_repository_without_one_and_linked_from_its_page(settings, 
             agency="dinum", country="fr")  # fmt: skip
     f.store(engine, f.record("ahs", "has-own", publiccode={"version": "0", "valid": True}),
             agency="ahs")  # fmt: skip
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         r = client.get("/repositories/ahs/covid-self-assessment/publiccode.yml")
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/yaml")
         assert problems(r.text) == []

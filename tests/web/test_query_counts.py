@@ -37,7 +37,7 @@ def test_results_cost_the_same_queries_for_few_and_many_hits(settings, engine):
         factories.store(engine, factories.record("gds", f"service-{i:02d}", description=(
             "a service" if i < 2 else "a tool"), readme_source="# big\n" + "x" * 50_000,
             readme_markup="markdown"), agency="gds")  # fmt: skip
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         live.wait_indexed(lambda: client.get("/api/v1/repositories").json()["total"] == 20)
         counter = QueryCounter(live.app.state.engine)
         for path in ("/", "/api/v1/repositories"):

@@ -72,7 +72,7 @@ def test_the_api_carries_what_these_sections_show(settings, engine):
         commit_weeks=[0] * 51 + [2], readme_path="README.md", readme_markup="markdown",
         readme_source="# Tool\n",
     ))  # fmt: skip
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         body = client.get(f"/api/v1/repositories/{stored.repository_id}").json()
         page = client.get(f"/repositories/{stored.repository_id}").text
         spec = client.get("/api/v1/openapi.json").json()
@@ -107,7 +107,7 @@ def test_the_header_says_where_it_comes_from_who_maintains_it_and_what_else_its_
     fork = f.record("ontario", "covid", reuse=[claim], publiccode=contacts, stars=1)
     fork_id = f.store(engine, fork, agency="ontario").repository_id
     f.store(engine, f.record("ontario", "forms", stars=3), agency="ontario")
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         page = client.get(f"/repositories/{fork_id}").text
         api = client.get(f"/api/v1/repositories/{fork_id}").json()
     origins = page.split('<p class="origins">', 1)[1].split("</p>", 1)[0]
