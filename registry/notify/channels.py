@@ -44,7 +44,9 @@ def channel_kind(name: str) -> ChannelKind:
         return CHANNELS[name]
     except KeyError:
         known = ", ".join(sorted(CHANNELS))
-        raise BadRequest(f"unknown notification channel {name!r} (known: {known})") from None
+        raise BadRequest(
+            N_("unknown notification channel %(name)r (known: %(known)s)"), name=name, known=known
+        ) from None
 
 
 def subscribable() -> list[ChannelKind]:

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, col, or_, select
 
 from registry.errors import BadRequest, Conflict, Forbidden, NotFound
+from registry.i18n import N_
 from registry.models import FREQUENCIES, Agency, Repository, Subscription, User
 from registry.notify.channels import channel_kind
 from registry.search.saved import SavedSearch
@@ -64,7 +65,7 @@ def feed_hash(token: str) -> str:
 def _user(actor: audit.Actor) -> User:
     user = actor.user
     if user is None or user.email_confirmed_at is None:
-        raise Forbidden("confirm your e-mail address first")
+        raise Forbidden(N_("confirm your e-mail address first"))
     return user
 
 
@@ -90,9 +91,11 @@ def create(
     user = _user(actor)
     kind = channel_kind(channel)
     if frequency not in FREQUENCIES:
-        raise BadRequest(f"how often must be one of {', '.join(FREQUENCIES)}")
+        raise BadRequest(
+            N_("how often must be one of %(frequencies)s"), frequencies=", ".join(FREQUENCIES)
+        )
     if frequency != "immediate" and kind.name != "email":
-        raise BadRequest("only e-mail comes as a daily digest")
+        raise BadRequest(N_("only e-mail comes as a daily digest"))
     query = target.search_query
     if query is not None:
         query = SavedSearch.from_query_string(query).query_string()
@@ -156,12 +159,12 @@ def _push(
     url_check: Callable[[str], object] | None,
 ) -> Made:
     if not address:
-        raise BadRequest("give the URL the webhook is posted to")
+        raise BadRequest(N_("give the URL the webhook is posted to"))
     stored = channel_kind(channel).cls.validate_address(address)
     if url_check is not None:
         url_check(stored)  # UnsafeURLError (400) for loopback, private, file://…
     if _same(session, channel, stored, where) is not None:
-        raise Conflict("this URL hears about it already; its secret was shown when it was made")
+        raise Conflict(N_("this URL hears about it already; its secret was shown when it was made"))
     sub = subscriptions.subscribe(
         session, channel=channel, address=stored, repository_id=where.repository_id,
         agency_id=where.agency_id, search_query=where.search_query, user_id=user.id,
@@ -184,19 +187,21 @@ def _feed(session: Session, user: User, where: Target) -> Made:
 def feed_subscription(session: Session, token: str) -> Subscription:
     """The active Atom subscription whose private URL carries ``token``; NotFound else."""
     if not token.startswith(FEED_PREFIX) or len(token) > 100:
-        raise NotFound("no such feed")
+        raise NotFound(N_("no such feed"))
     sub = session.exec(
         select(Subscription).where(Subscription.feed_token_hash == feed_hash(token))
     ).first()
     if sub is None or not sub.active:
-        raise NotFound("no such feed (it may have been stopped)")
+        raise NotFound(N_("no such feed (it may have been stopped)"))
     return sub
 
 
 def _owned(session: Session, user: User, subscription_id: int) -> Subscription:
     sub = session.get(Subscription, subscription_id)
     if sub is None or not _is_owner(user, sub):
-        raise NotFound(f"you have no subscription {subscription_id}")
+        raise NotFound(
+            N_("you have no subscription %(subscription_id)s"), subscription_id=subscription_id
+        )
     return sub
 
 
@@ -222,12 +227,16 @@ def update(
     theirs = sub.channel == "email" and sub.address.lower() != user.email.lower()
     if theirs and (active or (frequency is not None and frequency != sub.frequency)):
         # Made for another address: its owner decides; whoever made it may only stop it.
-        raise Forbidden(f"only the owner of {sub.address} can start or change it")
+        raise Forbidden(
+            N_("only the owner of %(address)s can start or change it"), address=sub.address
+        )
     if frequency is not None:
         if frequency not in FREQUENCIES:
-            raise BadRequest(f"how often must be one of {', '.join(FREQUENCIES)}")
+            raise BadRequest(
+                N_("how often must be one of %(frequencies)s"), frequencies=", ".join(FREQUENCIES)
+            )
         if frequency != "immediate" and sub.channel != "email":
-            raise BadRequest("only e-mail comes as a daily digest")
+            raise BadRequest(N_("only e-mail comes as a daily digest"))
         sub.frequency = frequency
     if active and not sub.active and sub.paused_at is not None:
         # paused for failing: resuming sends what waited (subscriptions.resume)
@@ -307,12 +316,12 @@ def read_confirmation(session: Session, *, secret: str, token: str) -> Subscript
             token, max_age=CONFIRM_MAX_AGE
         )
     except SignatureExpired:
-        raise BadRequest("this confirmation link has expired; ask for a new one") from None
+        raise BadRequest(N_("this confirmation link has expired; ask for a new one")) from None
     except BadSignature:
-        raise BadRequest("this confirmation link is not valid") from None
+        raise BadRequest(N_("this confirmation link is not valid")) from None
     sub = session.get(Subscription, payload.get("sid")) if isinstance(payload, dict) else None
     if sub is None:
-        raise BadRequest("this confirmation link is not valid")
+        raise BadRequest(N_("this confirmation link is not valid"))
     return sub
 
 
