@@ -12,6 +12,7 @@ from registry.errors import BadRequest
 from registry.source_kinds import GIT
 
 if TYPE_CHECKING:
+    from crawlers.context import CrawlContext
     from crawlers.forges.proof import Proof
     from registry.settings import Settings
 
@@ -178,6 +179,18 @@ class Forge(Protocol):
 
     kind: str  # ``registry.source_kinds.SourceKind.name`` of the host its repositories live on
 
+    @classmethod
+    def from_context(cls, ctx: CrawlContext, api_url: str) -> Forge:
+        """The forge a crawl uses (``crawlers.forges.forge_for``), on ``api_url`` or the
+        kind's default API, with the operator's credentials from the settings."""
+
+    @classmethod
+    def for_person(
+        cls, settings: Settings, api_url: str, token: str, url_check: Callable[[str], str]
+    ) -> Forge:
+        """A forge acting with a person's own token, to ``fork``; only kinds with
+        ``has_fork_api`` have one."""
+
     @property
     def requests_spent(self) -> int:
         """API requests this forge has made (answers the host counted against us)."""
@@ -215,6 +228,12 @@ class ForgeBase:
     """What a forge that lacks a capability answers: a host with no API."""
 
     kind = GIT.name
+
+    @classmethod
+    def for_person(
+        cls, settings: Settings, api_url: str, token: str, url_check: Callable[[str], str]
+    ) -> Forge:
+        raise BadRequest("this host has no API to fork through; clone and push instead")
 
     @property
     def requests_spent(self) -> int:

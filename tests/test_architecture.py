@@ -221,3 +221,59 @@ def test_every_runtime_dependency_is_imported_by_production_code():
     if unknown:
         pytest.fail(f"declared but not installed, so cannot be checked: {unknown}")
     assert sorted(missing) == []
+
+
+# Names of a closed set of kinds that production code may write only in the set's table.
+# Source kinds: no string equal to one anywhere ("git" is left out: it also names the git
+# program, a URL scheme and a VCS in exports). Channels: "email" is also a form field and a
+# contact's key, so only where a channel is meant: compared with, passed as ``channel=``,
+# looked up with ``channel_kind`` or listed in a ``Literal``.
+_SOURCE_KINDS = {"github", "gitlab", "git-list", "code-json"}
+_OLD_KIND_NAMES = {"github-org", "gitlab-group", "git-url"}  # renamed by migration 0003
+_CHANNELS = {"email", "webhook", "atom"}
+# (module, name): the same word meaning something else
+_SAME_WORD = {
+    ("registry.cli.importers", "code-json"),  # `govcode import code-json`: the file format
+    ("registry.services.source_registry", "git-url"),  # a locator form, not a kind
+}
+
+
+def _string_constants(tree: ast.AST) -> Iterator[ast.Constant]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node
+
+
+def _channel_uses(tree: ast.AST) -> Iterator[ast.Constant]:
+    """String constants standing for a channel: compared with, a ``channel=`` keyword, an
+    argument of ``channel_kind``, an item of a ``Literal[...]``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            yield from (c for c in [node.left, *node.comparators] if isinstance(c, ast.Constant))
+        elif isinstance(node, ast.keyword) and node.arg == "channel":
+            yield from _string_constants(node.value)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "channel_kind":
+            yield from _string_constants(node)
+        elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Literal":
+            yield from _string_constants(node.slice)
+
+
+def _bare_names(table: str, names: set[str], uses) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        f"{module}:{node.lineno} {node.value!r}"
+        for module, path in MODULES.items()
+        if module != table and not _within(module, "localforge")
+        for node in uses(ast.parse(path.read_text()))
+        if node.value in names and (module, node.value) not in _SAME_WORD
+    ]
+
+
+def test_source_kind_names_are_written_only_in_their_table():
+    """Callers look a kind up (``source_kind``, ``KINDS`` or the table's constants) and read
+    its capabilities; a bare name elsewhere is a comparison the table cannot see."""
+    names = _SOURCE_KINDS | _OLD_KIND_NAMES
+    assert _bare_names("registry.source_kinds", names, _string_constants) == []
+
+
+def test_channel_names_are_written_only_in_their_table():
+    assert _bare_names("registry.notify.channels", _CHANNELS, _channel_uses) == []

@@ -29,7 +29,7 @@ from registry.search import SearchIndex, open_index
 from registry.search.sync import sync
 from registry.settings import Settings
 from registry.urlpolicy import link_url
-from web import auth, errors, follow_words, i18n, labels, views
+from web import auth, descriptions, errors, follow_words, i18n, labels
 from web.api_params import UnknownParameters
 from web.caching import ApiConditional
 from web.cors import ApiCors
@@ -155,8 +155,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     templates.env.filters["channel_title"] = follow_words.channel_title
     templates.env.filters["paused_because"] = follow_words.paused_because
     templates.env.globals["localised"] = _localised
-    templates.env.globals["localised_description"] = _localised_description
-    templates.env.globals["descriptions"] = views.descriptions
     templates.env.globals["settings"] = settings
     templates.env.globals["csrf_field"] = auth.csrf_field
     templates.env.filters["link_url"] = link_url  # the only way a stored URL becomes an href
@@ -204,13 +202,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-def _localised(texts: dict[str, str] | None, fallback: str = "") -> views.Localised:
+def _localised(texts: dict[str, str] | None, fallback: str = "") -> descriptions.Localised:
     """``texts`` (by language tag) in the visitor's language, for templates."""
-    return views.in_language(texts or {}, i18n.current(), fallback=fallback)
-
-
-def _localised_description(repo) -> views.Localised:
-    return views.description_for(repo, i18n.current())
+    return descriptions.in_language(texts or {}, i18n.current(), fallback=fallback)
 
 
 def _session_middleware(settings: Settings) -> Middleware:

@@ -75,7 +75,8 @@ def label(value: object, kind: str) -> str:
 
 
 # The labels the domain's tables hold (registry.access ROLES and SCOPES, registry.identifiers
-# SCHEMES and LEVELS, registry.source_kinds KINDS), here so the catalogue has them; pages
+# SCHEMES and LEVELS, registry.source_kinds KINDS, registry.notify.channels CHANNELS' titles
+# and form choices), here so the catalogue has them; pages
 # show them through _(). tests/web/test_i18n.py checks this list against the tables.
 TABLE_LABELS = (
     N_("Agency administrator"),
@@ -99,4 +100,10 @@ TABLE_LABELS = (
     N_("git repository"),
     N_("list of git URLs"),
     N_("code.json inventory"),
+    N_("e-mail"),
+    N_("signed webhook"),
+    N_("Atom feed"),
+    N_("By e-mail"),
+    N_("By signed webhook (the secret is shown once)"),
+    N_("By a private Atom feed"),
 )

@@ -5,9 +5,8 @@ Every row passes ``web.bounds`` on its way out, so stored data of any length ren
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -19,7 +18,6 @@ from registry.analysis.advisories import security_mention
 from registry.analysis.licence import licence_info
 from registry.analysis.licence_duties import licence_duties
 from registry.analysis.licence_ids import licence_keys
-from registry.i18n import negotiate
 from registry.models import Agency, Repository, RepositoryLanguage, RepositoryPublic, ReuseEdge
 from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import (
@@ -35,19 +33,10 @@ from registry.models.repository import (
     VersionPublic,
 )
 from registry.models.reuse import REUSE_CONFIDENCE, ReuseEdgePublic
-from registry.services import catalogue, declared, repositories, reuse, source_news
-from web.bounds import bounded_fields, bounded_values, clip
+from registry.services import catalogue, declared, inventory_texts, repositories, reuse, source_news
+from web.bounds import bounded_fields, bounded_values
+from web.descriptions import Descriptions, descriptions
 from web.readme_html import ReadmeLocation, render_readme
-
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
-
-
-@dataclass(frozen=True)
-class Localised:
-    """A text and the language it is written in (None when not known)."""
-
-    text: str
-    lang: str | None
 
 
 def repository_public(
@@ -76,7 +65,7 @@ def hit_fields(hit: dict[str, Any], *, base_url: str) -> dict[str, Any]:
         "agency": agency["slug"],
         "agency_name": agency["name"],
         "agency_names": agency.get("names") or {},
-        "descriptions": descriptions_of(hit["publiccode_descriptions"]),
+        **_described(descriptions(hit["publiccode_descriptions"], hit["inventory_texts"])),
         "status": hit_status(hit),
         "languages": [
             LanguagePublic(language=lang, bytes=n, share=share)
@@ -186,9 +175,21 @@ def _public_fields(
             for lang in langs
         ],
         "page_url": f"{base_url.rstrip('/')}/repositories/{repo.id}",
-        "descriptions": descriptions(repo),
+        **_described(repository_descriptions(session, repo)),
         "licence_details": licence_details(repo.licence),
     }
+
+
+def repository_descriptions(session: Session, repo: Repository) -> Descriptions:
+    """``web.descriptions.descriptions`` of a stored repository: its publiccode.yml's and
+    its inventories' (one query)."""
+    found = inventory_texts.of_keys(session, [repo.url_key]).get(repo.url_key, [])
+    return descriptions((repo.publiccode or {}).get("descriptions"), found)
+
+
+def _described(found: Descriptions) -> dict[str, Any]:
+    """The ``descriptions`` and ``description_sources`` fields of a public record."""
+    return {"descriptions": found.texts, "description_sources": found.sources}
 
 
 def evidence_public(row: LicenceEvidence) -> LicenceEvidencePublic:
@@ -347,39 +348,3 @@ def status_of(archived, maturity, development_status, description, message) -> s
         "last_commit_message": message,
     }
     return "obsolete" if is_obsolete(row) else None
-
-
-def descriptions(repo: Repository | SimpleNamespace) -> dict[str, str]:
-    """Short descriptions by language tag, from publiccode.yml's ``description.<lang>``
-    (the long one's start where a language gives no short one)."""
-    return descriptions_of((repo.publiccode or {}).get("descriptions"))
-
-
-def descriptions_of(found: Any) -> dict[str, str]:
-    """``descriptions`` of publiccode.yml's ``descriptions`` mapping (anything else: none)."""
-    if not isinstance(found, dict):
-        return {}
-    out = {}
-    for tag, texts in found.items():
-        if isinstance(texts, dict) and isinstance(tag, str) and LANGUAGE_TAG.match(tag):
-            text = (texts.get("short") or texts.get("long") or "").strip()
-            if text:
-                out[tag] = clip(text, 500)
-    return out
-
-
-def in_language(texts: dict[str, str], lang: str, *, fallback: str = "") -> Localised:
-    """The text of ``texts`` (by language tag) for a visitor reading ``lang``; else the
-    ``fallback`` (tagged with its language when it is one of ``texts``); else any one."""
-    tag = negotiate([lang], list(texts)) if texts else None
-    if tag is not None:
-        return Localised(texts[tag], tag)
-    if fallback:
-        same = [t for t, text in texts.items() if text == fallback]
-        return Localised(fallback, same[0] if same else None)
-    first = next(iter(texts.items()), None)
-    return Localised(first[1], first[0]) if first else Localised("", None)
-
-
-def description_for(repo: Repository | SimpleNamespace, lang: str) -> Localised:
-    return in_language(descriptions(repo), lang, fallback=repo.description or "")

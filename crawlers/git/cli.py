@@ -133,10 +133,10 @@ class GitTree:
         )
         try:
             sizes = () if finding else ("-l",)
-            listing = stream_records(
+            listing = stream_items(
                 ["ls-tree", "-r", "-z", *sizes, "--full-tree", self.commit, "--"],
                 cwd=self.repo_path,
-                max_records=self.max_entries,
+                max_items=self.max_entries,
                 max_bytes=self.max_listing_bytes,
                 memory_limit=mem,
             )
@@ -145,8 +145,8 @@ class GitTree:
                 abandon_git(finding)
             raise
         raw: dict[str, tuple[bytes, str, int]] = {}
-        for record in listing:
-            meta, _, name = record.partition(b"\t")
+        for item in listing:
+            meta, _, name = item.partition(b"\t")
             mode, kind, oid, *size = meta.split()
             if mode == _GITLINK or kind != b"blob":
                 continue
@@ -242,32 +242,32 @@ class GitTree:
         return self._proc
 
 
-def stream_records(
+def stream_items(
     args: Sequence[str],
     *,
     cwd: Path,
-    max_records: int,
+    max_items: int,
     max_bytes: int,
     timeout: float = 60.0,
     memory_limit: int | None = MEMORY_LIMIT,
 ) -> list[bytes]:
-    """The NUL-separated records git writes for ``args``, read as they come; past
-    ``max_records`` records or ``max_bytes`` bytes git is stopped and CrawlError raised. A
+    """The NUL-separated items git writes for ``args``, read as they come; past
+    ``max_items`` items or ``max_bytes`` bytes git is stopped and CrawlError raised. A
     tree that references one subtree ten times, ten levels deep, lists 10**10 files from a
     few kilobytes of objects: its listing must never be held whole."""
     proc = start_git(args, cwd=cwd, memory_limit=memory_limit)
     assert proc.stdout is not None
-    records: list[bytes] = []
+    items: list[bytes] = []
     tail, total = b"", 0
     try:
         while chunk := proc.stdout.read1(_CHUNK):
             total += len(chunk)
             parts = (tail + chunk).split(b"\0")
             tail = parts.pop()
-            records.extend(p for p in parts if p)
-            if len(records) > max_records or total > max_bytes:
-                over = len(records) > max_records
-                what = f"{max_records} entries" if over else f"{max_bytes} bytes"
+            items.extend(p for p in parts if p)
+            if len(items) > max_items or total > max_bytes:
+                over = len(items) > max_items
+                what = f"{max_items} entries" if over else f"{max_bytes} bytes"
                 raise CrawlError(f"git {args[0]} listed more than {what}: refused as a git bomb")
     except BaseException:
         abandon_git(proc)
@@ -275,8 +275,8 @@ def stream_records(
     proc.stdout.close()
     finish_git(proc, args, timeout=timeout)
     if tail:
-        records.append(tail)
-    return records
+        items.append(tail)
+    return items
 
 
 def spell_path(name: bytes) -> str:

@@ -23,8 +23,8 @@ from crawlers.git.command import abandon_git, finish_git, run_git, start_git
 from registry.errors import CrawlError
 
 _HEAD_BRANCH = "HEAD -> refs/heads/"
-# One record per tag: short name, object type, object, the object an annotated tag points
-# at, the tagger's (or commit's) date, the message; records end with RS and git's newline.
+# One item per tag: short name, object type, object, the object an annotated tag points
+# at, the tagger's (or commit's) date, the message; items end with RS and git's newline.
 _TAG_FORMAT = (
     "--format=%(refname:short)%00%(objecttype)%00%(objectname)%00%(*objectname)"
     "%00%(creatordate:unix)%00%(contents)%1e"
@@ -96,10 +96,10 @@ def read_git_facts(
 
 
 def _tag_facts(out: bytes) -> tuple[TagFact, ...]:
-    """``for-each-ref``'s records as tags (ref names hold no NUL, RS or whitespace)."""
+    """``for-each-ref``'s items as tags (ref names hold no NUL, RS or whitespace)."""
     found = []
-    for record in out.split(b"\x1e\n"):
-        fields = record.split(b"\0", 5)
+    for item in out.split(b"\x1e\n"):
+        fields = item.split(b"\0", 5)
         if len(fields) < 6 or not fields[0].strip():
             continue
         name, kind, oid, peeled, stamp, contents = fields

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from registry.analysis.metadata.errors import MetadataError
-from registry.source_kinds import GIT, GITHUB, GITLAB, canonical_locator, source_kind
+from registry.source_kinds import GIT, by_host, canonical_locator, source_kind
 
-GITLAB_HOSTS = frozenset({"gitlab.com"})
 _SCHEMES = frozenset({"http", "https", "git", "ssh"})
 
 
@@ -93,10 +92,12 @@ def source_from_url(url: str, *, group: bool | None = None) -> SourceEntry | Non
     if split is None or not split[1]:
         return None
     host, segments = split
-    if host == "github.com" and len(segments) == 1:
-        return SourceEntry(GITHUB.name, segments[0], host)
-    if host in GITLAB_HOSTS and (group or (group is None and len(segments) == 1)):
-        return SourceEntry(GITLAB.name, "/".join(segments), host)
+    kind = by_host(host)  # a forge on its public host, as the table of source kinds says
+    form = kind.locator_form if kind else ""
+    if kind and form == "login" and len(segments) == 1:
+        return SourceEntry(kind.name, segments[0], host)
+    if kind and form == "group-path" and (group or (group is None and len(segments) == 1)):
+        return SourceEntry(kind.name, "/".join(segments), host)
     return SourceEntry(GIT.name, f"{_web_origin(url, host)}/{'/'.join(segments)}", host)
 
 
@@ -116,15 +117,19 @@ def _web_origin(url: str, host: str) -> str:
 
 
 def owner_source(repository_url: str) -> SourceEntry | None:
-    """The organisation or group that holds a repository on GitHub or GitLab.com."""
+    """The organisation or group that holds a repository on a forge's public host (GitHub,
+    GitLab.com: the table of source kinds' ``default_host``)."""
     split = _split(repository_url)
     if split is None:
         return None
     host, segments = split
-    if host == "github.com" and len(segments) >= 2:
-        return SourceEntry(GITHUB.name, segments[0], host)
-    if host in GITLAB_HOSTS and len(segments) >= 2:
-        return SourceEntry(GITLAB.name, "/".join(segments[:-1]), host)
+    kind = by_host(host)
+    if kind is None or len(segments) < 2:
+        return None
+    if kind.locator_form == "login":
+        return SourceEntry(kind.name, segments[0], host)
+    if kind.locator_form == "group-path":
+        return SourceEntry(kind.name, "/".join(segments[:-1]), host)
     return None
 
 

@@ -50,6 +50,7 @@ def demo(
     from registry import demo_world
     from registry.cli.common import engine, settings
     from registry.db import session_scope
+    from registry.notify.channels import EMAIL
     from registry.services import agencies, repositories, subscriptions
     from registry.settings import Settings
 
@@ -84,7 +85,7 @@ def demo(
                     with session_scope(eng) as session:
                         repo = repositories.find(session, demo_world.COVID)
                         subscriptions.subscribe(
-                            session, repository_id=repo.id, channel="email",
+                            session, repository_id=repo.id, channel=EMAIL.name,
                             address="maintainer@ahs.example",
                         )  # fmt: skip
         console.print(f"\nThe forge stand-in is at {fake.base_url}")

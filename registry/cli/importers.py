@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from registry.cli.common import console, engine, settings
+from registry.cli.common import console, engine, say, settings
 
 app = typer.Typer(help="Import agencies and sources from inventories.", no_args_is_help=True)
 
@@ -20,23 +20,35 @@ LOCATION = typer.Argument(..., help="a local file or an https URL")
 MAX_SHOWN = 20
 
 
-def _store(what: str, agencies, problems, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
-    """Import parsed records, commit (or roll back), print the summary table."""
+def _store(what: str, agencies, problems, dry_run: bool, texts=None) -> None:  # type: ignore[no-untyped-def]
+    """Import parsed entries, commit (or roll back), print the summary table.
+
+    ``texts``: ``(inventory, releases)`` whose names and descriptions are stored in the
+    same transaction (the inventory's whole list: see ``services.inventory_texts``)."""
     from sqlmodel import Session
 
+    from registry.models._types import utcnow
     from registry.services.inventories import import_agencies
+    from registry.services.inventory_texts import replace_all
 
     s = settings()
     with engine(s) as eng, Session(eng) as session:
-        report = import_agencies(
-            session, agencies, github_api_url=s.github_api_url, gitlab_url=s.gitlab_url
-        )
+        report = import_agencies(session, agencies, settings=s)
+        if texts is not None:
+            inventory, releases = texts
+            told = replace_all(session, inventory=inventory, releases=releases, now=utcnow())
         if dry_run:
             session.rollback()
         else:
             session.commit()
     report.problems[:0] = list(problems)
     _print(what, report, dry_run)
+    if texts is not None:
+        say(
+            f"release names and descriptions: {told.new} new, {told.updated} updated, "
+            f"{told.removed} removed, {told.unchanged} unchanged, {told.skipped} without a "
+            "repository URL or text"
+        )
 
 
 def _print(what: str, report, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +92,7 @@ def code_json(
     from crawlers.inventories.fetch import read_inventory
     from registry.errors import GovcodeError
 
-    records, problems = [], []
+    entries, problems = [], []
     for location in locations:
         url = location if "://" in location else None
         try:
@@ -88,9 +100,9 @@ def code_json(
         except GovcodeError as exc:
             problems.append(f"{location}: {exc}")
             continue
-        records.extend(found.agencies)
+        entries.extend(found.agencies)
         problems.extend(f"{location}: {p}" for p in found.problems)
-    _store("code.json", merge_agencies(records), problems, dry_run)
+    _store("code.json", merge_agencies(entries), problems, dry_run)
 
 
 @app.command("code-gov-agencies")
@@ -110,9 +122,11 @@ def ore(
 ) -> None:
     """Canada's Open Resource Exchange (ORE) administrations and release owners.
 
-    Agency names are kept in English and French."""
+    Agency names, and each release's name and description, are kept in English and French;
+    the folder is the whole inventory (releases no longer in it lose their texts)."""
     from crawlers.inventories import parse_ore
     from crawlers.inventories.fetch import read_inventory
+    from registry.services.inventory_texts import ORE
 
     root = folder / "_data" if (folder / "_data").is_dir() else folder
     s = settings()
@@ -127,7 +141,7 @@ def ore(
         read("code/*/*.yml"),
         read_inventory(str(provinces), s) if provinces.is_file() else None,
     )
-    _store("ORE", found.agencies, found.problems, dry_run)
+    _store("ORE", found.agencies, found.problems, dry_run, texts=(ORE, found.releases))
 
 
 @app.command("publiccode-list")

@@ -23,11 +23,12 @@ def subscribe(
     from registry.db import session_scope
     from registry.errors import BadRequest
     from registry.notify import channel_kind, push_channels
+    from registry.notify.channels import EMAIL, WEBHOOK
     from registry.services import repositories, subscriptions
 
     wanted = [_pair(item) for item in to]
-    wanted += [("email", email)] if email else []
-    wanted += [("webhook", webhook)] if webhook else []
+    wanted += [(EMAIL.name, email)] if email else []
+    wanted += [(WEBHOOK.name, webhook)] if webhook else []
     if not wanted:
         raise BadRequest("name at least one address: --to CHANNEL=ADDRESS, --email or --webhook")
     s = settings()

@@ -4,6 +4,7 @@ from registry.models.agency import Agency, AgencyCreate, AgencyIdentifier, Agenc
 from registry.models.audit import AuditEvent
 from registry.models.crawl import CrawlRun, IndexChange
 from registry.models.credentials import ForgeCredential
+from registry.models.inventory_text import InventoryText
 from registry.models.repository import (
     LanguagePublic,
     LicenceEvidence,
@@ -60,6 +61,7 @@ __all__ = [
     "Event",
     "ForgeCredential",
     "IndexChange",
+    "InventoryText",
     "LanguagePublic",
     "LicenceEvidence",
     "MaturitySignal",

@@ -241,8 +241,17 @@ class RepositoryPublic(RepositoryBase):
     page_url: str
     last_commit_at: datetime | None
     last_crawled_at: datetime | None
-    # publiccode.yml's short description in each language it gives, by language tag
-    descriptions: dict[str, str] = {}
+    descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="The short description in each language given, by language tag: the "
+        "repository's publiccode.yml's, else an inventory's (Canada's Open Resource Exchange "
+        "gives English and French); publiccode.yml wins a language both give.",
+    )
+    description_sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where each of `descriptions` came from, by the same language tag: "
+        '"publiccode" (the repository\'s publiccode.yml) or "ore" (the Open Resource Exchange).',
+    )
     agency_names: dict[str, str] = {}  # the agency's name by language (ORE's are bilingual)
 
 

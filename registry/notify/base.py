@@ -51,7 +51,7 @@ class SendResult:
 
     @property
     def reason(self) -> str:
-        """One line for the delivery record: the error, else the status."""
+        """One line for the delivery log: the error, else the status."""
         return self.error or (f"status {self.status}" if self.status is not None else "failed")
 
 

@@ -18,7 +18,7 @@ from registry.i18n import N_
 from registry.models import Agency, Membership, Repository, ReuseEdge, Source, User
 from registry.services import audit, reuse
 from registry.services.records import normalise_url
-from registry.source_kinds import default_api_url, source_kind
+from registry.source_kinds import GIT, default_api_url, source_kind
 
 DECLARED = "declared"
 
@@ -48,7 +48,7 @@ def fork_origin(session: Session, repository_id: int, *, settings: object) -> Fo
     try:
         kind = source_kind(repo.forge)
     except BadRequest:  # a kind no longer in the table: treat it as plain git
-        kind = source_kind("git")
+        kind = GIT
     return ForkOrigin(
         repository_id=repository_id,
         forge=kind.name,

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from registry.errors import BadRequest
 from registry.models import Agency, Membership, Repository, Source, Subscription, User
-from registry.notify.mail import EmailChannel
+from registry.notify.channels import EMAIL
 from registry.services import subscriptions
 
 APPROVED = "approved"
@@ -35,7 +35,7 @@ def contact_addresses(publiccode: dict) -> list[str]:
         if not email:
             continue
         try:
-            stored = EmailChannel.validate_address(email)
+            stored = EMAIL.cls.validate_address(email)
         except BadRequest:
             continue
         if stored not in found:
@@ -73,7 +73,7 @@ def ensure_for(session: Session, repo: Repository) -> list[Subscription]:
         s.address.lower()
         for s in session.exec(
             select(Subscription).where(
-                Subscription.repository_id == repo.id, Subscription.channel == "email"
+                Subscription.repository_id == repo.id, Subscription.channel == EMAIL.name
             )
         )
     }
@@ -83,7 +83,7 @@ def ensure_for(session: Session, repo: Repository) -> list[Subscription]:
             continue  # made before: on, off or never confirmed, it stays as its owner left it
         member = members.get(address)
         sub = subscriptions.subscribe(
-            session, channel="email", address=address, repository_id=repo.id,
+            session, channel=EMAIL.name, address=address, repository_id=repo.id,
             user_id=member.id if member else None, pending=member is None, by_default=True,
         )  # fmt: skip
         made.append(sub)

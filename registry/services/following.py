@@ -23,7 +23,7 @@ from sqlmodel import Session, col, or_, select
 from registry.errors import BadRequest, Conflict, Forbidden, NotFound
 from registry.i18n import N_
 from registry.models import FREQUENCIES, Agency, Repository, Subscription, User
-from registry.notify.channels import channel_kind
+from registry.notify.channels import EMAIL, channel_kind
 from registry.search.saved import SavedSearch
 from registry.services import audit, subscriptions
 
@@ -94,15 +94,15 @@ def create(
         raise BadRequest(
             N_("how often must be one of %(frequencies)s"), frequencies=", ".join(FREQUENCIES)
         )
-    if frequency != "immediate" and kind.name != "email":
+    if frequency != "immediate" and not kind.digests:
         raise BadRequest(N_("only e-mail comes as a daily digest"))
     query = target.search_query
     if query is not None:
         query = SavedSearch.from_query_string(query).query_string()
     where = Target(target.repository_id, target.agency_id, query)
-    if kind.name == "atom":
-        made = _feed(session, user, where)
-    elif kind.name == "email":
+    if not kind.pushes:  # a pull channel: a private feed its reader fetches
+        made = _feed(session, user, kind.name, where)
+    elif kind is EMAIL:
         made = _email(session, user, where, address.strip() or user.email, frequency)
     else:
         made = _push(session, user, kind.name, where, address.strip(), url_check)
@@ -129,12 +129,12 @@ def _same(session: Session, channel: str, address: str, where: Target) -> Subscr
 
 
 def _email(session: Session, user: User, where: Target, address: str, frequency: str) -> Made:
-    stored = channel_kind("email").cls.validate_address(address)
+    stored = EMAIL.cls.validate_address(address)
     own = stored.lower() == user.email.lower()
-    sub = _same(session, "email", stored, where)
+    sub = _same(session, EMAIL.name, stored, where)
     if sub is None:
         sub = subscriptions.subscribe(
-            session, channel="email", address=stored, repository_id=where.repository_id,
+            session, channel=EMAIL.name, address=stored, repository_id=where.repository_id,
             agency_id=where.agency_id, search_query=where.search_query, frequency=frequency,
             user_id=user.id, pending=not own,
         )  # fmt: skip
@@ -158,10 +158,13 @@ def _push(
     address: str,
     url_check: Callable[[str], object] | None,
 ) -> Made:
+    kind = channel_kind(channel)
     if not address:
-        raise BadRequest(N_("give the URL the webhook is posted to"))
-    stored = channel_kind(channel).cls.validate_address(address)
-    if url_check is not None:
+        if kind.url_address:
+            raise BadRequest(N_("give the URL to send to"))
+        raise BadRequest(N_("give the address to send to"))
+    stored = kind.cls.validate_address(address)
+    if url_check is not None and kind.url_address:
         url_check(stored)  # UnsafeURLError (400) for loopback, private, file://…
     if _same(session, channel, stored, where) is not None:
         raise Conflict(N_("this URL hears about it already; its secret was shown when it was made"))
@@ -172,11 +175,11 @@ def _push(
     return Made(sub, secret=sub.secret)
 
 
-def _feed(session: Session, user: User, where: Target) -> Made:
+def _feed(session: Session, user: User, channel: str, where: Target) -> Made:
     token = FEED_PREFIX + secrets.token_urlsafe(32)
     sub = Subscription(
         repository_id=where.repository_id, agency_id=where.agency_id,
-        search_query=where.search_query, channel="atom", address=f"private feed of {user.email}",
+        search_query=where.search_query, channel=channel, address=f"private feed of {user.email}",
         user_id=user.id, feed_token_hash=feed_hash(token),
     )  # fmt: skip
     session.add(sub)
@@ -207,7 +210,7 @@ def _owned(session: Session, user: User, subscription_id: int) -> Subscription:
 
 def _is_owner(user: User, sub: Subscription) -> bool:
     return sub.user_id == user.id or (
-        sub.channel == "email" and sub.address.lower() == user.email.lower() and not sub.pending
+        sub.channel == EMAIL.name and sub.address.lower() == user.email.lower() and not sub.pending
     )
 
 
@@ -224,7 +227,7 @@ def update(
     user = _user(actor)
     sub = _owned(session, user, subscription_id)
     before = {"active": sub.active, "frequency": sub.frequency}
-    theirs = sub.channel == "email" and sub.address.lower() != user.email.lower()
+    theirs = sub.channel == EMAIL.name and sub.address.lower() != user.email.lower()
     if theirs and (active or (frequency is not None and frequency != sub.frequency)):
         # Made for another address: its owner decides; whoever made it may only stop it.
         raise Forbidden(
@@ -235,7 +238,7 @@ def update(
             raise BadRequest(
                 N_("how often must be one of %(frequencies)s"), frequencies=", ".join(FREQUENCIES)
             )
-        if frequency != "immediate" and sub.channel != "email":
+        if frequency != "immediate" and not channel_kind(sub.channel).digests:
             raise BadRequest(N_("only e-mail comes as a daily digest"))
         sub.frequency = frequency
     if active and not sub.active and sub.paused_at is not None:
@@ -261,7 +264,7 @@ def of_user(session: Session, user: User) -> list[Row]:
         .where(
             or_(
                 Subscription.user_id == user.id,
-                (Subscription.channel == "email")
+                (Subscription.channel == EMAIL.name)
                 & (col(Subscription.address) == user.email)
                 & col(Subscription.pending).is_(False),
             )

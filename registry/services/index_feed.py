@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from registry.models import Agency, IndexChange, Repository, RepositoryLanguage, ReuseEdge
+from registry.services import inventory_texts
 
 
 def last_change(session: Session) -> int:
@@ -41,7 +42,7 @@ _COLUMNS = (
     "id", "name", "full_name", "description", "topics", "readme_text", "licence",
     "licence_label", "maturity_level", "stars", "last_commit_at", "pushed_at",
     "last_changed_at", "forge", "archived", "is_fork", "development_status", "publiccode",
-    "extra_metadata",
+    "extra_metadata", "url_key",
 )  # fmt: skip
 
 
@@ -73,6 +74,7 @@ def documents(session: Session, ids: list[int]) -> list[dict]:
             .group_by(ReuseEdge.target_repository_id)
         ).all()
     )
+    described = inventory_texts.of_keys(session, [row[_COLUMNS.index("url_key")] for row in rows])
     docs = []
     for row in rows:
         repo = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
@@ -99,13 +101,23 @@ def documents(session: Session, ids: list[int]) -> list[dict]:
                 "archived": repo["archived"],
                 "is_fork": repo["is_fork"],
                 "development_status": repo["development_status"],
-                "descriptions": {
-                    lang: " ".join(filter(None, [d.get("short"), d.get("long")]))
-                    for lang, d in (pc.get("descriptions") or {}).items()
-                    if isinstance(d, dict)
-                },
+                "descriptions": _descriptions(pc, described.get(repo["url_key"], [])),
                 "last_commit_message": (repo["extra_metadata"] or {}).get("last_commit_message"),
                 "reused": int(reused.get(repo["id"], 0)),
             }
         )
     return docs
+
+
+def _descriptions(publiccode: dict, inventories: list[inventory_texts.Described]) -> dict:
+    """Text by language tag to index in that language: publiccode.yml's descriptions, and
+    each inventory's names and descriptions (ORE's French is stemmed as French)."""
+    out: dict[str, list[str]] = {}
+    for lang, d in (publiccode.get("descriptions") or {}).items():
+        if isinstance(d, dict):
+            out.setdefault(lang, []).extend(filter(None, [d.get("short"), d.get("long")]))
+    for described in inventories:
+        for texts in (described.names, described.descriptions):
+            for lang, text in texts.items():
+                out.setdefault(lang, []).append(text)
+    return {lang: " ".join(parts) for lang, parts in out.items()}

@@ -6,7 +6,7 @@ same rows instead of adding new ones. Sources are found by their unique key (kin
 base, locator; owner logins without regard to case, as the forges treat them). An agency
 someone registered by hand is adopted when the inventory lists one of its sources.
 
-The records are duck-typed (``crawlers.inventories.entries.AgencyEntry`` fits): the domain
+The entries are duck-typed (``crawlers.inventories.entries.AgencyEntry`` fits): the domain
 core does not import the crawlers.
 """
 
@@ -24,7 +24,7 @@ from registry.models import Agency, Source
 from registry.models._types import utcnow
 from registry.services.agencies import country_code, slugify
 from registry.services.agency_matching import Matcher, clean_identifiers
-from registry.source_kinds import GITHUB, GITLAB, canonical_locator, source_kind
+from registry.source_kinds import KINDS, canonical_locator, default_api_url, source_kind
 
 _LIMITS = {"name": 300, "country": 2, "level": 50, "homepage": 500, "locator": 500}
 Wanted = tuple[tuple[str, str, str], str]  # (source key, locator as the inventory spells it)
@@ -92,30 +92,29 @@ class _Known:
 
 def import_agencies(
     session: Session,
-    records: Sequence[AgencyLike],
+    entries: Sequence[AgencyLike],
     *,
-    github_api_url: str,
-    gitlab_url: str,
+    settings: object,
 ) -> ImportReport:
-    """Create or update an agency per record and a source per record source; flushes, the
-    caller commits (or rolls back for a dry run)."""
+    """Create or update an agency per entry and a source per source it lists, on each kind's
+    default API (``settings``); flushes, the caller commits (or rolls back for a dry run)."""
     report = ImportReport()
     known = _Known(session)
-    api_urls = {GITHUB.name: github_api_url, GITLAB.name: gitlab_url}
-    for record in records:
-        if _country(record) is None and record.country:
+    api_urls = {name: default_api_url(kind, settings) for name, kind in KINDS.items()}
+    for entry in entries:
+        if _country(entry) is None and entry.country:
             report.problems.append(
-                f"{record.key}: country {record.country[:20]!r} is not an ISO 3166-1 alpha-2 "
+                f"{entry.key}: country {entry.country[:20]!r} is not an ISO 3166-1 alpha-2 "
                 "code; stored without a country"
             )
         wanted = []
-        for src in record.sources:
+        for src in entry.sources:
             if len(src.locator) > _LIMITS["locator"]:
-                report.problems.append(f"{record.key}: source {src.locator[:80]!r}… is too long")
+                report.problems.append(f"{entry.key}: source {src.locator[:80]!r}… is too long")
                 continue
             key = source_key(src.kind, api_urls.get(src.kind, ""), src.locator)
             wanted.append((key, src.locator))
-        agency = _agency_for(session, known, record, [k for k, _ in wanted], report)
+        agency = _agency_for(session, known, entry, [k for k, _ in wanted], report)
         for key, locator in wanted:
             _source_for(session, known, agency, key, locator, report)
     session.flush()
@@ -125,37 +124,37 @@ def import_agencies(
 def _agency_for(
     session: Session,
     known: _Known,
-    record: AgencyLike,
+    entry: AgencyLike,
     wanted: list[tuple[str, str, str]],
     report: ImportReport,
 ) -> Agency:
-    agency = known.by_key.get(record.key)
-    identifiers, problems = clean_identifiers(getattr(record, "identifiers", None) or {})
-    report.problems.extend(f"{record.key}: {p}" for p in problems)
+    agency = known.by_key.get(entry.key)
+    identifiers, problems = clean_identifiers(getattr(entry, "identifiers", None) or {})
+    report.problems.extend(f"{entry.key}: {p}" for p in problems)
     matched = None
     if agency is None:
         matched = known.matcher.find(
-            key=record.key, name=record.name, country=_country(record), homepage=record.homepage,
-            names=record.names, identifiers=identifiers,
+            key=entry.key, name=entry.name, country=_country(entry), homepage=entry.homepage,
+            names=entry.names, identifiers=identifiers,
         )  # fmt: skip
     if agency is not None:
-        changed = _update(agency, record, authoritative=True)
+        changed = _update(agency, entry, authoritative=True)
     elif matched is not None:  # the same body, known from another inventory or by hand
         agency = matched
         placeholder = agency.name.lower() == (agency.external_key or "").partition(":")[2]
-        changed = _update(agency, record, authoritative=False)
-        if placeholder and record.name and record.name != agency.name:  # a login for a name
-            agency.name, changed = record.name[: _LIMITS["name"]], True
+        changed = _update(agency, entry, authoritative=False)
+        if placeholder and entry.name and entry.name != agency.name:  # a login for a name
+            agency.name, changed = entry.name[: _LIMITS["name"]], True
         if agency.external_key is None:
-            agency.external_key = record.key[:300]
-            known.by_key[record.key] = agency
+            agency.external_key = entry.key[:300]
+            known.by_key[entry.key] = agency
             changed = True
     else:
         owners = [known.sources[k].agency_id for k in wanted if k in known.sources]
         adopted = next((known.by_id[i] for i in owners if not known.by_id[i].external_key), None)
         if adopted is None:
-            agency = Agency(slug=known.unique_slug(record.name), name=record.name[:300])
-            _update(agency, record, authoritative=True)
+            agency = Agency(slug=known.unique_slug(entry.name), name=entry.name[:300])
+            _update(agency, entry, authoritative=True)
             session.add(agency)
             session.flush()
             known.by_id[agency.id] = agency
@@ -163,40 +162,40 @@ def _agency_for(
             changed = False
         else:
             agency, changed = adopted, True
-            _update(agency, record, authoritative=False)
-        agency.external_key = record.key[:300]
-        known.by_key[record.key] = agency
+            _update(agency, entry, authoritative=False)
+        agency.external_key = entry.key[:300]
+        known.by_key[entry.key] = agency
     if changed:
         session.add(agency)
         report.agencies_updated += 1
     known.matcher.add(agency)
     report.problems.extend(
-        f"{record.key}: {p}"
+        f"{entry.key}: {p}"
         for p in known.matcher.remember_identifiers(session, agency, identifiers)
     )
     return agency
 
 
-def _update(agency: Agency, record: AgencyLike, *, authoritative: bool) -> bool:
-    """Copy the record's facts onto the agency; an adopted agency keeps what it has."""
+def _update(agency: Agency, entry: AgencyLike, *, authoritative: bool) -> bool:
+    """Copy the entry's facts onto the agency; an adopted agency keeps what it has."""
     before = (agency.name, agency.country, agency.level, agency.homepage, dict(agency.names))
     facts = {
-        "name": record.name,
-        "country": _country(record),
-        "level": record.level,
-        "homepage": record.homepage,
+        "name": entry.name,
+        "country": _country(entry),
+        "level": entry.level,
+        "homepage": entry.homepage,
     }
     for name, value in facts.items():
         if value and (authoritative or not getattr(agency, name)):
             setattr(agency, name, value[: _LIMITS[name]])
-    names = dict(record.names)
+    names = dict(entry.names)
     agency.names = {**(agency.names or {}), **names} if authoritative else {**names, **agency.names}
     return before != (agency.name, agency.country, agency.level, agency.homepage, agency.names)
 
 
-def _country(record: AgencyLike) -> str | None:
+def _country(entry: AgencyLike) -> str | None:
     try:
-        return country_code(record.country)
+        return country_code(entry.country)
     except BadRequest:
         return None
 

@@ -8,6 +8,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from registry.errors import UnsafeURLError
+from registry.urlpolicy import normalise_host
+
 # Loopback spellings that always name the machine doing the crawl, so keying them as one
 # host never merges two different servers (the port still tells servers apart). Names that
 # merely resolve to the same address (virtual hosts, CDNs) are never merged: that is DNS's
@@ -21,8 +24,10 @@ def normalise_url(url: str) -> str:
     """A repository URL in its one comparable form: ``host[:port]/path``, the key every
     repository and reuse edge is stored under. The one place that decides when two
     spellings name one repository: scheme, user, query and fragment dropped; host in lower
-    case without ``www.`` or a trailing dot; the scheme's default port dropped; loopback
-    names as ``localhost``; path in lower case without ``.git`` or trailing slashes."""
+    spelt as the URL policy checks and connects to it (``urlpolicy.normalise_host``: lower
+    case, UTS #46 / IDNA 2008 A-labels, IP literals in their short form), without ``www.``
+    or a trailing dot; the scheme's default port dropped; loopback names as ``localhost``;
+    path in lower case without ``.git`` or trailing slashes."""
     url = url.strip()
     scp = _SCP.match(url) if "://" not in url else None
     if scp:  # git@host:owner/repo.git, as git itself reads it
@@ -34,7 +39,7 @@ def normalise_url(url: str) -> str:
         parts.hostname  # noqa: B018 - a malformed IPv6 host raises here
     except ValueError:  # unparsable (a refused entry): compare it as written
         return url.lower()
-    host = (parts.hostname or "").lower().rstrip(".").removeprefix("www.")
+    host = _host(parts.hostname or "").removeprefix("www.")
     if host in _LOOPBACK:
         host = "localhost"
     elif ":" in host:
@@ -48,6 +53,15 @@ def normalise_url(url: str) -> str:
     path = re.sub(r"/{2,}", "/", parts.path).rstrip("/").lower()
     path = path.removesuffix(".git").rstrip("/")
     return f"{host}{path}"
+
+
+def _host(name: str) -> str:
+    """The host as the crawl reaches it: ``straße.example`` and ``xn--strae-oqa.example`` are
+    one server, ``0:0:0:0:0:0:0:1`` is ``::1``; a name IDNA refuses is compared as written."""
+    try:
+        return normalise_host(name)
+    except UnsafeURLError:
+        return name.lower().rstrip(".")
 
 
 @dataclass(frozen=True)

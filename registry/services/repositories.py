@@ -33,6 +33,7 @@ from registry.models import (
 from registry.services import (
     copied_history,
     default_subscriptions,
+    inventory_texts,
     repository_claims,
     reuse,
     reuse_graph,
@@ -315,7 +316,8 @@ def hit_rows(session: Session, ids: list[int]) -> list[dict]:
     repository, ``last_commit_message``, ``publiccode_descriptions`` (publiccode.yml's texts
     by language, or None), ``agency_slug``, ``agency_name``, ``agency_names`` and
     ``languages`` (``(language, bytes, share)``, largest first), in one SQL query of only
-    those columns (no ORM objects: a page of hits is most of a search request's work)."""
+    those columns (no ORM objects: a page of hits is most of a search request's work), and
+    ``inventory_texts`` (``inventory_texts.of_keys``) in one more."""
     if not ids:
         return []
     rows = session.connection().execute(_hits_query(), {"ids": list(ids)}).all()
@@ -328,8 +330,10 @@ def hit_rows(session: Session, ids: list[int]) -> list[dict]:
             entry["languages"] = []
         if row[width] is not None:
             entry["languages"].append(tuple(row[width:]))
+    described = inventory_texts.of_keys(session, [e["url_key"] for e in found.values()])
     for entry in found.values():
         entry["languages"].sort(key=lambda lang: -lang[1])
+        entry["inventory_texts"] = described.get(entry["url_key"], [])
     return [found[i] for i in ids if i in found]
 
 

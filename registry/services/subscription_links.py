@@ -15,6 +15,7 @@ from registry import i18n
 from registry.errors import BadRequest, Forbidden
 from registry.i18n import N_
 from registry.models import AuditEvent, Repository, Subscription
+from registry.notify.channels import EMAIL
 from registry.services import audit, subscriptions
 
 PURPOSE = "govcode.unsubscribe"
@@ -73,7 +74,7 @@ def unsubscribe(session: Session, *, secret: str, token: str, address: str) -> S
 
 def _event(sub: Subscription, address: str, action: str, before: bool, after: bool) -> AuditEvent:
     return AuditEvent(
-        actor=(sub.address if sub.channel == "email" else "") or "one-click unsubscribe",
+        actor=(sub.address if sub.channel == EMAIL.name else "") or "one-click unsubscribe",
         action=action, target_type="subscription",
         target_id=str(sub.id), agency_id=sub.agency_id, before={"active": before},
         after={"active": after}, address=address[:100],
@@ -97,7 +98,7 @@ def subscribe_self(
         raise Forbidden(N_("confirm your e-mail address first"))
     existing = session.exec(
         select(Subscription).where(
-            Subscription.channel == "email",
+            Subscription.channel == EMAIL.name,
             Subscription.address == user.email,
             Subscription.repository_id == repository_id,
             Subscription.agency_id == agency_id,
@@ -112,7 +113,7 @@ def subscribe_self(
         sub, before = (
             subscriptions.subscribe(
                 session,
-                channel="email",
+                channel=EMAIL.name,
                 address=user.email,
                 repository_id=repository_id,
                 agency_id=agency_id,

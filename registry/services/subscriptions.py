@@ -22,7 +22,7 @@ from registry.models import (
     User,
 )
 from registry.notify import pause_reason
-from registry.notify.channels import CHANNELS, channel_kind
+from registry.notify.channels import CHANNELS, EMAIL, channel_kind
 from registry.search.document import to_document
 from registry.search.saved import SavedSearch
 from registry.services import index_feed
@@ -212,7 +212,7 @@ def digest_due(session: Session, *, now: datetime) -> dict[str, list[Subscriptio
         .where(
             col(Subscription.active).is_(True),
             col(Subscription.pending).is_(False),
-            Subscription.channel == "email",
+            Subscription.channel == EMAIL.name,
             Subscription.frequency == "daily",
         )
         .order_by(col(Subscription.id))
@@ -247,7 +247,7 @@ def mark_digested(
 def owns(user: User, sub: Subscription) -> bool:
     """Whose a subscription is: its maker's, or, for e-mail, its address's."""
     return sub.user_id == user.id or (
-        sub.channel == "email" and sub.address.lower() == user.email.lower()
+        sub.channel == EMAIL.name and sub.address.lower() == user.email.lower()
     )
 
 
@@ -269,7 +269,7 @@ def owner_address(session: Session, sub: Subscription) -> str | None:
         owner = session.get(User, sub.user_id)
         if owner is not None:
             return owner.email
-    return sub.address if sub.channel == "email" else None
+    return sub.address if sub.channel == EMAIL.name else None
 
 
 def signing_secrets(sub: Subscription, *, now: datetime) -> tuple[str | None, str | None]:

@@ -14,13 +14,14 @@ from registry.db import session_scope
 from registry.models import Agency, AgencyIdentifier, Source
 from registry.services.agency_matching import normalised_name
 from registry.services.inventories import count_rows, import_agencies
+from registry.settings import Settings
 
 API = {"github_api_url": "https://api.github.com", "gitlab_url": "https://gitlab.com"}
 
 
 def _import(engine, records):
     with session_scope(engine) as session:
-        return import_agencies(session, records, **API)
+        return import_agencies(session, records, settings=Settings(environment="test", **API))
 
 
 def _gh(login: str, country: str = "US") -> AgencyEntry:

@@ -11,6 +11,7 @@ from registry.errors import BadRequest
 from registry.models import Agency
 from registry.services import agencies
 from registry.services.inventories import import_agencies
+from registry.settings import Settings
 
 
 def test_country_codes_are_iso_alpha_2_in_upper_case():
@@ -29,7 +30,7 @@ def test_importers_store_one_case_and_report_what_is_not_a_country(engine):
         AgencyEntry("x:uk", "Somewhere", "UK"),  # GB is the code
     ]
     with session_scope(engine) as session:
-        report = import_agencies(session, records, github_api_url="", gitlab_url="")
+        report = import_agencies(session, records, settings=Settings(environment="test"))
     assert report.problems == [
         "x:uk: country 'UK' is not an ISO 3166-1 alpha-2 code; stored without a country"
     ]

@@ -17,6 +17,7 @@ from registry.errors import CrawlError, UnsafeURLError
 from registry.models import Agency, Source
 from registry.services import agencies
 from registry.services.inventories import count_rows, import_agencies
+from registry.settings import Settings
 from tests.fakes.static_http import StaticServer
 from tests.story_helpers import govcode
 
@@ -25,7 +26,7 @@ API = {"github_api_url": "https://api.github.com", "gitlab_url": "https://gitlab
 
 def _import(engine, records):
     with session_scope(engine) as session:
-        return import_agencies(session, records, **API)
+        return import_agencies(session, records, settings=Settings(environment="test", **API))
 
 
 def test_governments_yml_imports_once(engine, shared_data: Path) -> None:

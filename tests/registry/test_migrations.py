@@ -113,6 +113,50 @@ def test_repository_urls_get_their_one_key(tmp_path):
     engine.dispose()
 
 
+def test_international_and_ipv6_hosts_get_their_one_key(tmp_path):
+    """0019: a Unicode host is keyed by its IDNA 2008 A-label and a long IPv6 loopback as
+    ``localhost``; a key another row already holds is left as it was."""
+    from registry.db import make_engine
+    from registry.models import ReuseEdge
+    from registry.services.records import normalise_url
+    from registry.settings import Settings
+    from tests import factories
+
+    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'm.db'}"))
+    migrate.upgrade(engine)
+    for n in range(4):
+        factories.store(engine, factories.record("stadt", f"t{n}"), agency="stadt")
+    rows = [  # (html_url, url_key) as 0007 to 0018 stored them
+        ("https://git.straße.example/stadt/antrag", "git.straße.example/stadt/antrag"),
+        ("http://[0:0:0:0:0:0:0:1]:8080/a/b", "[0:0:0:0:0:0:0:1]:8080/a/b"),
+        ("https://git.xn--strae-oqa.example/x/y", "git.xn--strae-oqa.example/x/y"),
+        ("https://git.straße.example/x/y", "git.straße.example/x/y"),  # the key is taken
+    ]
+    with engine.begin() as conn:
+        for n, (url, key) in enumerate(rows, start=1):
+            conn.exec_driver_sql(
+                "UPDATE repository SET html_url = ?, url_key = ? WHERE id = ?", (url, key, n)
+            )
+    with Session(engine) as session:
+        session.add(ReuseEdge(kind="shared_history", reuser_url=rows[0][1], reuser_name="antrag",
+                              target_url="github.com/ahs/tool"))  # fmt: skip
+        session.commit()
+    migrate.downgrade(engine, "0018")  # the revision before 0019
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        keys = [r[0] for r in conn.exec_driver_sql("SELECT url_key FROM repository ORDER BY id")]
+        [reuser] = [r[0] for r in conn.exec_driver_sql("SELECT reuser_url FROM reuseedge")]
+    assert keys == [
+        "git.xn--strae-oqa.example/stadt/antrag",
+        "localhost:8080/a/b",
+        "git.xn--strae-oqa.example/x/y",
+        "git.straße.example/x/y",
+    ]
+    assert keys[:3] == [normalise_url(url) for url, _ in rows[:3]]  # as the code keys them
+    assert reuser == "git.xn--strae-oqa.example/stadt/antrag"
+    engine.dispose()
+
+
 # -- 0004: subscriptions become channel + address rows, nothing lost ----------------------
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from registry.models import Event, Repository, ReuseEdge
 from registry.services import reuse_graph
-from registry.services.records import normalise_url
+from registry.services.records import ReuseClaim, normalise_url
 from tests.conftest import LiveServer
 from tests.factories import fork_claim, record, store
 
@@ -158,6 +158,7 @@ SPELLINGS = [
         "http://LOCALHOST:8080/ahs/Tool/",
         "http://[::1]:8080/ahs/tool",
         "http://localhost.:8080//ahs//tool.git/",
+        "http://[0:0:0:0:0:0:0:1]:8080/ahs/tool",
     ),
     (
         "https://github.com/ahs/tool",
@@ -167,6 +168,12 @@ SPELLINGS = [
         "ssh://git@github.com:22/ahs/tool",
         "github.com/ahs/tool",
     ),
+    (  # a German town's forge: the name as typed, as the URL policy connects to it, in capitals
+        "https://git.straße.example/stadt/antrag",
+        "https://git.xn--strae-oqa.example/stadt/antrag.git",
+        "https://GIT.STRAẞE.example/stadt/antrag/",
+        "https://www.git.straße.example/stadt/antrag",
+    ),
 ]
 DIFFERENT = [
     "http://localhost:8081/ahs/tool",  # another port is another server
@@ -175,14 +182,15 @@ DIFFERENT = [
     "https://gitlab.com/ahs/tool",
     "https://github.com/ahs/tool-fork",
     "https://github.com/ahs",
+    "https://git.strasse.example/stadt/antrag",  # IDNA 2003's name for straße: another host
 ]
 
 
 def test_every_spelling_of_one_repository_has_one_key():
     keys = [{normalise_url(url) for url in group} for group in SPELLINGS]
-    assert [len(k) for k in keys] == [1, 1]
-    every = keys[0] | keys[1] | {normalise_url(u) for u in DIFFERENT}
-    assert len(every) == 2 + len(DIFFERENT)
+    assert [len(k) for k in keys] == [1] * len(SPELLINGS)
+    every = set().union(*keys) | {normalise_url(u) for u in DIFFERENT}
+    assert len(every) == len(SPELLINGS) + len(DIFFERENT)
 
 
 @pytest.mark.parametrize("second", SPELLINGS[0][1:])
@@ -193,6 +201,20 @@ def test_one_repository_crawled_under_two_spellings_is_one_record(engine, second
                    root_commits=[ROOT], description="crawled from another list")  # fmt: skip
     one = store(engine, first, agency="ahs").repository_id
     assert store(engine, again, agency="ahs").repository_id == one
+    with Session(engine) as session:
+        assert len(session.exec(select(Repository)).all()) == 1
+        assert session.exec(select(ReuseEdge)).all() == []
+
+
+@pytest.mark.parametrize("second", SPELLINGS[2][1:])
+def test_an_international_host_under_two_spellings_is_one_record(engine, second):
+    """A code.json gives the name as people write it; the crawl reaches the A-label the URL
+    policy checked. One repository, no shared-history edge with itself."""
+    first = record("stadt", "antrag", forge="git", html_url=SPELLINGS[2][0], root_commits=[ROOT])
+    again = record("stadt", "antrag", forge="git", html_url=second, root_commits=[ROOT],
+                   description="crawled from the town's own list")  # fmt: skip
+    one = store(engine, first, agency="stadt").repository_id
+    assert store(engine, again, agency="stadt").repository_id == one
     with Session(engine) as session:
         assert len(session.exec(select(Repository)).all()) == 1
         assert session.exec(select(ReuseEdge)).all() == []
@@ -219,3 +241,25 @@ def test_new_evidence_settles_an_unknown_direction_in_place(engine):
     assert (edge.reuser_url, edge.target_url, edge.direction) == (_key(down), _key(up), "known")
     assert "ahs/tool's own commits continue the authors" in edge.evidence
     assert len(_events(engine)) == 2
+
+
+@pytest.mark.parametrize("upstream_first", [True, False])
+def test_a_based_on_naming_the_unicode_host_reaches_the_crawled_a_label(engine, upstream_first):
+    """The town's forge is crawled at the A-label the URL policy connects to; a neighbour's
+    publiccode.yml names it as people write it. The declaration links to the stored
+    upstream, whichever is stored first."""
+    upstream = record("stadt", "antrag", forge="git",
+                      html_url="https://git.xn--strae-oqa.example/stadt/antrag")  # fmt: skip
+    reuser = record("nachbar", "antrag")
+    named = "https://git.straße.example/stadt/antrag/"
+    reuser.reuse = [
+        ReuseClaim("based_on", reuser.html_url, "nachbar/antrag", named, "publiccode.yml")
+    ]
+    order = [(upstream, "stadt"), (reuser, "nachbar")]
+    ids = {rec.owner: store(engine, rec, agency=agency).repository_id
+           for rec, agency in (order if upstream_first else order[::-1])}  # fmt: skip
+    with Session(engine) as session:
+        [edge] = session.exec(select(ReuseEdge).where(ReuseEdge.kind == "based_on")).all()
+        assert len(session.exec(select(Repository)).all()) == 2
+    assert edge.target_url == "git.xn--strae-oqa.example/stadt/antrag"
+    assert (edge.target_repository_id, edge.reuser_repository_id) == (ids["stadt"], ids["nachbar"])

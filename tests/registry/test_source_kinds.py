@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawlers.base import ForgeBase
 from crawlers.context import CrawlContext
 from crawlers.forges import forge_class, forge_for
 from registry.errors import BadRequest
@@ -16,6 +17,11 @@ from registry.source_kinds import KINDS, by_host, canonical_locator, source_kind
 def test_every_kind_is_complete(kind, settings):
     cls = forge_class(kind)
     assert callable(cls.from_context)
+    # A kind that says it forks through the API builds a forge with a person's token; one
+    # that does not keeps ForgeBase's refusal.
+    refusal = ForgeBase.for_person.__func__
+    own = getattr(cls, "for_person", ForgeBase.for_person).__func__ is not refusal
+    assert own == kind.has_fork_api
     assert kind.locator_form in LOCATOR_CHECKS
     assert kind.repository_kind in KINDS
     if kind.api_setting:

@@ -288,3 +288,27 @@ def test_script_in_a_saved_search_or_an_address_is_shown_escaped(settings, engin
         assert bad.status_code == 400 and script not in bad.text
         listing = c.get("/account/subscriptions").text
         assert script not in listing and "&lt;script&gt;" in listing
+
+
+def test_the_form_offers_every_channel_in_the_table(monkeypatch, settings, engine):
+    """A channel added to the table is offered by the subscription form and listed once
+    subscribed; the listing names each channel in the visitor's language."""
+    from registry.notify import CHANNELS, ChannelKind
+    from tests.notify.test_channels import Relay
+
+    relay = ChannelKind("relay", Relay, "relay room", True, False, choice="By relay room")
+    monkeypatch.setitem(CHANNELS, "relay", relay)
+    repo_id = store(engine, record("ahs", "tool"), agency="ahs").repository_id
+    with live_app(settings) as (live, mail), client(live) as c:
+        sign_up_and_confirm(c, live, mail, "wes@ahs.example.org")
+        assert sign_in(c, "wes@ahs.example.org").status_code == 303
+        form = c.get(f"/account/subscriptions/new?repository={repo_id}").text
+        assert all(f'name="channel" value="{name}"' in form for name in CHANNELS)
+        assert "By relay room" in form
+        for channel, address in (("relay", "#ops"), ("email", "")):
+            data = {"repository": str(repo_id), "channel": channel, "address": address}
+            made = _new(c, f"repository={repo_id}", data)
+            assert made.status_code == 201, made.text
+        listing = c.get("/account/subscriptions", headers={"Accept-Language": "fr"}).text
+    # French puts a no-break space before the colon
+    assert "relay room\u00a0: #ops" in listing and "courriel\u00a0: wes@ahs.example.org" in listing

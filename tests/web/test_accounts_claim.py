@@ -27,8 +27,8 @@ def world(settings, engine, fake_github):
     with session_scope(engine) as session:
         entry = AgencyEntry("gh:ahs-org", "ahs-org", "CA", None, None,
                             (SourceEntry("github", "ahs-org", "github.com"),))  # fmt: skip
-        import_agencies(session, [entry], github_api_url=fake_github.api_url,
-                        gitlab_url="https://gitlab.com")  # fmt: skip
+        at = settings.model_copy(update={"github_api_url": fake_github.api_url})
+        import_agencies(session, [entry], settings=at)
     overrides = {"github_api_url": fake_github.api_url,
                  "allow_http_hosts": [fake_github.base_url.removeprefix("http://")]}  # fmt: skip
     with live_app(settings, **overrides) as (live, mail):

@@ -36,3 +36,24 @@ def test_two_slow_searches_overlap(settings, engine):
             api = pool.submit(client.get, "/api/v1/repositories", params={"q": "covid"})
             assert page.result().status_code == 200
             assert api.result().status_code == 200
+
+
+def test_no_route_handler_is_a_coroutine(settings):
+    """Every handler does blocking work (SQL, the index, templates): as a plain ``def`` it
+    runs in Starlette's thread pool; an ``async def`` one would hold the event loop."""
+    import inspect
+
+    from starlette.routing import Mount, Route
+
+    from web.app import create_app
+
+    def routes(table):  # type: ignore[no-untyped-def]
+        for route in table:
+            if isinstance(route, Mount):
+                yield from routes(route.routes or [])
+            elif isinstance(route, Route):
+                yield route
+
+    found = list(routes(create_app(settings).routes))
+    assert len(found) > 50  # the app's pages and API, not an empty table
+    assert [r.path for r in found if inspect.iscoroutinefunction(r.endpoint)] == []

@@ -14,6 +14,7 @@ import pytest
 from crawlers.inventories import parse_ore
 from registry import access, i18n, identifiers, source_kinds
 from registry.db import session_scope
+from registry.notify.channels import CHANNELS
 from registry.services import inventories, repositories
 from tests import factories as f
 from tests.conftest import LiveServer
@@ -51,6 +52,7 @@ def test_the_labels_of_the_domain_tables_are_in_the_catalogue():
         + [s.label for s in identifiers.SCHEMES.values()]
         + list(identifiers.LEVELS.values())
         + [k.label for k in source_kinds.KINDS.values()]
+        + [t for c in CHANNELS.values() for t in (c.title, c.choice)]
     )
     assert sorted(set(labels) - set(TABLE_LABELS)) == []
     french = i18n.translations("fr")
@@ -188,10 +190,7 @@ def test_bilingual_agency_names_follow_the_visitor(settings, engine):
         [],
     )  # fmt: skip
     with session_scope(engine) as session:
-        inventories.import_agencies(
-            session, found.agencies, github_api_url=settings.github_api_url,
-            gitlab_url=settings.gitlab_url,
-        )  # fmt: skip
+        inventories.import_agencies(session, found.agencies, settings=settings)
     with LiveServer(settings) as live, httpx.Client(base_url=live.url) as client:
         listing = client.get("/agencies", headers=FR).text
         english = client.get("/agencies", headers=EN).text

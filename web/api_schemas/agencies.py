@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from registry.models import UserPublic
+from registry.source_kinds import GITHUB
 
 
 class AgencyRole(BaseModel):
@@ -64,7 +65,9 @@ class AgencyRequested(BaseModel):
 
 class SourceRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"kind": "github", "locator": "alberta-health-services"}]}
+        json_schema_extra={
+            "examples": [{"kind": GITHUB.name, "locator": "alberta-health-services"}]
+        }
     )
 
     kind: str  # a source kind: github, gitlab, git, git-list, code-json…

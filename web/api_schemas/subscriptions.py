@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from registry.models import DeliveryPublic
+from registry.notify.channels import CHANNELS, EMAIL
 
 
 class SubscriptionPublic(BaseModel):
@@ -38,10 +39,10 @@ class SubscriptionMade(SubscriptionPublic):
 
 class SubscriptionRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"channel": "email", "agency": "ahs"}]}
+        json_schema_extra={"examples": [{"channel": EMAIL.name, "agency": "ahs"}]}
     )
 
-    channel: Literal["email", "webhook", "atom"] = "email"
+    channel: Literal[tuple(CHANNELS)] = EMAIL.name  # type: ignore[valid-type]
     repository_id: int | None = None  # name one of repository_id, agency, search
     agency: str | None = None  # an agency's slug
     search: str | None = None  # the search page's query string

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from registry.db import session_scope
 from registry.errors import BadRequest, NotFound
+from registry.notify.channels import EMAIL
 from registry.services import agencies, following, repositories
 from registry.urlpolicy import check_url
 from web.api_auth import actor, read_json, token_user
@@ -74,7 +75,7 @@ def collection(request: Request) -> Response:
             return JSONResponse([following.public(r, base_url=_base(request)) for r in rows])
         target, _label = _target(session, data)
         made = following.create(
-            session, actor(request, user), channel=_text(data, "channel", "email"),
+            session, actor(request, user), channel=_text(data, "channel", EMAIL.name),
             target=target, address=_text(data, "address"),
             frequency=_text(data, "frequency", "immediate"),
             url_check=partial(check_url, allow_http_hosts=settings.allow_http_hosts),

@@ -39,6 +39,7 @@ from web.views import (
     licence_details,
     licence_duties_public,
     readme_html,
+    repository_descriptions,
     reuse_edges_public,
     software_heritage_ids,
     status,
@@ -249,6 +250,7 @@ def repository_page(request: Request) -> Response:
         edges_to = [edge_public(e, "reuses", seen_from=repo_id) for e in reuses]
         context = {
             "repo": shown,
+            "descriptions": repository_descriptions(session, repo).texts,
             "agency": bounded(agency),
             "languages": bounded_all(langs),
             "language_slices": slices,

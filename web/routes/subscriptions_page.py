@@ -14,7 +14,7 @@ from starlette.routing import Route
 from registry import confirmations
 from registry.errors import BadRequest, GovcodeError
 from registry.models import FREQUENCIES
-from registry.notify.channels import CHANNELS
+from registry.notify.channels import CHANNELS, EMAIL
 from registry.search.saved import SavedSearch
 from registry.services import agencies, following, repositories, subscription_links
 from registry.urlpolicy import check_url
@@ -96,7 +96,7 @@ def new_subscription(request: Request) -> Response:
         try:
             with visit.session.begin_nested():
                 made = following.create(
-                    visit.session, visit.actor, channel=str(values.get("channel", "email")),
+                    visit.session, visit.actor, channel=str(values.get("channel", EMAIL.name)),
                     target=target, address=str(values.get("address", "")),
                     frequency=str(values.get("frequency", "immediate") or "immediate"),
                     url_check=partial(check_url, allow_http_hosts=settings.allow_http_hosts),
