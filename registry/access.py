@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,17 @@ def role(name: str) -> Role:
     try:
         return ROLES[name]
     except KeyError:
-        raise BadRequest(f"unknown role {name!r}; one of {', '.join(ROLES)}") from None
+        raise BadRequest(
+            N_("unknown role %(name)r; one of %(roles)s"), name=name, roles=", ".join(ROLES)
+        ) from None
 
 
 def scopes(names: list[str]) -> list[str]:
     unknown = [n for n in names if n not in SCOPES]
     if unknown or not names:
-        raise BadRequest(f"scopes must be some of {', '.join(SCOPES)}; got {names!r}")
+        raise BadRequest(
+            N_("scopes must be some of %(scopes)s; got %(names)r"),
+            scopes=", ".join(SCOPES),
+            names=names,
+        )
     return [n for n in SCOPES if n in names]

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,15 @@ class Scheme:
         value = value.strip()
         value = value.upper() if self.upper else value.lower()
         if not self.pattern.fullmatch(value):
-            raise BadRequest(f"{value!r} is not a valid {self.label}")
+            raise BadRequest(
+                N_("%(value)r is not a valid %(label)s"), value=value, label=self.label
+            )
         if self.name == "siren" and not _luhn(value):
-            raise BadRequest(f"{value!r} is not a valid {self.label} (its check digit is wrong)")
+            raise BadRequest(
+                N_("%(value)r is not a valid %(label)s (its check digit is wrong)"),
+                value=value,
+                label=self.label,
+            )
         return value
 
 
@@ -55,7 +62,11 @@ def normalise(values: dict[str, str]) -> dict[str, str]:
     out = {}
     for name, value in values.items():
         if name not in SCHEMES:
-            raise BadRequest(f"unknown identifier {name!r}; one of {', '.join(SCHEMES)}")
+            raise BadRequest(
+                N_("unknown identifier %(name)r; one of %(schemes)s"),
+                name=name,
+                schemes=", ".join(SCHEMES),
+            )
         if value and value.strip():
             out[name] = SCHEMES[name].normalise(value)
     return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class SourceKind:
 
 GITHUB = SourceKind(
     name="github",
-    label="GitHub organisation",
-    locator="organisation or user login",
+    label=N_("GitHub organisation"),
+    locator=N_("organisation or user login"),
     forge="crawlers.forges.github:GitHubForge",
     repository_kind="github",
     locator_form="login",
@@ -59,8 +60,8 @@ GITHUB = SourceKind(
 )
 GITLAB = SourceKind(
     name="gitlab",
-    label="GitLab group",
-    locator="group full path (subgroups included) or user",
+    label=N_("GitLab group"),
+    locator=N_("group full path (subgroups included) or user"),
     forge="crawlers.forges.gitlab:GitLabForge",
     repository_kind="gitlab",
     locator_form="group-path",
@@ -75,16 +76,16 @@ GITLAB = SourceKind(
 )
 GIT = SourceKind(
     name="git",
-    label="git repository",
-    locator="https URL of a git repository",
+    label=N_("git repository"),
+    locator=N_("https URL of a git repository"),
     forge="crawlers.forges.plain:GitUrlForge",
     repository_kind="git",
     locator_form="git-url",
 )
 GIT_LIST = SourceKind(
     name="git-list",
-    label="list of git URLs",
-    locator="https URL of a JSON or YAML list of git URLs",
+    label=N_("list of git URLs"),
+    locator=N_("https URL of a JSON or YAML list of git URLs"),
     forge="crawlers.forges.plain:GitListForge",
     repository_kind="git",
     locator_form="url",
@@ -92,8 +93,8 @@ GIT_LIST = SourceKind(
 )
 CODE_JSON = SourceKind(
     name="code-json",
-    label="code.json inventory",
-    locator="https URL of a code.json file",
+    label=N_("code.json inventory"),
+    locator=N_("https URL of a code.json file"),
     forge="crawlers.forges.codejson:CodeJsonForge",
     repository_kind="git",
     locator_form="url",
@@ -109,7 +110,9 @@ def source_kind(name: str) -> SourceKind:
         return KINDS[name]
     except KeyError:
         known = ", ".join(KINDS)
-        raise BadRequest(f"unknown source kind {name!r} (known: {known})") from None
+        raise BadRequest(
+            N_("unknown source kind %(name)r (known: %(known)s)"), name=name, known=known
+        ) from None
 
 
 def by_host(host: str) -> SourceKind | None:

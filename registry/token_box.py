@@ -10,6 +10,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 
 
 class TokenBox:
@@ -39,5 +40,5 @@ class TokenBox:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken:
             raise BadRequest(
-                "your kept token can no longer be read (the key changed): give it again"
+                N_("your kept token can no longer be read (the key changed): give it again")
             ) from None

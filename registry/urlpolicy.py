@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import idna
 
 from registry.errors import UnsafeURLError
+from registry.i18n import N_
 
 Resolver = Callable[[str, int], list[str]]
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -44,7 +45,9 @@ def system_resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise UnsafeURLError(f"host {host!r} does not resolve: {exc}") from None
+        raise UnsafeURLError(
+            N_("host %(host)r does not resolve: %(exc)s"), host=host, exc=exc
+        ) from None
     return sorted({str(info[4][0]) for info in infos})
 
 
@@ -84,7 +87,7 @@ def check_git_ref(ref: str) -> str:
     """A branch, tag or commit name that git cannot mistake for an option."""
     _refuse_characters(ref, "ref")
     if not ref or ref.startswith("-"):
-        raise UnsafeURLError(f"ref {ref!r} is empty or looks like an option")
+        raise UnsafeURLError(N_("ref %(ref)r is empty or looks like an option"), ref=ref)
     return ref
 
 
@@ -95,9 +98,11 @@ def inspect_git_url(
     _refuse_option_or_characters(url)
     lowered = url.lower()
     if lowered.startswith(_GIT_SCHEMES_REFUSED) or "::" in lowered.split("/", 1)[0]:
-        raise UnsafeURLError(f"git transport helpers (transport::address) are refused: {url!r}")
+        raise UnsafeURLError(
+            N_("git transport helpers (transport::address) are refused: %(url)r"), url=url
+        )
     if "://" not in url:
-        raise UnsafeURLError(f"scp-like or relative git addresses are refused: {url!r}")
+        raise UnsafeURLError(N_("scp-like or relative git addresses are refused: %(url)r"), url=url)
     return inspect_url(url, allow_http_hosts=allow_http_hosts, resolve=resolve)
 
 
@@ -110,27 +115,37 @@ def inspect_url(
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UnsafeURLError(f"URL {url!r} cannot be parsed: {exc}") from None
+        raise UnsafeURLError(
+            N_("URL %(url)r cannot be parsed: %(exc)s"), url=url, exc=exc
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        raise UnsafeURLError(f"only https URLs are allowed, not {scheme or 'no'} scheme: {url!r}")
+        raise UnsafeURLError(
+            N_("only https URLs are allowed, not %(scheme)s scheme: %(url)r"),
+            scheme=scheme or "no",
+            url=url,
+        )
     if "@" in parts.netloc:
-        raise UnsafeURLError(f"URLs with user names or passwords are refused: {url!r}")
+        raise UnsafeURLError(N_("URLs with user names or passwords are refused: %(url)r"), url=url)
     if "%" in parts.netloc or "\\" in parts.netloc:
-        raise UnsafeURLError(f"percent-encoding, zone ids or backslashes in the host: {url!r}")
+        raise UnsafeURLError(
+            N_("percent-encoding, zone ids or backslashes in the host: %(url)r"), url=url
+        )
     written = (parts.hostname or "").rstrip(".")
     if not written:
-        raise UnsafeURLError(f"URL {url!r} has no host")
+        raise UnsafeURLError(N_("URL %(url)r has no host"), url=url)
     host = normalise_host(written)
     port = port if port is not None else _DEFAULT_PORTS[scheme]
     if not written.isascii() or (parts.hostname or "").endswith("."):
         url = _with_host(parts, host)  # what connects must be the name that was checked
     allowed = _allow_listed(host, port, allow_http_hosts)
     if not allowed and scheme != "https":
-        raise UnsafeURLError(f"plain http is only allowed to allow-listed hosts: {url!r}")
+        raise UnsafeURLError(
+            N_("plain http is only allowed to allow-listed hosts: %(url)r"), url=url
+        )
     addresses = _literal(host) or (resolve or system_resolve)(host, port)
     if not addresses:
-        raise UnsafeURLError(f"host {host!r} does not resolve")
+        raise UnsafeURLError(N_("host %(host)r does not resolve"), host=host)
     if not allowed:
         for address in addresses:
             _refuse_address(address, host)
@@ -157,7 +172,9 @@ def normalise_host(host: str) -> str:
             return host.lower()
         return idna.encode(host, uts46=True, transitional=False).decode("ascii")
     except (idna.IDNAError, UnicodeError) as exc:
-        raise UnsafeURLError(f"host {host!r} is not a valid domain name: {exc}") from None
+        raise UnsafeURLError(
+            N_("host %(host)r is not a valid domain name: %(exc)s"), host=host, exc=exc
+        ) from None
 
 
 def _literal(host: str) -> list[str]:
@@ -177,7 +194,7 @@ def _with_host(parts, host: str) -> str:  # type: ignore[no-untyped-def]
 def _refuse_option_or_characters(url: str) -> None:
     _refuse_characters(url, "URL")
     if url.startswith("-"):
-        raise UnsafeURLError(f"URL {url!r} looks like a command-line option")
+        raise UnsafeURLError(N_("URL %(url)r looks like a command-line option"), url=url)
 
 
 def _unsafe_character(ch: str) -> bool:
@@ -186,7 +203,11 @@ def _unsafe_character(ch: str) -> bool:
 
 def _refuse_characters(value: str, what: str) -> None:
     if any(_unsafe_character(ch) for ch in value):
-        raise UnsafeURLError(f"{what} {value!r} contains whitespace or control characters")
+        raise UnsafeURLError(
+            N_("%(what)s %(value)r contains whitespace or control characters"),
+            what=what,
+            value=value,
+        )
 
 
 def _allow_listed(host: str, port: int, allowed: Collection[str]) -> bool:
@@ -213,7 +234,9 @@ def _refuse_address(address: str, host: str) -> None:
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
-        raise UnsafeURLError(f"host {host!r} resolved to a non-address {address!r}") from None
+        raise UnsafeURLError(
+            N_("host %(host)r resolved to a non-address %(address)r"), host=host, address=address
+        ) from None
     embedded = _embedded_ipv4(ip)
     for candidate in (ip, *embedded):
         if (
@@ -226,8 +249,12 @@ def _refuse_address(address: str, host: str) -> None:
             or candidate.is_unspecified
         ):
             raise UnsafeURLError(
-                f"host {host!r} resolves to {address}, a loopback, private, link-local, "
-                "multicast or reserved address"
+                N_(
+                    "host %(host)r resolves to %(address)s, a loopback, private, link-local, "
+                    "multicast or reserved address"
+                ),
+                host=host,
+                address=address,
             )
 
 

@@ -31,6 +31,7 @@ from registry.db import session_scope
 from registry.errors import Forbidden
 from registry.models import User
 from registry.services import audit
+from web.i18n import N_
 
 CSRF_FIELD = "csrf_token"
 COOKIE = "govcode_session"
@@ -57,7 +58,7 @@ def read_form(request: Request) -> FormData:
     sent = form.get(CSRF_FIELD)
     expected = request.session.get("csrf")
     if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
-        raise Forbidden("this form has expired or did not come from this site; reload the page")
+        raise Forbidden(N_("this form has expired or did not come from this site; reload the page"))
     return form
 
 

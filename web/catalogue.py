@@ -33,6 +33,7 @@ from registry.services.agencies import USER_ASSIGNED_COUNTRIES
 from registry.services.records import normalise_url
 from registry.services.reuse import link_of
 from web.bounds import bounded_fields, clip
+from web.i18n import N_
 from web.views import hit_fields, licence_details, status
 
 HOME_LIST = 8  # repositories in each of the home page's lists
@@ -52,7 +53,7 @@ def country_code(value: str) -> str:
         code in USER_ASSIGNED_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
     ):
         return code
-    raise NotFound(f"{clip(value, 40)!r} is not an ISO 3166-1 alpha-2 country code")
+    raise NotFound(N_("%(value)r is not an ISO 3166-1 alpha-2 country code"), value=clip(value, 40))
 
 
 def origins_of(session: Session, ids: list[int]) -> dict[int, list[OriginPublic]]:
@@ -228,7 +229,7 @@ def _source_status(session: Session, source) -> SourceStatus:  # type: ignore[no
 
 def agency_detail(session: Session, agency: Agency, *, base_url: str) -> AgencyDetail:
     if agency.status != "approved":  # signed up, not yet reviewed (or refused)
-        raise NotFound(f"no agency {agency.slug!r}")
+        raise NotFound(N_("no agency %(slug)r"), slug=agency.slug)
     assert agency.id is not None
     own = repositories.of_agency(session, agency.id)
     errors = {r.id: bounded_fields(r)["crawl_error"] for r in own}

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from registry.errors import GovcodeError, InvalidParameter, TooManyRequests, Unauthorized
-from web.i18n import N_
+from web.i18n import N_, ErrorText, error_text
 
-# The titles of registry.errors' classes, for the catalogue: pages show them translated
-# (the details stay in English, marked so). The API's problem+json keeps them in English.
+# The titles of registry.errors' classes, for the catalogue: pages show them translated, and
+# the message in the page's language (``error_text``). The API's problem+json stays English.
 TITLES = (
     N_("Internal error"),
     N_("Bad request"),
@@ -55,11 +55,17 @@ def problem(request: Request, status: int, title: str, detail: str, **extra: Any
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
-def _render(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
+def _render(
+    request: Request, status: int, title: str, detail: str, page_detail: str | None = None,
+    **extra: Any,
+) -> Response:  # fmt: skip
+    """problem+json with the English ``detail``, or the page with ``page_detail`` (what a
+    person reads; Starlette's own English words are marked as English)."""
     if for_machines(request.url.path):
         return problem(request, status, title, detail, **extra)
+    shown = page_detail if page_detail is not None else ErrorText(detail, "en")
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"title": title, "detail": detail}, status_code=status
+        request, "error.html", {"title": title, "detail": shown}, status_code=status
     )
 
 
@@ -68,7 +74,7 @@ async def handle(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, InvalidParameter):
         extra["invalid_params"] = [{"name": exc.parameter, "in": exc.location, "reason": str(exc)}]
-    response = _render(request, exc.status_code, exc.title, str(exc), **extra)
+    response = _render(request, exc.status_code, exc.title, str(exc), error_text(exc), **extra)
     if isinstance(exc, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="govcode"'  # RFC 6750
     if isinstance(exc, TooManyRequests):

@@ -26,6 +26,7 @@ from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry import i18n
+from registry.errors import GovcodeError, Phrase
 
 COOKIE = "govcode_lang"
 PARAM = "lang"
@@ -68,6 +69,43 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
 
 _ = gettext
 N_ = i18n.N_
+
+
+class ErrorText(str):
+    """An error's words for a page, with the language they came out in (``lang``): the
+    page's, or English when the catalogue does not have the message."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> ErrorText:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+
+def error_text(exc: GovcodeError | Phrase) -> ErrorText:
+    """The message of ``exc`` in the request's language: its template through the active
+    catalogue, filled with its parameters (a :class:`Phrase` parameter is translated too).
+    ``str(exc)`` stays the English text for the API, the CLI and logs."""
+    template, lang = exc.template, current()
+    if not template:
+        return ErrorText(str(exc), i18n.SOURCE)
+    translated = i18n.translations(lang).gettext(template)
+    if translated == template and lang != i18n.SOURCE:
+        lang = i18n.SOURCE  # not in the catalogue: English, and marked so
+    values = {
+        name: error_text(value) if isinstance(value, GovcodeError | Phrase) else value
+        for name, value in exc.params.items()
+    }
+    try:
+        return ErrorText(translated % values if values else translated, lang)
+    except (KeyError, ValueError, TypeError):  # a translation with broken placeholders
+        return ErrorText(str(exc), i18n.SOURCE)
+
+
+def text_lang(text: object) -> Markup:
+    """` lang="en"` for an error that stayed English on a translated page; else ""."""
+    return lang_attr(getattr(text, "lang", None))
 
 
 # Dates and numbers as the visitor's locale writes them.
@@ -122,6 +160,7 @@ def install(env: Environment) -> None:
     env.globals["current_locale"] = current
     env.globals["language_links"] = language_links
     env.globals["lang_attr"] = lang_attr
+    env.globals["text_lang"] = text_lang
     env.globals["language_name"] = language_name
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 from registry.notify.base import Channel
 from registry.notify.feeds import AtomFeedChannel
 from registry.notify.mail import EmailChannel
@@ -54,7 +55,9 @@ def channel_kind(name: str) -> ChannelKind:
         return CHANNELS[name]
     except KeyError:
         known = ", ".join(sorted(CHANNELS))
-        raise BadRequest(f"unknown notification channel {name!r} (known: {known})") from None
+        raise BadRequest(
+            N_("unknown notification channel %(name)r (known: %(known)s)"), name=name, known=known
+        ) from None
 
 
 def subscribable() -> list[ChannelKind]:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 from registry.notify.base import Outgoing, SendResult
 from registry.notify.messages import Notice
 from registry.settings import Settings
@@ -89,8 +90,10 @@ class AtomFeedChannel:
     @staticmethod
     def validate_address(address: str) -> str:
         raise BadRequest(
-            "the Atom feed is read, not subscribed to: point a feed reader at "
-            "/repositories/{id}/feed.atom"
+            N_(
+                "the Atom feed is read, not subscribed to: point a feed reader at "
+                "/repositories/{id}/feed.atom"
+            )
         )
 
     def preflight(self, address: str) -> str | None:

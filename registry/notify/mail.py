@@ -6,6 +6,7 @@ from __future__ import annotations
 from email.headerregistry import Address
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 from registry.notify.base import Outgoing, SendResult
 from registry.notify.mailer import Mailer, mailer_from_settings
 from registry.notify.messages import render_reuse_email
@@ -30,16 +31,20 @@ class EmailChannel:
         """One plain ``local@domain`` (no display name, no second recipient, no header
         breaks); the domain is a host name, stored in lower case."""
         if len(address) > MAX_ADDRESS:
-            raise BadRequest(f"e-mail address longer than {MAX_ADDRESS} characters")
+            raise BadRequest(
+                N_("e-mail address longer than %(limit)s characters"), limit=MAX_ADDRESS
+            )
         try:
             parsed = Address(addr_spec=address)
         except Exception:
-            raise BadRequest(f"not an e-mail address: {address!r}") from None
+            raise BadRequest(N_("not an e-mail address: %(address)r"), address=address) from None
         domain = parsed.domain
         if not parsed.username or "." not in domain or domain.startswith("["):
-            raise BadRequest(f"not an e-mail address with a host name: {address!r}")
+            raise BadRequest(
+                N_("not an e-mail address with a host name: %(address)r"), address=address
+            )
         if parsed.addr_spec != address:
-            raise BadRequest(f"not one plain e-mail address: {address!r}")
+            raise BadRequest(N_("not one plain e-mail address: %(address)r"), address=address)
         return f"{parsed.addr_spec.rpartition('@')[0]}@{domain.lower()}"
 
     def preflight(self, address: str) -> str | None:

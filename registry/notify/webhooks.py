@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from registry.errors import BadRequest, GovcodeError
+from registry.i18n import N_
 from registry.notify.base import Outgoing, SendResult
 from registry.notify.messages import Notice
 from registry.pinned_http import pinned_client
@@ -158,18 +159,26 @@ class WebhookChannel:
         """An absolute http(s) URL with a host and no credentials. Whether it may be reached
         is the URL policy's question, asked again before every request."""
         if len(address) > MAX_ADDRESS:
-            raise BadRequest(f"webhook URL longer than {MAX_ADDRESS} characters")
+            raise BadRequest(N_("webhook URL longer than %(limit)s characters"), limit=MAX_ADDRESS)
         if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in address):
-            raise BadRequest(f"webhook URL with whitespace or control characters: {address!r}")
+            raise BadRequest(
+                N_("webhook URL with whitespace or control characters: %(address)r"),
+                address=address,
+            )
         try:
             parts = urlsplit(address)
             parts.port  # noqa: B018 - raises on a port out of range
         except ValueError as exc:
-            raise BadRequest(f"webhook URL cannot be parsed: {exc}") from None
+            raise BadRequest(N_("webhook URL cannot be parsed: %(exc)s"), exc=exc) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise BadRequest(f"a webhook needs an absolute https URL, not {address!r}")
+            raise BadRequest(
+                N_("a webhook needs an absolute https URL, not %(address)r"), address=address
+            )
         if "@" in parts.netloc:
-            raise BadRequest(f"webhook URLs with user names or passwords are refused: {address!r}")
+            raise BadRequest(
+                N_("webhook URLs with user names or passwords are refused: %(address)r"),
+                address=address,
+            )
         return address
 
     def preflight(self, address: str) -> str | None:

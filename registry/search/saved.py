@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 from registry.search.query import parse
 from registry.search.text import fold, words
 
@@ -51,7 +52,7 @@ class SavedSearch:
         if "?" in query:
             query = query.split("?", 1)[1]
         if len(query) > MAX_QUERY:
-            raise BadRequest(f"a saved search is at most {MAX_QUERY} characters")
+            raise BadRequest(N_("a saved search is at most %(limit)s characters"), limit=MAX_QUERY)
         text, filters = "", {}
         for name, value in parse_qsl(query, keep_blank_values=False):
             value = value.strip()[:200]
@@ -63,7 +64,9 @@ class SavedSearch:
                     filters[PARAMS[name]].append(value)
         search = cls(text=text, filters={k: tuple(v) for k, v in filters.items()})
         if not search.text.strip() and not search.filters:
-            raise BadRequest("a saved search needs some words or a filter: search first, then save")
+            raise BadRequest(
+                N_("a saved search needs some words or a filter: search first, then save")
+            )
         return search
 
     def query_string(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from registry.errors import BadRequest
+from registry.i18n import N_
 
 CONFIRM = "govcode.confirm-email"
 RESET = "govcode.reset-password"
@@ -35,9 +36,9 @@ def read(secret: str, purpose: str, token: str, *, max_age: int) -> dict[str, An
     try:
         payload = _serializer(secret, purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise BadRequest("this link has expired; ask for a new one") from None
+        raise BadRequest(N_("this link has expired; ask for a new one")) from None
     except BadSignature:
-        raise BadRequest("this link is not valid") from None
+        raise BadRequest(N_("this link is not valid")) from None
     if not isinstance(payload, dict):
-        raise BadRequest("this link is not valid")
+        raise BadRequest(N_("this link is not valid"))
     return payload

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from registry.errors import BadRequest, Conflict, NotFound
+from registry.i18n import N_
 from registry.models import User, UserPublic
 from registry.models._types import utcnow
 from registry.services import account_links, throttle
@@ -54,19 +55,23 @@ def limits_from(settings: Settings) -> Limits:
 def normalise_email(address: str) -> str:
     address = (address or "").strip()
     if len(address) > 320:
-        raise BadRequest("that e-mail address is too long")
+        raise BadRequest(N_("that e-mail address is too long"))
     try:
         valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise BadRequest(f"that e-mail address is not valid: {exc}") from None
+        raise BadRequest(N_("that e-mail address is not valid: %(exc)s"), exc=exc) from None
     return valid.normalized.lower()
 
 
 def check_password(password: str, limits: Limits) -> None:
     if len(password) < limits.password_min_length:
-        raise BadRequest(f"the password needs at least {limits.password_min_length} characters")
+        raise BadRequest(
+            N_("the password needs at least %(limit)s characters"), limit=limits.password_min_length
+        )
     if len(password) > MAX_PASSWORD:
-        raise BadRequest(f"the password may have at most {MAX_PASSWORD} characters")
+        raise BadRequest(
+            N_("the password may have at most %(limit)s characters"), limit=MAX_PASSWORD
+        )
 
 
 def public(user: User) -> UserPublic:
@@ -87,7 +92,7 @@ def by_email(session: Session, email: str) -> User | None:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user {user_id}")
+        raise NotFound(N_("no user %(user_id)s"), user_id=user_id)
     return user
 
 
@@ -99,7 +104,7 @@ def sign_up(
     check_password(password, limits)
     display_name = " ".join(display_name.split())[:200]
     if by_email(session, email) is not None:
-        raise Conflict("an account with that address exists already; sign in or reset it")
+        raise Conflict(N_("an account with that address exists already; sign in or reset it"))
     user = User(email=email, display_name=display_name, password_hash=_hasher.hash(password))
     session.add(user)
     session.flush()
@@ -118,7 +123,7 @@ def confirm_email(session: Session, *, token: str, limits: Limits) -> User:
     )
     user = session.get(User, payload.get("uid"))
     if user is None or user.email != payload.get("email"):
-        raise BadRequest("this link is not valid")
+        raise BadRequest(N_("this link is not valid"))
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         session.add(user)
@@ -186,7 +191,7 @@ def user_for_reset(session: Session, *, token: str, limits: Limits) -> User:
     )
     user = session.get(User, payload.get("uid"))
     if user is None or account_links.password_fingerprint(user.password_hash) != payload.get("pw"):
-        raise BadRequest("this link is not valid any more; ask for a new one")
+        raise BadRequest(N_("this link is not valid any more; ask for a new one"))
     return user
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from registry.errors import BadRequest, NotFound
+from registry.i18n import N_
 from registry.models import Agency, Repository, Source
 from registry.models._types import utcnow
 
@@ -36,7 +37,9 @@ def country_code(value: str | None) -> str | None:
         code in USER_ASSIGNED_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
     ):
         return code
-    raise BadRequest(f"{value!r} is not an ISO 3166-1 alpha-2 country code (for example CA, FR)")
+    raise BadRequest(
+        N_("%(value)r is not an ISO 3166-1 alpha-2 country code (for example CA, FR)"), value=value
+    )
 
 
 def ensure_agency(
@@ -85,17 +88,17 @@ def find_agency(session: Session, slug: str) -> Agency | None:
 
 def get_agency(session: Session, slug: str) -> Agency:
     if "\x00" in slug or len(slug) > 200:  # no slug has them; PostgreSQL refuses NUL
-        raise NotFound("no agency has that name")
+        raise NotFound(N_("no agency has that name"))
     agency = session.exec(select(Agency).where(Agency.slug == slug)).first()
     if agency is None:
-        raise NotFound(f"no agency {slug!r}")
+        raise NotFound(N_("no agency %(slug)r"), slug=slug)
     return agency
 
 
 def get_source(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:
-        raise NotFound(f"no source {source_id}")
+        raise NotFound(N_("no source %(source_id)s"), source_id=source_id)
     return source
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from registry.errors import Conflict, Forbidden, NotFound
+from registry.i18n import N_
 from registry.models import Agency, Membership, Source, User
 from registry.services import audit, default_subscriptions
 
@@ -46,7 +47,7 @@ def token_for(secret: str, *, agency_id: int, source_id: int, user_id: int) -> s
 def _claimant(actor: audit.Actor) -> User:
     user = actor.user
     if user is None or user.email_confirmed_at is None:
-        raise Forbidden("sign in with a confirmed address to claim an agency")
+        raise Forbidden(N_("sign in with a confirmed address to claim an agency"))
     return user
 
 
@@ -56,7 +57,10 @@ def claimable(
     """The agency's sources, each with the token this person would place there."""
     user = _claimant(actor)
     if not is_unclaimed(session, agency):
-        raise Conflict(f"{agency.name} has its people already; ask its administrators")
+        raise Conflict(
+            N_("%(agency_name)s has its people already; ask its administrators"),
+            agency_name=agency.name,
+        )
     sources = session.exec(
         select(Source).where(Source.agency_id == agency.id).order_by(Source.id)  # type: ignore[arg-type]
     ).all()
@@ -72,7 +76,11 @@ def source_to_prove(
     for item in claimable(session, actor, agency, secret=secret):
         if item.source.id == source_id:
             return item
-    raise NotFound(f"{agency.name} has no source {source_id}")
+    raise NotFound(
+        N_("%(agency_name)s has no source %(source_id)s"),
+        agency_name=agency.name,
+        source_id=source_id,
+    )
 
 
 def record(
@@ -85,7 +93,9 @@ def record(
     if not found:
         return False
     if not is_unclaimed(session, agency):
-        raise Conflict(f"{agency.name} was claimed by someone else meanwhile")
+        raise Conflict(
+            N_("%(agency_name)s was claimed by someone else meanwhile"), agency_name=agency.name
+        )
     session.add(Membership(user_id=user.id, agency_id=agency.id, role="admin"))  # type: ignore[arg-type]
     session.flush()
     audit.record(

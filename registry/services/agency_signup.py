@@ -8,7 +8,8 @@ import pycountry
 from sqlmodel import Session, col, select
 
 from registry import identifiers
-from registry.errors import BadRequest, Conflict, Forbidden
+from registry.errors import BadRequest, Conflict, Forbidden, Phrase
+from registry.i18n import N_
 from registry.models import Agency, AgencyIdentifier, Membership, User
 from registry.models._types import utcnow
 from registry.services import accounts, agencies, audit
@@ -28,19 +29,21 @@ class AgencyRequest:
     identifiers: dict[str, str] = field(default_factory=dict)  # scheme → value
 
 
-def _clean(text: str, limit: int, what: str) -> str:
+def _clean(text: str, limit: int, what: Phrase) -> str:
     text = " ".join((text or "").split())
     if not text:
-        raise BadRequest(f"give the agency's {what}")
+        raise BadRequest(N_("give the agency's %(what)s"), what=what)
     if len(text) > limit:
-        raise BadRequest(f"the {what} may have at most {limit} characters")
+        raise BadRequest(
+            N_("the %(what)s may have at most %(limit)s characters"), what=what, limit=limit
+        )
     return text
 
 
 def _country(code: str) -> str:
     code = (code or "").strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise BadRequest(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        raise BadRequest(N_("%(code)r is not an ISO 3166-1 alpha-2 country code"), code=code)
     return code.lower()
 
 
@@ -49,8 +52,8 @@ def _names(names: dict[str, str]) -> dict[str, str]:
     for lang, name in names.items():
         lang = lang.strip().lower()
         if not lang or pycountry.languages.get(alpha_2=lang) is None:
-            raise BadRequest(f"{lang!r} is not an ISO 639-1 language code")
-        out[lang] = _clean(name, 300, f"name in {lang}")
+            raise BadRequest(N_("%(lang)r is not an ISO 639-1 language code"), lang=lang)
+        out[lang] = _clean(name, 300, Phrase(N_("name in %(lang)s"), lang=lang))
     return out
 
 
@@ -60,10 +63,12 @@ def request_agency(
     """A pending agency with the actor as its would-be administrator."""
     user = actor.user
     if user is None or user.email_confirmed_at is None:
-        raise Forbidden("confirm your e-mail address before signing up an agency")
-    name = _clean(req.name, 300, "name")
+        raise Forbidden(N_("confirm your e-mail address before signing up an agency"))
+    name = _clean(req.name, 300, Phrase(N_("name")))
     if req.level not in identifiers.LEVELS:
-        raise BadRequest(f"level must be one of {', '.join(identifiers.LEVELS)}")
+        raise BadRequest(
+            N_("level must be one of %(levels)s"), levels=", ".join(identifiers.LEVELS)
+        )
     website = check_url(req.website.strip(), allow_http_hosts=allow_http_hosts)
     ids = identifiers.normalise(req.identifiers)
     for scheme, value in ids.items():
@@ -75,12 +80,17 @@ def request_agency(
         if taken is not None:
             owner = session.get(Agency, taken.agency_id)
             raise Conflict(
-                f"{identifiers.SCHEMES[scheme].label} {value} belongs to "
-                f"{owner.name if owner else 'another agency'} already; claim that agency instead"
+                N_(
+                    "%(scheme_label)s %(value)s belongs to %(owner)s already; claim that agency "
+                    "instead"
+                ),
+                scheme_label=identifiers.SCHEMES[scheme].label,
+                value=value,
+                owner=owner.name if owner else Phrase(N_("another agency")),
             )
     slug = agencies.slugify(name)
     if session.exec(select(Agency).where(Agency.slug == slug)).first() is not None:
-        raise Conflict(f"an agency called {name!r} exists already; claim it instead")
+        raise Conflict(N_("an agency called %(name)r exists already; claim it instead"), name=name)
     agency = Agency(
         slug=slug, name=name, country=_country(req.country), level=req.level, homepage=website,
         names=_names(req.names), contact_email=accounts.normalise_email(req.contact_email),
@@ -114,12 +124,16 @@ def review(
     """Approve (the requester becomes its administrator) or refuse (a reason is required).
     Returns the requester, to be told by e-mail."""
     if actor.user is not None and not actor.user.is_site_admin:
-        raise Forbidden("only site administrators review agencies")
+        raise Forbidden(N_("only site administrators review agencies"))
     if agency.status != PENDING:
-        raise Conflict(f"{agency.name} was reviewed already ({agency.status})")
+        raise Conflict(
+            N_("%(agency_name)s was reviewed already (%(agency_status)s)"),
+            agency_name=agency.name,
+            agency_status=agency.status,
+        )
     reason = " ".join((reason or "").split())[:1000]
     if not approve and not reason:
-        raise BadRequest("say why the agency is refused: the reason is sent to them")
+        raise BadRequest(N_("say why the agency is refused: the reason is sent to them"))
     agency.status = APPROVED if approve else REFUSED
     agency.review_reason = reason or None
     agency.reviewed_at = utcnow()

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from registry.errors import BadRequest, Forbidden, NotFound
+from registry.i18n import N_
 from registry.models import Agency, Membership, Repository, ReuseEdge, Source, User
 from registry.services import audit, reuse
 from registry.services.records import normalise_url
@@ -41,7 +42,7 @@ def fork_origin(session: Session, repository_id: int, *, settings: object) -> Fo
     """The repository's forge, API base and names; NotFound when there is no such one."""
     repo = session.get(Repository, repository_id) if repository_id > 0 else None
     if repo is None:
-        raise NotFound(f"no repository {repository_id}")
+        raise NotFound(N_("no repository %(repository_id)s"), repository_id=repository_id)
     source = session.get(Source, repo.source_id) if repo.source_id else None
     api_url = source.api_url if source is not None and source.kind == repo.forge else ""
     try:
@@ -83,7 +84,7 @@ def member_agency(session: Session, user: User, slug: str | None) -> Agency | No
     for agency in mine:
         if agency.slug == slug:
             return agency
-    raise Forbidden(f"you are not a member of a verified agency {slug!r}")
+    raise Forbidden(N_("you are not a member of a verified agency %(slug)r"), slug=slug)
 
 
 def who(agency: Agency | None, user: User | None) -> str:
@@ -136,7 +137,10 @@ def declare_use(
 ) -> Declared:
     """``agency`` (a verified one ``actor`` belongs to) says it uses the repository."""
     if actor.user is not None and agency not in verified_agencies(session, actor.user):
-        raise Forbidden(f"only members of a verified agency may declare use for {agency.name}")
+        raise Forbidden(
+            N_("only members of a verified agency may declare use for %(agency_name)s"),
+            agency_name=agency.name,
+        )
     target = _repository(session, repository_id)
     evidence = f"{who(agency, actor.user)} declared on govcode on {now.date().isoformat()}"
     evidence += " that it uses this repository"
@@ -164,7 +168,7 @@ def declarer(session: Session, edge: ReuseEdge) -> str | None:
 def _repository(session: Session, repository_id: int) -> Repository:
     repo = session.get(Repository, repository_id) if repository_id > 0 else None
     if repo is None:
-        raise NotFound(f"no repository {repository_id}")
+        raise NotFound(N_("no repository %(repository_id)s"), repository_id=repository_id)
     return repo
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from registry.errors import BadRequest, Conflict, NotFound
+from registry.i18n import N_
 from registry.models import (
     Delivery,
     DeliveryAttempt,
@@ -291,13 +292,17 @@ def redeliver(
     made due now with a fresh retry budget, whatever became of it before."""
     delivery = session.get(Delivery, delivery_id, with_for_update=True)
     if delivery is None or delivery.subscription_id != subscription_id:
-        raise NotFound(f"no delivery {delivery_id} for subscription {subscription_id}")
+        raise NotFound(
+            N_("no delivery %(delivery_id)s for subscription %(subscription_id)s"),
+            delivery_id=delivery_id,
+            subscription_id=subscription_id,
+        )
     sub = session.get(Subscription, subscription_id)
     if sub is None or not sub.active:
-        raise BadRequest("the subscription is stopped or paused: resume it first")
+        raise BadRequest(N_("the subscription is stopped or paused: resume it first"))
     leased = delivery.leased_until
     if delivery.lease_token is not None and leased is not None and leased > now:
-        raise Conflict("this delivery is being sent right now: see its log in a moment")
+        raise Conflict(N_("this delivery is being sent right now: see its log in a moment"))
     delivery.status = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now
@@ -326,7 +331,7 @@ def log(
     )
     if status is not None:
         if status not in ("pending", "delivered", "failed"):
-            raise BadRequest("status is one of pending, delivered, failed")
+            raise BadRequest(N_("status is one of pending, delivered, failed"))
         query = query.where(Delivery.status == status)
     if before is not None:
         query = query.where(col(Delivery.id) < before)

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, col, or_, select
 
 from registry.errors import BadRequest, Conflict, Forbidden, NotFound
+from registry.i18n import N_
 from registry.models import FREQUENCIES, Agency, Repository, Subscription, User
 from registry.notify.channels import EMAIL, channel_kind
 from registry.search.saved import SavedSearch
@@ -64,7 +65,7 @@ def feed_hash(token: str) -> str:
 def _user(actor: audit.Actor) -> User:
     user = actor.user
     if user is None or user.email_confirmed_at is None:
-        raise Forbidden("confirm your e-mail address first")
+        raise Forbidden(N_("confirm your e-mail address first"))
     return user
 
 
@@ -90,9 +91,11 @@ def create(
     user = _user(actor)
     kind = channel_kind(channel)
     if frequency not in FREQUENCIES:
-        raise BadRequest(f"how often must be one of {', '.join(FREQUENCIES)}")
+        raise BadRequest(
+            N_("how often must be one of %(frequencies)s"), frequencies=", ".join(FREQUENCIES)
+        )
     if frequency != "immediate" and not kind.digests:
-        raise BadRequest("only e-mail comes as a daily digest")
+        raise BadRequest(N_("only e-mail comes as a daily digest"))
     query = target.search_query
     if query is not None:
         query = SavedSearch.from_query_string(query).query_string()
@@ -157,12 +160,14 @@ def _push(
 ) -> Made:
     kind = channel_kind(channel)
     if not address:
-        raise BadRequest(f"give the {'URL' if kind.url_address else 'address'} to send to")
+        if kind.url_address:
+            raise BadRequest(N_("give the URL to send to"))
+        raise BadRequest(N_("give the address to send to"))
     stored = kind.cls.validate_address(address)
     if url_check is not None and kind.url_address:
         url_check(stored)  # UnsafeURLError (400) for loopback, private, file://…
     if _same(session, channel, stored, where) is not None:
-        raise Conflict("this URL hears about it already; its secret was shown when it was made")
+        raise Conflict(N_("this URL hears about it already; its secret was shown when it was made"))
     sub = subscriptions.subscribe(
         session, channel=channel, address=stored, repository_id=where.repository_id,
         agency_id=where.agency_id, search_query=where.search_query, user_id=user.id,
@@ -185,19 +190,21 @@ def _feed(session: Session, user: User, channel: str, where: Target) -> Made:
 def feed_subscription(session: Session, token: str) -> Subscription:
     """The active Atom subscription whose private URL carries ``token``; NotFound else."""
     if not token.startswith(FEED_PREFIX) or len(token) > 100:
-        raise NotFound("no such feed")
+        raise NotFound(N_("no such feed"))
     sub = session.exec(
         select(Subscription).where(Subscription.feed_token_hash == feed_hash(token))
     ).first()
     if sub is None or not sub.active:
-        raise NotFound("no such feed (it may have been stopped)")
+        raise NotFound(N_("no such feed (it may have been stopped)"))
     return sub
 
 
 def _owned(session: Session, user: User, subscription_id: int) -> Subscription:
     sub = session.get(Subscription, subscription_id)
     if sub is None or not _is_owner(user, sub):
-        raise NotFound(f"you have no subscription {subscription_id}")
+        raise NotFound(
+            N_("you have no subscription %(subscription_id)s"), subscription_id=subscription_id
+        )
     return sub
 
 
@@ -223,12 +230,16 @@ def update(
     theirs = sub.channel == EMAIL.name and sub.address.lower() != user.email.lower()
     if theirs and (active or (frequency is not None and frequency != sub.frequency)):
         # Made for another address: its owner decides; whoever made it may only stop it.
-        raise Forbidden(f"only the owner of {sub.address} can start or change it")
+        raise Forbidden(
+            N_("only the owner of %(address)s can start or change it"), address=sub.address
+        )
     if frequency is not None:
         if frequency not in FREQUENCIES:
-            raise BadRequest(f"how often must be one of {', '.join(FREQUENCIES)}")
+            raise BadRequest(
+                N_("how often must be one of %(frequencies)s"), frequencies=", ".join(FREQUENCIES)
+            )
         if frequency != "immediate" and not channel_kind(sub.channel).digests:
-            raise BadRequest("only e-mail comes as a daily digest")
+            raise BadRequest(N_("only e-mail comes as a daily digest"))
         sub.frequency = frequency
     if active and not sub.active and sub.paused_at is not None:
         # paused for failing: resuming sends what waited (subscriptions.resume)
@@ -308,12 +319,12 @@ def read_confirmation(session: Session, *, secret: str, token: str) -> Subscript
             token, max_age=CONFIRM_MAX_AGE
         )
     except SignatureExpired:
-        raise BadRequest("this confirmation link has expired; ask for a new one") from None
+        raise BadRequest(N_("this confirmation link has expired; ask for a new one")) from None
     except BadSignature:
-        raise BadRequest("this confirmation link is not valid") from None
+        raise BadRequest(N_("this confirmation link is not valid")) from None
     sub = session.get(Subscription, payload.get("sid")) if isinstance(payload, dict) else None
     if sub is None:
-        raise BadRequest("this confirmation link is not valid")
+        raise BadRequest(N_("this confirmation link is not valid"))
     return sub
 
 

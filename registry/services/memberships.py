@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from registry import access
 from registry.errors import BadRequest, Forbidden, NotFound
+from registry.i18n import N_
 from registry.models import Agency, Membership, User
 from registry.services import audit
 
@@ -24,7 +25,7 @@ def require(session: Session, user: User, agency: Agency, permission: str) -> No
         return
     found = role_in(session, user, agency)
     if found is None or not getattr(found, permission):
-        raise Forbidden(f"you may not do that for {agency.name}")
+        raise Forbidden(N_("you may not do that for %(agency_name)s"), agency_name=agency.name)
 
 
 def members(session: Session, agency: Agency) -> list[tuple[Membership, User]]:
@@ -56,7 +57,9 @@ def set_role(
     access.role(role)
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
-        raise NotFound(f"no account with the address {email!r}; they need to sign up first")
+        raise NotFound(
+            N_("no account with the address %(email)r; they need to sign up first"), email=email
+        )
     row = session.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.agency_id == agency.id)
     ).first()
@@ -91,9 +94,11 @@ def remove(session: Session, actor: audit.Actor, *, agency: Agency, email: str) 
         else None
     )
     if row is None or user is None:
-        raise NotFound(f"{email!r} is not a member of {agency.name}")
+        raise NotFound(
+            N_("%(email)r is not a member of %(agency_name)s"), email=email, agency_name=agency.name
+        )
     if actor.user is not None and user.id == actor.user.id and not actor.user.is_site_admin:
-        raise BadRequest("you cannot remove yourself; ask another administrator")
+        raise BadRequest(N_("you cannot remove yourself; ask another administrator"))
     session.delete(row)
     audit.record(
         session, actor, action="membership.remove", target_type="user", target_id=user.email,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from registry.errors import NotFound
+from registry.i18n import N_
 from registry.models import (
     Agency,
     IndexChange,
@@ -239,10 +240,10 @@ MAX_ID = 2**31 - 1
 
 def get(session: Session, repo_id: int) -> Repository:
     if not 1 <= repo_id <= MAX_ID:
-        raise NotFound(f"no repository has that id (ids run from 1 to {MAX_ID})")
+        raise NotFound(N_("no repository has that id (ids run from 1 to %(limit)s)"), limit=MAX_ID)
     repo = session.get(Repository, repo_id)
     if repo is None:
-        raise NotFound(f"no repository {repo_id}")
+        raise NotFound(N_("no repository %(repo_id)s"), repo_id=repo_id)
     return repo
 
 
@@ -255,7 +256,7 @@ def find(session: Session, key: str) -> Repository:
         wanted = normalise_url(key)
         repo = session.exec(select(Repository).where(Repository.url_key == wanted)).first()
     if repo is None:
-        raise NotFound(f"no repository {key!r}")
+        raise NotFound(N_("no repository %(key)r"), key=key)
     return repo
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from registry.errors import BadRequest, Conflict, Forbidden, NotFound
+from registry.i18n import N_
 from registry.models import Agency, IndexChange, Repository, RepositoryClaim, Source
 from registry.services import audit
 
@@ -70,7 +71,7 @@ class ClaimView:
 
 def _require_admin(actor: audit.Actor) -> None:
     if actor.user is not None and not actor.user.is_site_admin:
-        raise Forbidden("only site administrators see and decide disputed claims")
+        raise Forbidden(N_("only site administrators see and decide disputed claims"))
 
 
 def listing(session: Session, actor: audit.Actor, *, status: str = DISPUTED) -> list[ClaimView]:
@@ -97,12 +98,16 @@ def decide(
     """``dismiss`` (the repository stays) or ``uphold`` (it moves to the claimant)."""
     _require_admin(actor)
     if decision not in ("dismiss", "uphold"):
-        raise BadRequest('decide "dismiss" or "uphold"')
+        raise BadRequest(N_('decide "dismiss" or "uphold"'))
     claim = session.get(RepositoryClaim, claim_id)
     if claim is None:
-        raise NotFound(f"no claim {claim_id}")
+        raise NotFound(N_("no claim %(claim_id)s"), claim_id=claim_id)
     if claim.status != DISPUTED:
-        raise Conflict(f"claim {claim_id} was decided already ({claim.status})")
+        raise Conflict(
+            N_("claim %(claim_id)s was decided already (%(claim_status)s)"),
+            claim_id=claim_id,
+            claim_status=claim.status,
+        )
     repo = session.get(Repository, claim.repository_id)
     assert repo is not None
     before = {"status": claim.status, "agency_id": repo.agency_id}

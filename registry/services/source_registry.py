@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from registry import source_kinds
-from registry.errors import BadRequest, Conflict, Forbidden
+from registry.errors import BadRequest, Conflict, Forbidden, Phrase
+from registry.i18n import N_
 from registry.models import Agency, Source
 from registry.services import audit, memberships
 from registry.settings import Settings
@@ -23,12 +24,14 @@ _GROUP = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}(?:/[A-Za-z0-9_.][A-Za-z
 
 def _login(locator: str, kind: source_kinds.SourceKind, allow: list[str]) -> None:
     if not _LOGIN.fullmatch(locator):
-        raise BadRequest(f"{locator!r} is not a {kind.label} login ({kind.locator})")
+        raise BadRequest(N_("%(locator)r is not a %(label)s login (%(form)s)"), locator=locator,
+                         label=Phrase(kind.label), form=Phrase(kind.locator))  # fmt: skip
 
 
 def _group_path(locator: str, kind: source_kinds.SourceKind, allow: list[str]) -> None:
     if not _GROUP.fullmatch(locator) or ".." in locator:
-        raise BadRequest(f"{locator!r} is not a {kind.label} path ({kind.locator})")
+        raise BadRequest(N_("%(locator)r is not a %(label)s path (%(form)s)"), locator=locator,
+                         label=Phrase(kind.label), form=Phrase(kind.locator))  # fmt: skip
 
 
 # How each ``SourceKind.locator_form`` is checked (a URL only after the URL policy passes it)
@@ -53,7 +56,7 @@ def resolve_api_url(kind: source_kinds.SourceKind, api_url: str, settings: Setti
     api_url = (api_url or "").strip().rstrip("/")
     if not kind.api_setting:
         if api_url:
-            raise BadRequest(f"a {kind.label} has no API URL")
+            raise BadRequest(N_("a %(label)s has no API URL"), label=Phrase(kind.label))
         return ""
     if not api_url or api_url == default.rstrip("/"):
         return default
@@ -72,7 +75,10 @@ def register(
 ) -> Source:
     """A new, unverified source of ``agency`` with a fresh ownership-proof token."""
     if agency.status != "approved":
-        raise Forbidden(f"{agency.name} is not approved yet; sources come after approval")
+        raise Forbidden(
+            N_("%(agency_name)s is not approved yet; sources come after approval"),
+            agency_name=agency.name,
+        )
     if actor.user is not None:
         memberships.require(session, actor.user, agency, "register_sources")
     found = source_kinds.source_kind(kind)
@@ -85,11 +91,16 @@ def register(
     ).first()
     if existing is not None:
         if existing.agency_id == agency.id:
-            raise Conflict(f"{agency.name} registered this {found.label} already (source "
-                           f"{existing.id})")  # fmt: skip
+            raise Conflict(
+                N_("%(agency_name)s registered this %(label)s already (source %(source_id)s)"),
+                agency_name=agency.name, label=Phrase(found.label), source_id=existing.id,
+            )  # fmt: skip
         raise Conflict(
-            f"this {found.label} is registered by another agency; if it is yours, ask a site "
-            "administrator to review the claim"
+            N_(
+                "this %(label)s is registered by another agency; if it is yours, ask a site "
+                "administrator to review the claim"
+            ),
+            label=Phrase(found.label),
         )
     source = Source(
         agency_id=agency.id,  # type: ignore[arg-type]
@@ -103,7 +114,9 @@ def register(
         with session.begin_nested():
             session.add(source)
     except IntegrityError:  # registered at the same moment by someone else
-        raise Conflict(f"this {found.label} was just registered; reload and look") from None
+        raise Conflict(
+            N_("this %(label)s was just registered; reload and look"), label=Phrase(found.label)
+        ) from None
     audit.record(
         session, actor, action="source.register", target_type="source", target_id=source.id,
         agency_id=agency.id, after={"kind": found.name, "locator": locator, "api_url": api_url},

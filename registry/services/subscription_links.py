@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from registry import i18n
 from registry.errors import BadRequest, Forbidden
+from registry.i18n import N_
 from registry.models import AuditEvent, Repository, Subscription
 from registry.notify.channels import EMAIL
 from registry.services import audit, subscriptions
@@ -41,14 +42,14 @@ def read_all(session: Session, *, secret: str, token: str) -> list[Subscription]
     try:
         payload = URLSafeSerializer(secret, salt=PURPOSE).loads(token)
     except BadSignature:
-        raise BadRequest("this unsubscribe link is not valid") from None
+        raise BadRequest(N_("this unsubscribe link is not valid")) from None
     ids = []
     if isinstance(payload, dict):
         ids = payload.get("sids") or [payload.get("sid")]
     subs = [session.get(Subscription, i) for i in ids if isinstance(i, int)] if ids else []
     found = [s for s in subs if s is not None]
     if not found:
-        raise BadRequest("this unsubscribe link is not valid")
+        raise BadRequest(N_("this unsubscribe link is not valid"))
     return found
 
 
@@ -94,7 +95,7 @@ def subscribe_self(
     language = language if language in i18n.available() else i18n.SOURCE
     user = actor.user
     if user is None or user.email_confirmed_at is None:
-        raise Forbidden("confirm your e-mail address first")
+        raise Forbidden(N_("confirm your e-mail address first"))
     existing = session.exec(
         select(Subscription).where(
             Subscription.channel == EMAIL.name,

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from registry import i18n
-from registry.errors import BadRequest, NotFound
+from registry.errors import BadRequest, NotFound, Phrase
+from registry.i18n import N_
 from registry.models import (
     FREQUENCIES,
     Agency,
@@ -51,19 +52,24 @@ def subscribe(
     """
     language = language if language in i18n.available() else i18n.SOURCE
     if sum(x is not None for x in (repository_id, agency_id, search_query)) != 1:
-        raise BadRequest("subscribe to exactly one repository, one agency or one saved search")
+        raise BadRequest(N_("subscribe to exactly one repository, one agency or one saved search"))
     if frequency not in FREQUENCIES:
-        raise BadRequest(f"frequency must be one of {', '.join(FREQUENCIES)}")
+        raise BadRequest(
+            N_("frequency must be one of %(frequencies)s"), frequencies=", ".join(FREQUENCIES)
+        )
     if search_query is not None:
         search_query = SavedSearch.from_query_string(search_query).query_string()
     kind = channel_kind(channel)
     if not kind.pushes:
-        raise BadRequest(f"the {kind.title} is pulled by its readers; nobody subscribes to it")
+        raise BadRequest(
+            N_("the %(title)s is pulled by its readers; nobody subscribes to it"),
+            title=Phrase(kind.title),
+        )
     stored = kind.cls.validate_address(address)
     if secret is not None and not kind.signed:
-        raise BadRequest(f"the {kind.title} channel takes no secret")
+        raise BadRequest(N_("the %(title)s channel takes no secret"), title=Phrase(kind.title))
     if secret is not None and not 0 < len(secret) <= 200:
-        raise BadRequest("a signing secret has 1 to 200 characters")
+        raise BadRequest(N_("a signing secret has 1 to 200 characters"))
     existing = session.exec(
         select(Subscription).where(
             Subscription.channel == kind.name,
@@ -250,7 +256,9 @@ def owned(session: Session, user: User, subscription_id: int) -> Subscription:
     subscriptions one does not own)."""
     sub = session.get(Subscription, subscription_id)
     if sub is None or not owns(user, sub):
-        raise NotFound(f"you have no subscription {subscription_id}")
+        raise NotFound(
+            N_("you have no subscription %(subscription_id)s"), subscription_id=subscription_id
+        )
     return sub
 
 
@@ -291,14 +299,16 @@ def rotate_secret(
     during an overlap ends the older secret's overlap: two secrets at most."""
     kind = channel_kind(sub.channel)
     if not kind.signed:
-        raise BadRequest(f"the {kind.title} channel has no signing secret")
+        raise BadRequest(
+            N_("the %(title)s channel has no signing secret"), title=Phrase(kind.title)
+        )
     if secret is not None and not 16 <= len(secret) <= 200:
-        raise BadRequest("a signing secret has 16 to 200 characters")
+        raise BadRequest(N_("a signing secret has 16 to 200 characters"))
     if overlap_hours < 0 or overlap_hours > 24 * 30:
-        raise BadRequest("the overlap is between 0 and 720 hours")
+        raise BadRequest(N_("the overlap is between 0 and 720 hours"))
     new = secret or secrets.token_hex(32)
     if new == sub.secret:
-        raise BadRequest("the new secret is the current one")
+        raise BadRequest(N_("the new secret is the current one"))
     until = now + timedelta(hours=overlap_hours) if overlap_hours and sub.secret else None
     sub.previous_secret = sub.secret if until else None
     sub.previous_secret_until = until
@@ -342,7 +352,7 @@ def resume(session: Session, sub: Subscription, *, now: datetime) -> Subscriptio
     if sub.active:
         return sub
     if sub.paused_at is None:
-        raise BadRequest("this subscription was stopped, not paused: subscribe again")
+        raise BadRequest(N_("this subscription was stopped, not paused: subscribe again"))
     since = sub.failing_since or sub.paused_at
     given_up_in_the_run = select(DeliveryAttempt.delivery_id).where(
         col(DeliveryAttempt.attempted_at) >= since

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from registry.errors import TooManyRequests
+from registry.i18n import N_
 from registry.models import SignInThrottle
 from registry.models._types import utcnow
 
@@ -30,7 +31,7 @@ def check(session: Session, limits: dict[str, int], *, window: int) -> None:
         if row is not None and row.failures >= limit:
             left = row.window_started_at + timedelta(seconds=window) - utcnow()
             raise TooManyRequests(
-                "too many failed sign-ins; try again later",
+                N_("too many failed sign-ins; try again later"),
                 retry_after=max(1, int(left.total_seconds())),
             )
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from registry import access
 from registry.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from registry.i18n import N_
 from registry.models import ApiToken, ApiTokenPublic, User
 from registry.models._types import utcnow
 from registry.services import audit
@@ -41,11 +42,11 @@ def create(
     """A new token for the actor and its text (shown once, never stored)."""
     name = " ".join(name.split())[:100]
     if not name:
-        raise BadRequest("give the token a name, so you can tell it apart later")
+        raise BadRequest(N_("give the token a name, so you can tell it apart later"))
     if not 1 <= days <= MAX_DAYS:
-        raise BadRequest(f"a token lives 1 to {MAX_DAYS} days")
+        raise BadRequest(N_("a token lives 1 to %(limit)s days"), limit=MAX_DAYS)
     if actor.user is None:
-        raise BadRequest("tokens belong to a person: sign in to make one")
+        raise BadRequest(N_("tokens belong to a person: sign in to make one"))
     text = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=actor.user.id,  # type: ignore[arg-type]
@@ -73,7 +74,9 @@ def of_user(session: Session, user: User) -> list[ApiToken]:
 def revoke(session: Session, actor: audit.Actor, *, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or actor.user is None or token.user_id != actor.user.id:
-        raise NotFound(f"you have no token {token_id}")  # another's token: same answer
+        raise NotFound(
+            N_("you have no token %(token_id)s"), token_id=token_id
+        )  # another's token: same answer
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
@@ -92,17 +95,17 @@ def authenticate(session: Session, *, text: str, scope: str) -> User:
         raise ValueError(f"unknown scope {scope!r}")
     token = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash(text))).first()
     if token is None or not text.startswith(PREFIX):
-        raise Unauthorized("that API token is not valid")
+        raise Unauthorized(N_("that API token is not valid"))
     now = utcnow()
     if token.revoked_at is not None:
-        raise Unauthorized("that API token was revoked")
+        raise Unauthorized(N_("that API token was revoked"))
     if token.expires_at is not None and token.expires_at <= now:
-        raise Unauthorized("that API token has expired")
+        raise Unauthorized(N_("that API token has expired"))
     if scope not in token.scopes:
-        raise Forbidden(f"that API token lacks the {scope!r} scope")
+        raise Forbidden(N_("that API token lacks the %(scope)r scope"), scope=scope)
     user = session.get(User, token.user_id)
     if user is None:
-        raise Unauthorized("that API token is not valid")
+        raise Unauthorized(N_("that API token is not valid"))
     token.last_used_at = now
     session.add(token)
     session.flush()

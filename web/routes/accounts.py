@@ -15,7 +15,7 @@ from registry.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
 from registry.notify import account_mail
 from registry.services import accounts, memberships
 from web import auth, i18n
-from web.i18n import _
+from web.i18n import _, error_text
 
 
 def routes() -> list[Route]:
@@ -85,7 +85,7 @@ def sign_up(request: Request) -> Response:
             )  # fmt: skip
     except (BadRequest, Conflict) as exc:
         return _page(
-            request, "account_sign_up.html", exc.status_code, values=values, error=str(exc)
+            request, "account_sign_up.html", exc.status_code, values=values, error=error_text(exc)
         )
     sent = _send_confirmation(request, user)
     return _notice(
@@ -109,7 +109,7 @@ def confirm(request: Request) -> Response:
             user = accounts.confirm_email(session, token=token, limits=_limits(request))
             email = user.email
     except BadRequest as exc:
-        return _notice(request, _("Confirmation failed"), str(exc), 400)
+        return _notice(request, _("Confirmation failed"), error_text(exc), 400)
     return _notice(
         request,
         _("Address confirmed"),
@@ -126,7 +126,8 @@ def resend(request: Request) -> Response:
             user = accounts.by_email(session, accounts.normalise_email(str(form.get("email", ""))))
         except BadRequest as exc:
             return _page(request, "account_email_form.html", 400, purpose="resend",
-                         values={"email": form.get("email", "")}, error=str(exc))  # fmt: skip
+                         values={"email": form.get("email", "")},
+                         error=error_text(exc))  # fmt: skip
     if user is not None and user.email_confirmed_at is None:
         _send_confirmation(request, user)
     return _notice(
@@ -159,7 +160,7 @@ def sign_in(request: Request) -> Response:
                 return RedirectResponse(next_url, status_code=303)
             unconfirmed = user is not None
     except TooManyRequests as exc:
-        response = again(exc.status_code, str(exc))
+        response = again(exc.status_code, error_text(exc))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     if unconfirmed:
@@ -188,7 +189,8 @@ def reset_request(request: Request) -> Response:
             user = accounts.by_email(session, accounts.normalise_email(str(form.get("email", ""))))
         except BadRequest as exc:
             return _page(request, "account_email_form.html", 400, purpose="reset",
-                         values={"email": form.get("email", "")}, error=str(exc))  # fmt: skip
+                         values={"email": form.get("email", "")},
+                         error=error_text(exc))  # fmt: skip
     if user is not None:
         token = accounts.reset_link_token(user, _limits(request))
         _send(
@@ -215,7 +217,7 @@ def reset(request: Request) -> Response:
             try:
                 accounts.user_for_reset(session, token=token, limits=limits)
             except BadRequest as exc:
-                return _notice(request, _("Reset failed"), str(exc), 400)
+                return _notice(request, _("Reset failed"), error_text(exc), 400)
         return _page(request, "account_reset.html", token=token)
     form = auth.read_form(request)
     try:
@@ -224,7 +226,7 @@ def reset(request: Request) -> Response:
                 session, token=token, password=str(form.get("password", "")), limits=limits
             )
     except BadRequest as exc:
-        return _page(request, "account_reset.html", 400, token=token, error=str(exc))
+        return _page(request, "account_reset.html", 400, token=token, error=error_text(exc))
     auth.sign_out(request)
     return _notice(
         request, _("Password changed"), _("Your new password is set. Sign in with it now.")

@@ -11,6 +11,7 @@ from registry import access
 from registry.errors import BadRequest, Forbidden, NotFound
 from registry.services import agencies, audit, memberships
 from web import auth
+from web.i18n import N_, error_text
 from web.routes import admin_claims
 
 
@@ -51,7 +52,7 @@ def members_page(request: Request) -> Response:
                     role=str(visit.form.get("role", "")),
                 )  # fmt: skip
         except (BadRequest, NotFound) as exc:
-            return _members(request, session, agency, exc.status_code, error=str(exc))
+            return _members(request, session, agency, exc.status_code, error=error_text(exc))
     return RedirectResponse(f"/agencies/{agency.slug}/members", status_code=303)
 
 
@@ -71,7 +72,7 @@ def _audit_rows(request: Request, session: Session, slug: str | None):  # type: 
         return None, None
     if slug is None:
         if not user.is_site_admin:
-            raise Forbidden("only site administrators read the whole audit log")
+            raise Forbidden(N_("only site administrators read the whole audit log"))
         return None, audit.events(session)
     agency = agencies.get_agency(session, slug)
     memberships.require(session, user, agency, "read_audit")

@@ -17,6 +17,7 @@ from web import auth
 from web.api_auth import actor as api_actor
 from web.api_auth import read_json, token_user
 from web.errors import problem
+from web.i18n import N_, _, error_text
 
 
 def routes() -> list[Route]:
@@ -54,7 +55,7 @@ def _prove(request: Request, session: Any, who: audit.Actor, slug: str, source_i
 def _source_id(value: object) -> int:
     text = str(value or "")
     if not text.isdigit() or len(text) > 19:
-        raise BadRequest("say which source you prove: its number")
+        raise BadRequest(N_("say which source you prove: its number"))
     return int(text)
 
 
@@ -83,17 +84,20 @@ def claim_page(request: Request) -> Response:
                     _source_id(visit.form.get("source_id")),
                 )  # fmt: skip
             if not claimed:
-                return page(409, message=f"Not found yet: we looked in {found.where}.")
+                return page(409, message=_("Not found yet: we looked in %(where)s.")
+                            % {"where": found.where})  # fmt: skip
         except GovcodeError as exc:
             return templates.TemplateResponse(
                 request, "account_notice.html",
-                {"title": "Claim refused", "message": str(exc)}, status_code=exc.status_code,
+                {"title": _("Claim refused"), "message": error_text(exc)},
+                status_code=exc.status_code,
             )  # fmt: skip
         name = agency.name
     return templates.TemplateResponse(
         request, "account_notice.html",
-        {"title": "Agency claimed", "message": f"You administer {name} now; we found the "
-         f"token in {found.where}. Add its people from its members page."},
+        {"title": _("Agency claimed"), "message": _(
+            "You administer %(name)s now; we found the token in %(where)s. Add its people from "
+            "its members page.") % {"name": name, "where": found.where}},
     )  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from registry.services import (
     source_registry,
 )
 from web import auth
-from web.i18n import _
+from web.i18n import N_, _, error_text
 from web.routes import agency_claim
 
 
@@ -50,7 +50,9 @@ def parse_names(text: str) -> dict[str, str]:
             continue
         lang, sep, name = line.partition(":")
         if not sep:
-            raise BadRequest(f"write other names as 'language: name', not {line.strip()!r}")
+            raise BadRequest(
+                N_("write other names as 'language: name', not %(line)r"), line=line.strip()
+            )
         names[lang.strip()] = name
     return names
 
@@ -81,7 +83,7 @@ def new_agency(request: Request) -> Response:
                 )  # fmt: skip
         except GovcodeError as exc:
             return _render(request, "agency_new.html", exc.status_code, values=values,
-                           error=str(exc))  # fmt: skip
+                           error=error_text(exc))  # fmt: skip
         name = agency.name
     message = _(
         "%(name)s waits for a site administrator's review; we will write to you when it is done."
@@ -92,7 +94,7 @@ def new_agency(request: Request) -> Response:
 
 def _site_admin(visit: auth.Visit) -> None:
     if not visit.user.is_site_admin:
-        raise Forbidden("only site administrators review agencies")
+        raise Forbidden(N_("only site administrators review agencies"))
 
 
 def review_list(request: Request) -> Response:
@@ -153,7 +155,7 @@ def sources_page(request: Request) -> Response:
                     settings=request.app.state.settings,
                 )  # fmt: skip
         except (BadRequest, Conflict, Forbidden) as exc:
-            return page(exc.status_code, values=values, error=str(exc))
+            return page(exc.status_code, values=values, error=error_text(exc))
         return page(201, values={}, registered=source)
 
 
@@ -175,7 +177,11 @@ def prove(request: Request, user, *, html: bool) -> Response:  # type: ignore[no
         agency = agencies.get_agency(session, slug)
         source = agencies.get_source(session, source_id)
         if source.agency_id != agency.id:
-            raise NotFound(f"{agency.name} has no source {source_id}")
+            raise NotFound(
+                N_("%(agency_name)s has no source %(source_id)s"),
+                agency_name=agency.name,
+                source_id=source_id,
+            )
         ownership.can_prove(session, _actor(request, user), agency)
         facts = {"kind": source.kind, "locator": source.locator, "api_url": source.api_url,
                  "token": source.proof_token or "", "website": agency.homepage}  # fmt: skip

@@ -16,6 +16,7 @@ from registry.errors import BadRequest, Conflict
 from registry.notify.channels import CHANNELS
 from registry.services import audit, delivery_log
 from web import auth, follow_words
+from web.i18n import error_text
 from web.routes.api_deliveries import deliver_soon
 
 
@@ -71,7 +72,7 @@ def _act(request: Request, action) -> Response:  # type: ignore[no-untyped-def]
                 extra = action(session, actor) or {}
         except (BadRequest, Conflict) as exc:
             status = 409 if isinstance(exc, Conflict) else 400
-            return _render(request, session, user, status, error=str(exc))
+            return _render(request, session, user, status, error=error_text(exc))
         if extra:
             return _render(request, session, user, **extra)
     deliver_soon(request.app.state.settings)

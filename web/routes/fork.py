@@ -30,7 +30,7 @@ from web import auth
 from web.api_auth import actor as api_actor
 from web.api_auth import read_json, token_user
 from web.bounds import bounded
-from web.i18n import _
+from web.i18n import N_, _, error_text
 from web.views import licence_duties_public
 
 SCOPE = "fork"
@@ -118,13 +118,13 @@ def fork_page(request: Request) -> Response:
     step = form.get("step")
     try:
         if not context["plan"]["through_govcode"]:
-            raise BadRequest("this host has no API to fork through; clone and push instead")
+            raise BadRequest(N_("this host has no API to fork through; clone and push instead"))
         values["owner"] = forking.check_request(
             settings, origin, values["owner"], token, kept=context["kept_hint"] is not None
         )
     except GovcodeError as exc:
-        return _render(request, "fork/form.html", exc.status_code, values=values, error=str(exc),
-                       **context)  # fmt: skip
+        return _render(request, "fork/form.html", exc.status_code, values=values,
+                       error=error_text(exc), **context)  # fmt: skip
     if step != "fork":
         return _render(request, "fork/confirm.html", values=values, token=token, **context)
     unclear = context["plan"]["licence_unclear"]
@@ -141,8 +141,8 @@ def fork_page(request: Request) -> Response:
             remember=values["remember"] == "yes",
         )  # fmt: skip
     except GovcodeError as exc:
-        return _render(request, "fork/form.html", exc.status_code, values=values, error=str(exc),
-                       **context)  # fmt: skip
+        return _render(request, "fork/form.html", exc.status_code, values=values,
+                       error=error_text(exc), **context)  # fmt: skip
     return _render(request, "fork/done.html", 201, result=result, **context)
 
 
@@ -166,8 +166,8 @@ def _declare(
     agency = declared.member_agency(session, user, slug)
     if agency is None:
         if not declared.verified_agencies(session, user):
-            raise BadRequest("only members of a verified agency can declare that they use code")
-        raise BadRequest("choose the agency that uses this repository")
+            raise BadRequest(N_("only members of a verified agency can declare that they use code"))
+        raise BadRequest(N_("choose the agency that uses this repository"))
     base = request.app.state.settings.base_url.rstrip("/")
     return declared.declare_use(
         session, auth_actor(request, user), repository_id=repo_id, agency=agency,
@@ -183,14 +183,14 @@ def auth_actor(request: Request, user: User) -> audit.Actor:
 def _flag(data: dict, key: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise BadRequest(f"{key!r} must be true or false")
+        raise BadRequest(N_("%(key)r must be true or false"), key=key)
     return value
 
 
 def _text(data: dict, key: str, *, required: bool = True) -> str:
     value = data.get(key, "")
     if not isinstance(value, str) or (required and not value.strip()):
-        raise BadRequest(f"give {key!r} as a string")
+        raise BadRequest(N_("give %(key)r as a string"), key=key)
     return value
 
 
@@ -210,12 +210,16 @@ def fork_api(request: Request) -> Response:
         shown = plan(session, request, repo_id, user)
         session.expunge(user)
     if not shown["through_govcode"]:
-        raise BadRequest("this host has no API to fork through; clone and push instead")
+        raise BadRequest(N_("this host has no API to fork through; clone and push instead"))
     if not _flag(data, "accept_licence"):
-        raise BadRequest("read what the licence asks (licence_duties), then send accept_licence")
+        raise BadRequest(
+            N_("read what the licence asks (licence_duties), then send accept_licence")
+        )
     if shown["licence_unclear"] and not _flag(data, "accept_unclear_licence"):
         warning = shown["licence_duties"]["warning"]
-        raise BadRequest(f"{warning} Send accept_unclear_licence to fork all the same.")
+        raise BadRequest(
+            N_("%(warning)s Send accept_unclear_licence to fork all the same."), warning=warning
+        )
     result = forking.fork_repository(
         engine, settings, api_actor(request, user), repository_id=repo_id,
         owner=_text(data, "owner"), token=_text(data, "forge_token", required=False),

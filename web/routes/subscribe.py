@@ -20,7 +20,7 @@ from registry.services import (
     subscriptions,
 )
 from web import auth, follow_words, i18n
-from web.i18n import _
+from web.i18n import _, error_text
 from web.routes import subscriptions_page
 
 
@@ -82,7 +82,8 @@ def unsubscribe(request: Request) -> Response:
             )  # fmt: skip
     except BadRequest as exc:
         return templates.TemplateResponse(
-            request, "account_notice.html", {"title": _("Unsubscribe failed"), "message": str(exc)},
+            request, "account_notice.html",
+            {"title": _("Unsubscribe failed"), "message": error_text(exc)},
             status_code=400,
         )  # fmt: skip
     return templates.TemplateResponse(
@@ -117,7 +118,7 @@ def confirm(request: Request) -> Response:
     except BadRequest as exc:
         return templates.TemplateResponse(
             request, "account_notice.html",
-            {"title": _("Confirmation failed"), "message": str(exc)}, status_code=400,
+            {"title": _("Confirmation failed"), "message": error_text(exc)}, status_code=400,
         )  # fmt: skip
     return templates.TemplateResponse(
         request, "account_notice.html",

@@ -19,7 +19,7 @@ from registry.search.saved import SavedSearch
 from registry.services import agencies, following, repositories, subscription_links
 from registry.urlpolicy import check_url
 from web import auth, follow_words
-from web.i18n import _
+from web.i18n import N_, _, error_text
 
 
 def routes() -> list[Route]:
@@ -59,10 +59,10 @@ def target_of(visit: auth.Visit, values: Any) -> tuple[following.Target, str]:
     repository, agency, search = (str(values.get(k, "") or "").strip()
                                   for k in ("repository", "agency", "search"))  # fmt: skip
     if sum(bool(x) for x in (repository, agency, search)) != 1:
-        raise BadRequest("say what to follow: one repository, one agency or one saved search")
+        raise BadRequest(N_("say what to follow: one repository, one agency or one saved search"))
     if repository:
         if not repository.isdigit() or len(repository) > 19:
-            raise BadRequest("a repository is named by its number")
+            raise BadRequest(N_("a repository is named by its number"))
         repo = repositories.get(visit.session, int(repository))
         return following.Target(repository_id=repo.id), repo.full_name
     if agency:
@@ -90,7 +90,7 @@ def new_subscription(request: Request) -> Response:
             target, label = target_of(visit, values)
         except GovcodeError as exc:
             return _page(request, "account_subscription_new.html", exc.status_code,
-                         label="", error=str(exc), **form)  # fmt: skip
+                         label="", error=error_text(exc), **form)  # fmt: skip
         if visit.form is None:
             return _page(request, "account_subscription_new.html", label=label, **form)
         try:
@@ -103,7 +103,7 @@ def new_subscription(request: Request) -> Response:
                 )  # fmt: skip
         except GovcodeError as exc:
             return _page(request, "account_subscription_new.html", exc.status_code,
-                         label=label, error=str(exc), **form)  # fmt: skip
+                         label=label, error=error_text(exc), **form)  # fmt: skip
         sub_id = made.subscription.id or 0
     if made.confirm_to:
         send_confirmation(request, sub_id=sub_id)

@@ -10,6 +10,7 @@ from registry import access
 from registry.errors import BadRequest
 from registry.services import tokens
 from web import auth
+from web.i18n import error_text
 
 
 def routes() -> list[Route]:
@@ -45,7 +46,7 @@ def tokens_page(request: Request) -> Response:
                     scopes=[str(s) for s in form.getlist("scopes")], days=days,
                 )  # fmt: skip
         except BadRequest as exc:
-            return _render(request, tokens.of_user(session, user), 400, error=str(exc))
+            return _render(request, tokens.of_user(session, user), 400, error=error_text(exc))
         return _render(request, tokens.of_user(session, user), 201, new_token=text)
 
 
