@@ -46,12 +46,16 @@ class FacetCache:
 
     def put(self, key: Hashable, facets: Facets, epoch: int) -> None:
         """Keep ``facets``, counted by a search that started at ``epoch``, unless the index
-        changed since (then they may be stale) or they alone are over the bound."""
+        changed since (then they may be stale) or they alone are over the bound (a bound of 0
+        keeps nothing, not even the empty counts of a search that found nothing)."""
         size = sum(len(pairs) for pairs in facets.values())
+        kept = {name: list(pairs) for name, pairs in facets.items()}  # not the caller's lists
         with self._lock:
-            if epoch != self._epoch or size > self.max_pairs or key in self._found:
+            if epoch != self._epoch or size > self.max_pairs or not self.max_pairs:
                 return
-            self._found[key] = ({name: list(pairs) for name, pairs in facets.items()}, size)
+            if key in self._found:  # another thread counted it meanwhile
+                return
+            self._found[key] = (kept, size)
             self._pairs += size
             while self._pairs > self.max_pairs:
                 _, (_, dropped) = self._found.popitem(last=False)

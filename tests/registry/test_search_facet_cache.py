@@ -57,7 +57,8 @@ def test_no_cache_counts_every_time(settings, engine):
     f.store(engine, f.record("ahs", "tool"), agency="ahs")
     sync(engine, index)
     assert licences(index) == licences(index) == {"MIT": 1}
-    assert index.remembered_facets == 0
+    assert index.search(SearchRequest(text="nothing-has-this")).total == 0
+    assert index.remembered_facets == 0  # not even the empty counts of no result
 
 
 def plan(*terms: str, **filters: list[str]) -> Plan:
