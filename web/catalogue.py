@@ -28,11 +28,11 @@ from registry.models.catalogue import (
 from registry.models.duties import LicenceDutiesPublic
 from registry.models.repository import OriginPublic, RepositoryPublic
 from registry.search import SearchResult
-from registry.services import agencies, catalogue, crawl_runs, repositories
+from registry.services import agencies, catalogue, crawl_runs, hits, repositories
 from registry.services.agencies import USER_ASSIGNED_COUNTRIES
 from registry.services.records import normalise_url
 from registry.services.reuse import link_of
-from web.bounds import bounded_fields, clip
+from web.bounds import bounded_fields, bounded_values, clip
 from web.i18n import N_
 from web.views import hit_fields, licence_details, status
 
@@ -64,13 +64,18 @@ def origins_of(session: Session, ids: list[int]) -> dict[int, list[OriginPublic]
 
 
 def origin_public(edge: ReuseEdge, name: str | None = None) -> OriginPublic:
-    fields = bounded_fields(edge)
+    return origin_of(edge.kind, edge.target_url, edge.target_repository_id, name)
+
+
+def origin_of(kind: str, target_url: str, target_id: int | None, name: str | None) -> OriginPublic:
+    """What a result shows of one of its origins (an edge's values, or a hit row's)."""
+    url = bounded_values({"target_url": target_url}, ReuseEdge)["target_url"]
     return OriginPublic(
-        kind=edge.kind,
-        name=clip(name, 400) if name else fields["target_url"],
-        url=fields["target_url"],
-        link=link_of(fields["target_url"]) if fields["target_url"] else "",
-        repository_id=edge.target_repository_id,
+        kind=kind,
+        name=clip(name, 400) if name else url,
+        url=url,
+        link=link_of(url) if url else "",
+        repository_id=target_id,
     )
 
 
@@ -81,13 +86,11 @@ def public_items(session: Session, ids: list[int], *, base_url: str) -> list[Rep
 
 def hit_items(session: Session, ids: list[int], *, base_url: str) -> list[dict]:
     """The fields of the public records of these repositories (``views.hit_fields``) with
-    their origins: one query for the records and one for every origin, for any number."""
-    rows = repositories.hit_rows(session, ids)
-    found = origins_of(session, [row["id"] for row in rows])
+    their origins: one query for any number (``hits.hit_rows``)."""
     out = []
-    for row in rows:
+    for row in hits.hit_rows(session, ids):
         fields = hit_fields(row, base_url=base_url)
-        fields["origins"] = found.get(row["id"], []) or _parent(
+        fields["origins"] = [origin_of(*o) for o in row["origins"]] or _parent(
             fields["is_fork"], fields["parent_url"]
         )
         out.append(fields)

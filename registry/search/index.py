@@ -20,6 +20,7 @@ from registry.search import cursor as cursors
 from registry.search import query as q
 from registry.search.document import to_document
 from registry.search.engine import DEFAULT_ENGINE, Engine, Hits, Plan, engines
+from registry.search.facet_cache import MAX_PAIRS, FacetCache, facet_key
 from registry.search.snippets import SNIPPET_CHARS
 from registry.search.spelling import correct, key_terms
 from registry.search.state import SyncState, read_state, write_state
@@ -30,7 +31,9 @@ CURRENT = "CURRENT"
 class SearchIndex:
     """Text, filters, facets, sort and page → ids, exact total, facet counts, corrections."""
 
-    def __init__(self, path: Path, engine: str | None = None) -> None:
+    def __init__(
+        self, path: Path, engine: str | None = None, *, facet_cache: int = MAX_PAIRS
+    ) -> None:
         name = engine or DEFAULT_ENGINE
         table = engines()
         if name not in table:
@@ -40,6 +43,7 @@ class SearchIndex:
         self.root = Path(path) / name
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._facets = FacetCache(facet_cache)  # (value, count) pairs; 0 keeps none
         self._gen = self._current_name() or self._new_generation()
         self._engine: Engine = self._cls(self.root / self._gen)
         self._count = self._engine.count()
@@ -75,6 +79,7 @@ class SearchIndex:
         aside = object.__new__(SearchIndex)
         aside.__dict__.update(self.__dict__)
         aside._lock, aside._gen = threading.Lock(), name
+        aside._facets = FacetCache(self._facets.max_pairs)
         aside._engine = self._cls(self.root / name)
         try:
             yield aside
@@ -112,6 +117,7 @@ class SearchIndex:
         with self._lock:
             n = self._engine.apply(docs, list(deleted))
             self._engine.reload()
+            self._facets.clear()
             self._count = self._engine.count()
         return n
 
@@ -123,6 +129,7 @@ class SearchIndex:
         with self._lock:
             n = self._engine.bulk(docs)
             self._engine.reload()
+            self._facets.clear()
             self._count = self._engine.count()
         return n
 
@@ -132,6 +139,7 @@ class SearchIndex:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir()
             self._engine = self._cls(self.folder)
+            self._facets.clear()
             self._count = self._seq = 0
 
     def refresh(self) -> bool:
@@ -146,12 +154,18 @@ class SearchIndex:
                 changed = self._engine.reload()
             self._count = self._engine.count()
             if changed:
+                self._facets.clear()
                 self._seq = read_state(self.folder).seq
             return changed
 
     def count(self) -> int:
         """Documents in the index, from memory (no reader is opened)."""
         return self._count
+
+    @property
+    def remembered_facets(self) -> int:
+        """Searches whose facet counts this generation of the index remembers."""
+        return len(self._facets)
 
     # -- reads -----------------------------------------------------------------------------
     def _resolve(self, filters: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -233,8 +247,9 @@ class SearchIndex:
     def _run(self, plan: Plan) -> tuple[Hits, str | None, str | None]:
         """Every word; if nothing has them, the words corrected for typos ("Showing results
         for"); then any word; a correction that still finds nothing is "Did you mean"."""
+        epoch = self._facets.epoch  # before the engine: counts of an older one are not kept
         engine = self._engine
-        hits = engine.run(plan)
+        hits = self._hits(engine, plan, epoch)
         if hits.total:
             return hits, None, None
         corrected = None
@@ -242,12 +257,25 @@ class SearchIndex:
         if fixed != list(plan.text.terms):
             plan = _with_text(plan, plan.text.with_terms(fixed))
             corrected = plan.text.display()
-            hits = engine.run(plan)
+            hits = self._hits(engine, plan, epoch)
         if hits.total == 0 and len(plan.text.terms) + len(plan.text.phrases) > 1:
-            hits = engine.run(_any(plan))  # nothing has every word: rank by any word
+            hits = self._hits(engine, _any(plan), epoch)  # nothing has every word: rank by any word
         if hits.total == 0 and corrected:
             return hits, None, corrected
         return hits, corrected, None
+
+    def _hits(self, engine: Engine, plan: Plan, epoch: int) -> Hits:
+        """``engine.run``, its facet counts remembered for this generation of the index."""
+        if not plan.facets:
+            return engine.run(plan)
+        key = facet_key(plan)
+        facets = self._facets.get(key)
+        if facets is None:
+            hits = engine.run(plan)
+            self._facets.put(key, hits.facets, epoch)
+            return hits
+        hits = engine.run(replace(plan, facets=False))
+        return Hits(ids=hits.ids, total=hits.total, facets=facets)
 
     def snippets(
         self, text: str, texts: Mapping[Hashable, str], *, chars: int = SNIPPET_CHARS

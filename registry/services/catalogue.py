@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import distinct, func
+from sqlalchemy import bindparam, distinct, func
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, select
 
@@ -148,20 +149,27 @@ ORIGIN_KINDS = ("fork", "based_on")
 def origins(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[ReuseEdge, str | None]]]:
     """For each of these repositories, the edges saying where it comes from (a fork of, based
     on) with the full name of that origin when it is in the registry, in one query: what a
-    search result shows beside its name."""
+    repository's page shows beside its name (a page of search hits reads them with its rows,
+    ``hits.hit_rows``)."""
     if not ids:
         return {}
-    target = aliased(Repository)
-    rows = session.exec(
-        select(ReuseEdge, target.full_name)
-        .outerjoin(target, target.id == ReuseEdge.target_repository_id)
-        .where(
-            ReuseEdge.reuser_repository_id.in_(list(ids)),  # type: ignore[union-attr]
-            ReuseEdge.kind.in_(ORIGIN_KINDS),  # type: ignore[attr-defined]
-            ReuseEdge.direction == "known",
-        )
-    ).all()
+    rows = session.exec(_origins_query(), params={"ids": list(ids)}).all()
     found: dict[int, list[tuple[ReuseEdge, str | None]]] = defaultdict(list)
     for edge, name in sorted(rows, key=lambda r: (ORIGIN_KINDS.index(r[0].kind), r[0].target_url)):
         found[edge.reuser_repository_id].append((edge, name))  # type: ignore[index]
     return dict(found)
+
+
+@cache
+def _origins_query():
+    """Built once (an aliased table costs more to build than the query takes to run)."""
+    target = aliased(Repository)
+    return (
+        select(ReuseEdge, target.full_name)
+        .outerjoin(target, target.id == ReuseEdge.target_repository_id)
+        .where(
+            ReuseEdge.reuser_repository_id.in_(bindparam("ids", expanding=True)),  # type: ignore[union-attr]
+            ReuseEdge.kind.in_(ORIGIN_KINDS),  # type: ignore[attr-defined]
+            ReuseEdge.direction == "known",
+        )
+    )

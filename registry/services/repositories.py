@@ -6,9 +6,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from functools import cache
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import delete
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -33,7 +32,6 @@ from registry.models import (
 from registry.services import (
     copied_history,
     default_subscriptions,
-    inventory_texts,
     repository_claims,
     reuse,
     reuse_graph,
@@ -296,68 +294,6 @@ def of_agency(session: Session, agency_id: int) -> list[Repository]:
         session.exec(
             select(Repository).where(Repository.agency_id == agency_id).order_by(Repository.name)
         ).all()
-    )
-
-
-# The columns a search hit shows (the public record, and what its archived/obsolete badge
-# reads); never the large texts or the analysis details.
-HIT_COLUMNS = (
-    "id", "forge", "owner", "name", "full_name", "html_url", "url_key", "clone_url", "fork_url",
-    "description", "homepage", "default_branch", "stars", "forks_count", "open_issues",
-    "releases", "archived", "is_fork", "is_template", "is_mirror", "parent_url", "licence",
-    "licence_status", "licence_label", "primary_language", "maturity_level", "maturity_score",
-    "development_status", "topics", "readme_excerpt", "licence_mismatches", "last_commit_at",
-    "last_crawled_at",
-)  # fmt: skip
-
-
-def hit_rows(session: Session, ids: list[int]) -> list[dict]:
-    """Search hits in the order given, as plain values: the ``HIT_COLUMNS`` of each
-    repository, ``last_commit_message``, ``publiccode_descriptions`` (publiccode.yml's texts
-    by language, or None), ``agency_slug``, ``agency_name``, ``agency_names`` and
-    ``languages`` (``(language, bytes, share)``, largest first), in one SQL query of only
-    those columns (no ORM objects: a page of hits is most of a search request's work), and
-    ``inventory_texts`` (``inventory_texts.of_keys``) in one more."""
-    if not ids:
-        return []
-    rows = session.connection().execute(_hits_query(), {"ids": list(ids)}).all()
-    found: dict[int, dict] = {}
-    width = len(HIT_COLUMNS) + 5
-    for row in rows:
-        entry = found.get(row[0])
-        if entry is None:
-            entry = found[row[0]] = dict(zip(row._fields[:width], row[:width], strict=True))
-            entry["languages"] = []
-        if row[width] is not None:
-            entry["languages"].append(tuple(row[width:]))
-    described = inventory_texts.of_keys(session, [e["url_key"] for e in found.values()])
-    for entry in found.values():
-        entry["languages"].sort(key=lambda lang: -lang[1])
-        entry["inventory_texts"] = described.get(entry["url_key"], [])
-    return [found[i] for i in ids if i in found]
-
-
-@cache
-def _hits_query():
-    """Built once: the statement of ``hit_rows``, its ids a bound list."""
-    columns = [getattr(Repository, c) for c in HIT_COLUMNS]
-    message = Repository.extra_metadata["last_commit_message"].as_string()  # type: ignore[index]
-    described = Repository.publiccode["descriptions"].as_json()  # type: ignore[index]
-    return (
-        select(  # type: ignore[call-overload]
-            *columns,
-            message.label("last_commit_message"),
-            described.label("publiccode_descriptions"),
-            Agency.slug.label("agency_slug"),  # type: ignore[attr-defined]
-            Agency.name.label("agency_name"),  # type: ignore[attr-defined]
-            Agency.names.label("agency_names"),  # type: ignore[attr-defined]
-            RepositoryLanguage.language,
-            RepositoryLanguage.bytes,
-            RepositoryLanguage.share,
-        )
-        .join(Agency, Agency.id == Repository.agency_id)  # type: ignore[arg-type]
-        .outerjoin(RepositoryLanguage, RepositoryLanguage.repository_id == Repository.id)  # type: ignore[arg-type]
-        .where(Repository.id.in_(bindparam("ids", expanding=True)))  # type: ignore[union-attr]
     )
 
 

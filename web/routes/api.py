@@ -52,11 +52,17 @@ def _items(request: Request, session: Session, ids: list[int]) -> list[Repositor
     return public_items(session, ids, base_url=request.app.state.settings.base_url)
 
 
-def search_hits(request: Request, result, text: str) -> list[RepositoryHit]:
+def search_hits(
+    request: Request, result, text: str, session: Session | None = None
+) -> list[RepositoryHit]:
     """The page of hits of a search, each with its origins, status and highlighted matches
-    (the engine's snippets of the words of ``text``, or of the corrected query)."""
+    (the engine's snippets of the words of ``text``, or of the corrected query); read in the
+    caller's ``session`` when it has one."""
     base_url = request.app.state.settings.base_url
-    with Session(request.app.state.engine) as session:
+    if session is None:
+        with Session(request.app.state.engine) as own:
+            hits = hit_items(own, result.ids, base_url=base_url)
+    else:
         hits = hit_items(session, result.ids, base_url=base_url)
     marks = highlights(request.app.state.index, result.corrected or text, hits)
     return [

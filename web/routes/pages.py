@@ -199,8 +199,8 @@ def search_page(request: Request) -> Response:
     params = request.query_params
     agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
     agencies_shown += params.getlist("agency")
-    hits = api.search_hits(request, result, req.text)
-    with Session(request.app.state.engine) as session:
+    with Session(request.app.state.engine) as session:  # one for the hits and the names
+        hits = api.search_hits(request, result, req.text, session)
         names = agencies.names(session, agencies_shown)
     pages = (result.total + req.per_page - 1) // req.per_page
     base = [(k, v) for k, v in params.multi_items() if k != "page"]
