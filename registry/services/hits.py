@@ -1,6 +1,7 @@
 """A page of search hits as plain values, in one SQL query: each repository's columns, its
-agency, its languages and its origins (the edges saying it is a fork of, or based on,
-another repository), which is most of a search request's work."""
+agency, its languages, its origins (the edges saying it is a fork of, or based on,
+another repository) and the inventories' texts of it, which is most of a search request's
+work."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import and_, bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from registry.models import Agency, Repository, RepositoryLanguage, ReuseEdge
+from registry.models import Agency, InventoryText, Repository, RepositoryLanguage, ReuseEdge
 from registry.services import inventory_texts
 from registry.services.catalogue import ORIGIN_KINDS
 
@@ -27,6 +28,7 @@ HIT_COLUMNS = (
 _WIDTH = len(HIT_COLUMNS) + 5  # and the five below: message, descriptions, agency's three
 _LANGUAGE = slice(_WIDTH, _WIDTH + 3)  # language, bytes, share
 _ORIGIN = slice(_WIDTH + 3, _WIDTH + 8)  # edge id, kind, target url, target id, its name
+_TEXT = slice(_WIDTH + 8, _WIDTH + 12)  # inventory text id, inventory, names, descriptions
 
 
 def hit_rows(session: Session, ids: list[int]) -> list[dict]:
@@ -35,32 +37,35 @@ def hit_rows(session: Session, ids: list[int]) -> list[dict]:
     or None), ``agency_slug``, ``agency_name``, ``agency_names``, ``languages``
     (``(language, bytes, share)``, largest first) and ``origins`` (``(kind, target_url,
     target_repository_id, target_full_name)``, forks first, then by URL), in one SQL query of
-    only those columns (no ORM objects); and ``inventory_texts`` (an inventory's names and
-    descriptions of the repository, ``inventory_texts.of_keys``) in one more."""
+    only those columns (no ORM objects), with ``inventory_texts`` (the inventories' names
+    and descriptions of it, as ``inventory_texts.of_keys`` gives them)."""
     if not ids:
         return []
     rows = session.connection().execute(_hits_query(), {"ids": list(ids)}).all()
     found: dict[int, dict] = {}
-    seen: dict[int, tuple[set, set]] = {}  # languages × origins: each row is one pair
+    seen: dict[int, tuple[set, set, set]] = {}  # languages × origins × texts: a row each
     for row in rows:
         entry = found.get(row[0])
         if entry is None:
             entry = found[row[0]] = dict(zip(row._fields[:_WIDTH], row[:_WIDTH], strict=True))
-            entry["languages"], entry["origins"] = [], []
-            seen[row[0]] = (set(), set())
-        languages, origins = seen[row[0]]
-        language, edge = row[_LANGUAGE], row[_ORIGIN]
+            entry["languages"], entry["origins"], entry["inventory_texts"] = [], [], []
+            seen[row[0]] = (set(), set(), set())
+        languages, origins, texts = seen[row[0]]
+        language, edge, text = row[_LANGUAGE], row[_ORIGIN], row[_TEXT]
         if language[0] is not None and language[0] not in languages:
             languages.add(language[0])
             entry["languages"].append(tuple(language))
         if edge[0] is not None and edge[0] not in origins:
             origins.add(edge[0])
             entry["origins"].append(tuple(edge[1:]))
-    described = inventory_texts.of_keys(session, [e["url_key"] for e in found.values()])
+        if text[0] is not None and text[0] not in texts:
+            texts.add(text[0])
+            if (described := inventory_texts.described(*text[1:])) is not None:
+                entry["inventory_texts"].append(described)
     for entry in found.values():
         entry["languages"].sort(key=lambda lang: -lang[1])
         entry["origins"].sort(key=lambda o: (ORIGIN_KINDS.index(o[0]), o[1]))
-        entry["inventory_texts"] = described.get(entry["url_key"], [])
+        inventory_texts.in_order(entry["inventory_texts"])
     return [found[i] for i in ids if i in found]
 
 
@@ -92,10 +97,15 @@ def _hits_query():
             ReuseEdge.target_url,
             ReuseEdge.target_repository_id,
             target.full_name.label("target_full_name"),
+            InventoryText.id.label("text_id"),  # type: ignore[union-attr]
+            InventoryText.inventory,
+            InventoryText.names,
+            InventoryText.descriptions,
         )
         .join(Agency, Agency.id == Repository.agency_id)  # type: ignore[arg-type]
         .outerjoin(RepositoryLanguage, RepositoryLanguage.repository_id == Repository.id)  # type: ignore[arg-type]
         .outerjoin(ReuseEdge, origin)
         .outerjoin(target, target.id == ReuseEdge.target_repository_id)
+        .outerjoin(InventoryText, InventoryText.url_key == Repository.url_key)  # type: ignore[arg-type]
         .where(Repository.id.in_(bindparam("ids", expanding=True)))  # type: ignore[union-attr]
     )

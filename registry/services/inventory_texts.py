@@ -140,7 +140,6 @@ def of_keys(session: Session, keys: Iterable[str]) -> dict[str, list[Described]]
     """The inventories' texts of the repositories with these URL keys, each key's list in
     ``INVENTORIES`` order (keys no inventory describes are absent)."""
     found: dict[str, list[Described]] = {}
-    rank = {name: i for i, name in enumerate(INVENTORIES)}
     for chunk in _chunks(sorted(set(keys))):
         rows = session.exec(
             select(InventoryText.url_key, InventoryText.inventory, InventoryText.names,
@@ -148,13 +147,26 @@ def of_keys(session: Session, keys: Iterable[str]) -> dict[str, list[Described]]
             .where(InventoryText.url_key.in_(chunk))  # type: ignore[attr-defined]
         ).all()  # fmt: skip
         for key, inventory, names, descriptions in rows:
-            if inventory in rank:
-                found.setdefault(key, []).append(
-                    Described(inventory, dict(names or {}), dict(descriptions or {}))
-                )
-    for described in found.values():
-        described.sort(key=lambda d: rank[d.inventory])
+            if (text := described(inventory, names, descriptions)) is not None:
+                found.setdefault(key, []).append(text)
+    for texts in found.values():
+        in_order(texts)
     return found
+
+
+def described(
+    inventory: str, names: Mapping | None, descriptions: Mapping | None
+) -> Described | None:
+    """One stored row's texts (None for an inventory this code no longer knows)."""
+    if inventory not in INVENTORIES:
+        return None
+    return Described(inventory, dict(names or {}), dict(descriptions or {}))
+
+
+def in_order(texts: list[Described]) -> None:
+    """Sort one repository's texts in ``INVENTORIES`` order, the preferred first."""
+    rank = {name: i for i, name in enumerate(INVENTORIES)}
+    texts.sort(key=lambda d: rank[d.inventory])
 
 
 def _chunks(keys: list[str]) -> Iterator[list[str]]:
