@@ -188,10 +188,15 @@ def prepare(tmp: Path, size: int, engine_name: str) -> list[dict]:
 
     rows = search_corpus.synthetic(size)
     done = tmp / "ready"
+    settings = Settings(var_dir=tmp, search_engine=engine_name)
     if done.exists():
         print(f"reusing the catalogue in {tmp}")
+        from registry import migrate
+
+        kept = make_engine(settings)
+        migrate.upgrade(kept)  # a catalogue kept by older code gets the tables added since
+        kept.dispose()
         return rows
-    settings = Settings(var_dir=tmp, search_engine=engine_name)
     t = time.perf_counter()
     store(settings, rows)
     print(f"stored {len(rows):,} repositories in {time.perf_counter() - t:.0f} s")
