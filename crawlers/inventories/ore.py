@@ -53,6 +53,7 @@ class OreImport:
     agencies: tuple[AgencyEntry, ...]
     releases: tuple[OreRelease, ...]
     problems: tuple[str, ...]
+    complete: bool = True  # every release file was read (none given, or one skipped: False)
 
 
 def _bilingual(value: Any) -> dict[str, str]:
@@ -130,11 +131,14 @@ def parse_ore(
                 agencies.setdefault(record.key, record)
     known_provinces = mapping(_yaml(provinces, "provinces.yml")) if provinces else {}
     found: list[OreRelease] = []
+    files = skipped = 0
     for path, data in releases:
         doc = mapping(_yaml(data, path))
         admin_code = text(doc.get("adminCode"))
+        files += 1
         if admin_code is None or not _CODE.match(admin_code):
             problems.append(f"{path}: no adminCode")
+            skipped += 1
             continue
         key = f"ore:{admin_code.lower()}"
         if key not in agencies:
@@ -149,7 +153,8 @@ def parse_ore(
                 problems.append(f"{path}: release #{index} has no name or repository URL")
             else:
                 found.append(release)
-    return OreImport(_with_sources(agencies, found), tuple(found), tuple(problems))
+    complete = files > 0 and skipped == 0
+    return OreImport(_with_sources(agencies, found), tuple(found), tuple(problems), complete)
 
 
 def _with_sources(

@@ -23,7 +23,7 @@ MAX_SHOWN = 20
 def _store(what: str, agencies, problems, dry_run: bool, texts=None) -> None:  # type: ignore[no-untyped-def]
     """Import parsed entries, commit (or roll back), print the summary table.
 
-    ``texts``: ``(inventory, releases)`` whose names and descriptions are stored in the
+    ``texts``: ``(inventory, releases, complete)`` whose names and descriptions are stored in the
     same transaction (the inventory's whole list: see ``services.inventory_texts``)."""
     from sqlmodel import Session
 
@@ -35,8 +35,9 @@ def _store(what: str, agencies, problems, dry_run: bool, texts=None) -> None:  #
     with engine(s) as eng, Session(eng) as session:
         report = import_agencies(session, agencies, settings=s)
         if texts is not None:
-            inventory, releases = texts
-            told = replace_all(session, inventory=inventory, releases=releases, now=utcnow())
+            inventory, releases, complete = texts
+            told = replace_all(session, inventory=inventory, releases=releases, now=utcnow(),
+                               complete=complete)  # fmt: skip
         if dry_run:
             session.rollback()
         else:
@@ -48,6 +49,7 @@ def _store(what: str, agencies, problems, dry_run: bool, texts=None) -> None:  #
             f"release names and descriptions: {told.new} new, {told.updated} updated, "
             f"{told.removed} removed, {told.unchanged} unchanged, {told.skipped} without a "
             "repository URL or text"
+            + (f"; {told.kept} kept (the inventory was read in part)" if told.kept else "")
         )
 
 
@@ -123,7 +125,8 @@ def ore(
     """Canada's Open Resource Exchange (ORE) administrations and release owners.
 
     Agency names, and each release's name and description, are kept in English and French;
-    the folder is the whole inventory (releases no longer in it lose their texts)."""
+    the folder is the whole inventory (releases no longer in it lose their texts, unless
+    a release file was skipped or none was found: then nothing is removed)."""
     from crawlers.inventories import parse_ore
     from crawlers.inventories.fetch import read_inventory
     from registry.services.inventory_texts import ORE
@@ -141,7 +144,9 @@ def ore(
         read("code/*/*.yml"),
         read_inventory(str(provinces), s) if provinces.is_file() else None,
     )
-    _store("ORE", found.agencies, found.problems, dry_run, texts=(ORE, found.releases))
+    _store(
+        "ORE", found.agencies, found.problems, dry_run, texts=(ORE, found.releases, found.complete)
+    )
 
 
 @app.command("publiccode-list")

@@ -54,13 +54,21 @@ class TextsReport:
     unchanged: int = 0
     removed: int = 0
     skipped: int = 0  # releases with no usable URL or no text
+    kept: int = 0  # not in a partial read, so left as they were
 
 
 def replace_all(
-    session: Session, *, inventory: str, releases: Iterable[ReleaseLike], now: datetime
+    session: Session,
+    *,
+    inventory: str,
+    releases: Iterable[ReleaseLike],
+    now: datetime,
+    complete: bool = True,
 ) -> TextsReport:
     """Make the stored texts of ``inventory`` exactly those of ``releases`` (idempotent: the
-    same list again changes nothing and logs no index change). The caller commits."""
+    same list again changes nothing and logs no index change). ``complete=False`` (the
+    inventory was read in part: a file skipped, or none found) adds and updates but removes
+    nothing, so a bad or partial read never loses a text. The caller commits."""
     if inventory not in INVENTORIES:
         raise ValueError(f"{inventory!r} is not an inventory that describes repositories")
     report = TextsReport()
@@ -84,6 +92,9 @@ def replace_all(
         session.add(row)
         changed.append(key)
     for key, row in stored.items():
+        if not complete:
+            report.kept += 1
+            continue
         session.delete(row)
         report.removed += 1
         changed.append(key)

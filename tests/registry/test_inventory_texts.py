@@ -137,3 +137,37 @@ def test_a_dry_run_counts_the_texts_and_writes_none(monkeypatch, settings, engin
     with Session(engine) as session:
         stored = session.exec(select(func.count()).select_from(InventoryText)).one()
     assert stored > 50 and f"release names and descriptions: {stored} new, 0 updated" in out
+
+
+def test_a_partial_read_adds_and_updates_but_never_removes(engine, shared_data):
+    """A release file without its adminCode is skipped and reported; a folder with no release
+    files at all reads as nothing. Neither may cost the texts it did not read."""
+    root = shared_data / "ore" / "_data"
+    files = [(p.relative_to(root).as_posix(), p.read_bytes())
+             for p in sorted(root.glob("code/*/*.yml"))]  # fmt: skip
+    admins = [(p.relative_to(root).as_posix(), p.read_bytes())
+              for p in sorted(root.glob("administrations/*.yml"))]  # fmt: skip
+    whole = parse_ore(admins, files)
+    assert whole.complete
+    first = _replace(engine, whole.releases)
+    assert first.new > 50
+
+    ns = next(i for i, (_, data) in enumerate(files) if b"when-to-call-811" in data)
+    broken = [*files[:ns], (files[ns][0], b"releases: []\n"), *files[ns + 1 :]]
+    partial = parse_ore(admins, broken)
+    assert not partial.complete and any("no adminCode" in p for p in partial.problems)
+    with session_scope(engine) as session:
+        report = inventory_texts.replace_all(session, inventory=ORE, releases=partial.releases,
+                                             now=f.NOW, complete=partial.complete)  # fmt: skip
+    assert report.removed == 0 and report.kept >= 1
+    with Session(engine) as session:
+        assert normalise_url(NS_URL) in inventory_texts.of_keys(session, [normalise_url(NS_URL)])
+
+    nothing = parse_ore(admins, [])
+    assert not nothing.complete
+    with session_scope(engine) as session:
+        report = inventory_texts.replace_all(session, inventory=ORE, releases=nothing.releases,
+                                             now=f.NOW, complete=nothing.complete)  # fmt: skip
+    assert (report.removed, report.kept) == (0, first.new)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(InventoryText)).one() == first.new
