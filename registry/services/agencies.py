@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from registry.errors import BadRequest, NotFound
@@ -126,5 +127,12 @@ def names(session: Session, slugs: list[str]) -> dict[str, str]:
     """Agency names for the given slugs (for facet labels), in one query."""
     if not slugs:
         return {}
-    query = select(Agency.slug, Agency.name).where(Agency.slug.in_(slugs))  # type: ignore[attr-defined]
-    return dict(session.connection().execute(query).all())  # type: ignore[arg-type]
+    return dict(session.connection().execute(_names_query(), {"slugs": list(slugs)}).all())  # type: ignore[arg-type]
+
+
+@cache
+def _names_query():
+    """Built once (every search page asks): its slugs a bound list."""
+    return select(Agency.slug, Agency.name).where(
+        Agency.slug.in_(bindparam("slugs", expanding=True))  # type: ignore[attr-defined]
+    )
