@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     base_url: str = Field("http://127.0.0.1:8000", description="public URL of this registry")
     host: str = Field("127.0.0.1", description="address `govcode serve` binds")
     port: int = Field(8000, description="port `govcode serve` binds")
+    web_threads: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="requests a web worker process handles at once (the rest wait their turn: "
+        "many at once share the process's one interpreter and all finish late)",
+    )
     secret_key: SecretStr = Field(
         SecretStr("dev-secret-change-me"), description="signs sessions and tokens"
     )

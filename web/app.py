@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio.to_thread
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
@@ -140,6 +141,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         follower.sync_now()
         follower.start()
         app.state.engine, app.state.index, app.state.follower = engine, index, follower
+        # The thread pool every handler runs in: a few requests at a time each finish soon,
+        # where forty would share the interpreter and all finish late.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         try:
             yield
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -57,3 +58,41 @@ def test_no_route_handler_is_a_coroutine(settings):
     found = list(routes(create_app(settings).routes))
     assert len(found) > 50  # the app's pages and API, not an empty table
     assert [r.path for r in found if inspect.iscoroutinefunction(r.endpoint)] == []
+
+
+class CountingIndex:
+    """The app's index, counting the searches under way at once (each takes 0.2 s)."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self.now = self.most = 0
+
+    def search(self, request):
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(0.2)
+            return self._inner.search(request)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_a_worker_handles_web_threads_requests_at_once(settings, engine):
+    """GOVCODE_WEB_THREADS bounds the requests a worker runs at once; the others wait their
+    turn and are all answered."""
+    factories.store(engine, factories.record("ahs", "covid-tool", description="covid"))
+    with LiveServer(settings.model_copy(update={"web_threads": 2})) as live:
+        counting = live.app.state.index = CountingIndex(live.app.state.index)
+        with httpx.Client(base_url=live.url, timeout=30) as client, ThreadPoolExecutor(6) as pool:
+            asked = [
+                pool.submit(client.get, "/api/v1/repositories", params={"q": f"covid {i}"})
+                for i in range(6)
+            ]
+            assert [a.result().status_code for a in asked] == [200] * 6
+    assert counting.most == 2
