@@ -25,7 +25,7 @@ from registry.models.catalogue import (
 from web import api_schemas
 from web.openapi_accounts import ACCOUNT_PATHS
 from web.openapi_catalogue import CATALOGUE_PATHS
-from web.openapi_exports import EXPORT_PATHS, EXPORT_SCHEMAS, search_parameters
+from web.openapi_exports import EXPORT_PATHS, EXPORT_SCHEMAS, facet_parameters, search_parameters
 from web.openapi_parts import (
     EMAIL,
     REPO_ID,
@@ -104,7 +104,7 @@ def _renamed(value: Any, names: dict[str, str]) -> Any:
 
 # -- the paths, one helper each ---------------------------------------------------------
 def _repositories() -> dict[str, Operation]:
-    params = search_parameters()
+    params = [*search_parameters(), *facet_parameters()]
     return {
         "get": operation(
             "listRepositories",

@@ -16,7 +16,7 @@ from web.openapi_parts import (
     query,
     whole,
 )
-from web.search_params import CURSOR_MAX, FILTER_PARAMS, SORTS
+from web.search_params import CURSOR_MAX, FACET_TOP, FILTER_PARAMS, SORTS
 
 EXPORT_SCHEMAS: dict[str, Any] = {
     "CodeJson": {
@@ -78,6 +78,25 @@ def search_parameters() -> list[dict]:
             "per_page unchanged): the page after its last result, stable while repositories "
             "are added or removed; page is then ignored",
             {"type": "string", "maxLength": CURSOR_MAX},
+        ),
+    ]
+
+
+def facet_parameters() -> list[dict]:
+    """How many values of each facet the API's search counts (the search page's choice)."""
+    return [
+        query(
+            "facet_size",
+            f"each facet's most frequent values to count (default {FACET_TOP}), besides the "
+            "values filtered by; more_facets names the facets that have more",
+            whole("facet_size"),
+            FACET_TOP,
+        ),
+        query(
+            "more",
+            "a filter parameter whose facet is counted in full (every value)",
+            {"enum": list(FILTER_PARAMS)},
+            "topic",
         ),
     ]
 

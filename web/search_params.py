@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
@@ -13,12 +14,19 @@ from registry.search.saved import PARAMS as FILTER_PARAMS
 
 # Query parameter name -> index field: one table, shared with saved searches.
 assert set(FILTER_PARAMS.values()) == set(FACETS)
+PARAM_OF = {field: name for name, field in FILTER_PARAMS.items()}  # index field -> parameter
 
 
 SORTS = ("relevance", "stars", "updated")
 _WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
 CURSOR_MAX = 500  # characters; a next_cursor is far shorter
-LIMITS = {"page": (1, 1000), "per_page": (1, 100), "active_days": (1, 36_500)}
+LIMITS = {
+    "page": (1, 1000),
+    "per_page": (1, 100),
+    "active_days": (1, 36_500),
+    "facet_size": (1, 1000),
+}
+FACET_TOP = 10  # values of each facet a search page (and the API, unless asked) counts
 
 
 def single(params: QueryParams, name: str) -> str | None:
@@ -73,7 +81,17 @@ def parse(params: QueryParams, *, per_page: int = 20) -> SearchRequest:
     )
 
 
-FEED_IGNORES = ("page", "per_page", "more", "cursor")  # a feed follows the search, not a page
+def with_facet_window(params: QueryParams, req: SearchRequest) -> SearchRequest:
+    """``req`` counting each facet's ``facet_size`` most frequent values (``FACET_TOP``
+    unless given), and every value of the one ``more`` names (a filter parameter)."""
+    top = whole_number(params, "facet_size", FACET_TOP)
+    more = single(params, "more")
+    if more and more not in FILTER_PARAMS:
+        raise InvalidParameter("more", "more must name a filter: " + ", ".join(FILTER_PARAMS))
+    return replace(req, facet_top=top, facet_all=(FILTER_PARAMS[more],) if more else ())
+
+
+FEED_IGNORES = ("page", "per_page", "more", "facet_size", "cursor")  # a feed follows the search, not a page
 
 
 def feed_url(params: QueryParams) -> str:

@@ -26,6 +26,10 @@ class Plan:
     offset: int = 0
     limit: int = 20
     facets: bool = True
+    # Of each facet but those in ``facet_all`` (every value): at least its ``facet_top``
+    # most frequent values besides its own filter's, and those; None: every value.
+    facet_top: int | None = None
+    facet_all: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ MAX_PAIRS = 100_000  # (value, count) pairs kept, about 15 MB (a browse page hol
 
 def facet_key(plan: Plan) -> Hashable:
     """What facet counts depend on: the words, how they combine, the filters (their values'
-    order aside), the activity window and the ids left out. Not the sort, nor the page."""
+    order aside), the activity window, the ids left out and how many values are counted.
+    Not the sort, nor the page."""
     t = plan.text  # its own filters are in the plan's
     filters = tuple(sorted((name, tuple(sorted(set(v)))) for name, v in plan.filters.items()))
     words = (t.terms, t.phrases, t.prefixes, plan.any_term)
-    return (words, filters, plan.updated_since, tuple(sorted(plan.exclude_ids)))
+    size = (plan.facet_top, tuple(sorted(plan.facet_all)))
+    return (words, filters, plan.updated_since, tuple(sorted(plan.exclude_ids)), size)
 
 
 class FacetCache:

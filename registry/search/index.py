@@ -198,6 +198,9 @@ class SearchIndex:
             offset=(page - 1) * per_page,
             limit=per_page,
             facets=request.facets,
+            # one more than shown: whether a facet has more values than it shows
+            facet_top=None if request.facet_top is None else max(1, request.facet_top) + 1,
+            facet_all=tuple(f for f in request.facet_all if f in q.FACETS),
         )
         if request.cursor:
             after = cursors.decode(request.cursor, query=digest)
@@ -207,10 +210,12 @@ class SearchIndex:
         following = None
         if hits.ids and offset + len(hits.ids) < min(hits.total, cursors.MAX_OFFSET):
             following = cursors.Cursor(digest, offset + len(hits.ids), hits.ids[-1])
+        facets, more = _top(hits.facets, plan)
         return q.SearchResult(
             ids=hits.ids,
             total=hits.total,
-            facets=hits.facets,
+            facets=facets,
+            more_facets=more,
             page=offset // per_page + 1,
             per_page=per_page,
             corrected=corrected,
@@ -308,6 +313,25 @@ class SearchIndex:
             facets=False,
         )
         return self._engine.run(plan).ids
+
+
+def _top(facets: dict[str, list[tuple[str, int]]], plan: Plan):
+    """Each facet's values as the request asked (its ``facet_top``, with its chosen values
+    wherever they rank), and the facets that have more (the engine counted one more)."""
+    if plan.facet_top is None:
+        return facets, ()
+    shown = plan.facet_top - 1
+    out, more = {}, []
+    for name, pairs in facets.items():
+        if name in plan.facet_all or len(pairs) <= shown:
+            out[name] = pairs
+            continue
+        chosen = set(plan.filters.get(name, ()))
+        kept = pairs[:shown] + [p for p in pairs[shown:] if p[0] in chosen]
+        out[name] = kept
+        if len(kept) < len(pairs):
+            more.append(name)
+    return out, tuple(more)
 
 
 def _with_text(plan: Plan, text: q.ParsedText) -> Plan:

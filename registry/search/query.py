@@ -58,6 +58,10 @@ class SearchRequest:
     exclude_ids: Sequence[int] = ()
     facets: bool = True  # False: skip facet counts (suggestions, similar repositories)
     cursor: str | None = None  # a next_cursor: the page after it (``page`` is then ignored)
+    # Each facet's ``facet_top`` most frequent values (and its own chosen ones, wherever
+    # they rank), but every value of the facets in ``facet_all``; None: every value.
+    facet_top: int | None = None
+    facet_all: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class SearchResult:
     corrected: str | None = None  # "Showing results for …" (typos were corrected)
     did_you_mean: str | None = None  # nothing matched; this would
     next_cursor: str | None = None  # opaque: the page after this one (None on the last)
+    more_facets: tuple[str, ...] = ()  # facets with values beyond those counted here
 
 
 @dataclass(frozen=True)

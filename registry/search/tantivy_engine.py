@@ -268,33 +268,66 @@ class TantivyEngine:
         # The exact total comes with the top documents (counting is nearly free there).
         found = searcher.search(full, limit=limit, offset=plan.offset, count=True, **kwargs)
         ids = searcher.fast_field_values("id", [addr for _, addr in found.hits])
+        total = int(found.count or 0)
         facets = self._facets(searcher, text, full, plan) if plan.facets else {}
-        return Hits(ids=[int(i) for i in ids][: plan.limit], total=int(found.count or 0),
-                    facets=facets)  # fmt: skip
+        return Hits(ids=[int(i) for i in ids][: plan.limit], total=total, facets=facets)
+
+    def _groups(self, text, full, plan: Plan) -> list[tuple[object, list[str]]]:
+        """The facet counts' queries: the search's own for the facets not filtered by, and
+        for each one filtered by, the search without that filter (a chosen value keeps its
+        siblings)."""
+        free = [f for f in FACETS if f not in plan.filters]
+        return [(full, free)] + [(self._query(text, plan, skip=f), [f]) for f in plan.filters]
 
     def _facets(self, searcher, text, full, plan: Plan) -> dict:
-        """The counts per value under every *other* filter (a chosen value keeps its
-        siblings), one aggregation pass per filtered facet plus one."""
-        free = [f for f in FACETS if f not in plan.filters]
-        groups = [(full, free)]
-        groups += [(self._query(text, plan, skip=f), [f]) for f in plan.filters]
+        """The counts per value under every *other* filter, one aggregation pass per
+        filtered facet plus one (``_groups``)."""
         out: dict[str, list[tuple[str, int]]] = {}
-        for query, names in groups:
-            aggs = {
-                n: {"terms": {"field": n, "size": max(1, len(self.facet_values(n)))}} for n in names
-            }
-            answer = searcher.aggregate(query, aggs)
+        for query, names in self._groups(text, full, plan):
+            aggs = {}
             for n in names:
-                buckets = answer.get(n, {}).get("buckets", [])
-                pairs = list(map(_PAIR, buckets))
-                # tantivy gives ties in term order (the keys' order); a stable sort on the
-                # count alone, most first, makes the order (-count, key) at C speed.
-                pairs.sort(key=_COUNT, reverse=True)
+                aggs |= self._aggregation(n, plan)
+            answer = searcher.aggregate(query, aggs)
+            # Over several segments, one segment's own top values may have missed some:
+            # count those facets in full (one segment's counts are exact whatever it says).
+            inexact = [n for n in names if answer.get(n, {}).get("doc_count_error_upper_bound")]
+            if inexact and searcher.num_segments > 1:
+                answer |= searcher.aggregate(query, {n: self._aggregation(n)[n] for n in inexact})
+            for n in names:
+                pairs = list(map(_PAIR, answer.get(n, {}).get("buckets", [])))
+                if chosen := answer.get(n + CHOSEN, {}).get("buckets"):
+                    pairs = sorted(dict([*pairs, *map(_PAIR, chosen)]).items(), key=_rank)
+                else:
+                    # tantivy gives ties in term order (the keys' order); a stable sort on
+                    # the count alone, most first, makes the order (-count, key) at C speed.
+                    pairs.sort(key=_COUNT, reverse=True)
                 out[n] = pairs
         return {f: out.get(f, []) for f in FACETS}
 
+    def _aggregation(self, name: str, plan: Plan | None = None) -> dict:
+        """The aggregation of one facet: every value, or (when the plan asks for its top
+        values) those and, by name, the plan's own filter values of it wherever they rank.
+        tantivy keeps a few times ``size`` values per segment and says when that was not
+        enough (``doc_count_error_upper_bound``)."""
+        every = max(1, len(self.facet_values(name)))
+        if plan is None or plan.facet_top is None or name in plan.facet_all:
+            return {name: {"terms": {"field": name, "size": every}}}
+        chosen = list(plan.filters.get(name, ()))
+        size = min(every, plan.facet_top + len(chosen))
+        aggs = {name: {"terms": {"field": name, "size": size}}}
+        if chosen:
+            aggs[name + CHOSEN] = {"terms": {"field": name, "size": len(chosen), "include": chosen}}
+        return aggs
 
+
+CHOSEN = "__chosen"  # the aggregation of a facet's own filter values
 _COUNT = itemgetter(1)
+
+
+def _rank(pair: tuple[str, int]) -> tuple[int, str]:
+    return (-pair[1], pair[0])
+
+
 _PAIR = itemgetter("key", "doc_count")
 _MISSING = object()
 WORD_CACHE = 20_000  # word queries kept (each a few hundred bytes)

@@ -260,3 +260,89 @@ def test_two_writers_on_one_folder_wait_for_each_other(engine, index, catalogue)
     assert errors == []
     index.refresh()
     assert index.count() == 4
+
+
+def test_a_facet_top_counts_the_most_frequent_values_and_the_chosen_ones(engine, index):
+    """``facet_top``: each facet's most frequent values, ties in name order, exact over an
+    index written in many commits (tantivy keeps only a segment's own top values at first),
+    plus a chosen value wherever it ranks; ``more_facets`` says which facets have more."""
+    counts = {"ag-a": 2, "ag-b": 5, "ag-c": 3, "ag-d": 3, "ag-e": 1, "ag-f": 3, "ag-g": 1}
+    for slug, n in counts.items():  # one commit per agency: several segments
+        for i in range(n):
+            f.store(engine, f.record(slug, f"tool-{i}", description="tool"), agency=slug)
+        sync(engine, index)
+    every = index.search(SearchRequest(text="tool"))
+    assert every.more_facets == ()
+    assert every.facets["agency"][:4] == [("ag-b", 5), ("ag-c", 3), ("ag-d", 3), ("ag-f", 3)]
+    top = index.search(SearchRequest(text="tool", facet_top=3))
+    assert top.facets["agency"] == every.facets["agency"][:3]
+    assert top.more_facets == ("agency",)  # the licence facet has one value: nothing more
+    assert top.facets["licence"] == every.facets["licence"]
+    chosen = index.search(SearchRequest(text="tool", facet_top=3, filters={"agency": ["ag-g"]}))
+    assert chosen.total == 1
+    assert chosen.facets["agency"] == [("ag-b", 5), ("ag-c", 3), ("ag-d", 3), ("ag-g", 1)]
+    assert chosen.more_facets == ("agency",)
+    full = index.search(SearchRequest(text="tool", facet_top=3, facet_all=("agency",)))
+    assert full.facets["agency"] == every.facets["agency"] and full.more_facets == ()
+    exact = index.search(SearchRequest(text="tool", facet_top=len(counts)))
+    assert exact.facets["agency"] == every.facets["agency"] and exact.more_facets == ()
+
+
+def test_a_facet_top_stays_exact_when_a_segment_ranks_the_value_low(engine, index):
+    """The most frequent value overall is a tie among forty in the first commit's segment,
+    where tantivy keeps a few times the asked-for values only: its count still adds up."""
+    for i in range(40):
+        f.store(engine, f.record(f"a{i:02d}", "tool", description="tool"), agency=f"a{i:02d}")
+    f.store(engine, f.record("zz", "tool-0", description="tool"), agency="zz")
+    sync(engine, index)
+    for i in range(1, 4):
+        f.store(engine, f.record("zz", f"tool-{i}", description="tool"), agency="zz")
+    sync(engine, index)
+    top = index.search(SearchRequest(text="tool", facet_top=1))
+    assert top.facets["agency"] == [("zz", 4)]
+    assert top.more_facets == ("agency",)
+
+
+def test_facet_counts_agree_between_engines_for_broad_and_narrow_searches(engine, settings):
+    """Both engines give the same totals, counts and facets with more values, for searches
+    that match all, most or few repositories, with filters and facet tops, and again after
+    deletions."""
+    for i in range(30):
+        f.store(
+            engine,
+            f.record(
+                f"o{i % 7}",
+                f"r{i}",
+                description="common tool" + (" rare" if i % 5 == 0 else ""),
+                licence=["MIT", "EUPL-1.2", "Apache-2.0"][i % 3],
+                topics=[f"t{i % 4}", f"t{i % 6}"],
+                languages=[("Python", 10, 0.5), (f"L{i % 3}", 10, 0.5)],
+            ),
+            agency=f"ag{i % 7}",
+        )
+    both = [SearchIndex(settings.resolved_index_dir, engine=name) for name in ENGINE_NAMES]
+    requests = [
+        SearchRequest(text="common"),
+        SearchRequest(text="rare"),
+        SearchRequest(),
+        SearchRequest(text="tool", filters={"licence": ["MIT"], "topics": ["t1"]}),
+        SearchRequest(text="tool", filters={"agency": ["ag3"]}, facet_top=2),
+        SearchRequest(text="common", facet_top=1, facet_all=("topics",)),
+    ]
+
+    def answers():
+        out = []
+        for index in both:
+            sync(engine, index)
+            out.append([(r.total, r.facets, r.more_facets) for r in map(index.search, requests)])
+        return out
+
+    tantivy_first, whoosh_first = answers()
+    assert tantivy_first == whoosh_first
+    assert tantivy_first[0][1]["licence"] == [("Apache-2.0", 10), ("EUPL-1.2", 10), ("MIT", 10)]
+    for index in both:
+        index.apply([], deleted=[ids_of(engine)[f"r{i}"] for i in range(0, 30, 2)])
+        index.refresh()
+    after = [[(r.total, r.facets, r.more_facets) for r in map(i.search, requests)] for i in both]
+    assert after[0] == after[1]
+    assert after[0][0][0] == 15 and sum(n for _, n in after[0][0][1]["licence"]) == 15

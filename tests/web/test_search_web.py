@@ -83,9 +83,20 @@ def test_facet_lists_show_the_top_values_and_a_way_to_see_more(live):
     client, _ = live
     page = client.get("/", params={"q": "permits"}).text
     assert page.count('name="agency"') == 10
-    assert "4 more" in page
+    assert 'href="/?q=permits&amp;more=agency"' in page and "Every value…" in page
+    assert 'href="/?q=permits&amp;more=licence"' not in page  # one licence: all shown
     everything = client.get("/", params={"q": "permits", "more": "agency"}).text
     assert everything.count('name="agency"') == 14
+    assert 'more=agency"' not in everything
+    api = client.get("/api/v1/repositories", params={"q": "permits"}).json()
+    assert len(api["facets"]["agency"]) == 10 and api["more_facets"] == ["agency"]
+    api = client.get("/api/v1/repositories", params={"q": "permits", "more": "agency"}).json()
+    assert len(api["facets"]["agency"]) == 14 and api["more_facets"] == []
+    api = client.get("/api/v1/repositories", params={"q": "permits", "facet_size": 3}).json()
+    assert len(api["facets"]["agency"]) == 3
+    wrong = client.get("/api/v1/repositories", params={"q": "permits", "more": "nope"})
+    assert wrong.status_code == 400 and "more must name a filter" in wrong.text
+    assert client.get("/", params={"q": "permits", "more": "nope"}).status_code == 200
 
 
 def test_suggestions_and_similar_repositories(live):

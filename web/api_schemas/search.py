@@ -29,7 +29,10 @@ class RepositoryPage(BaseModel):
     # opaque: pass it as ``cursor`` for the page after this one; null on the last page
     next_cursor: str | None
     items: list[RepositoryHit]  # each with where the words searched for matched
+    # each facet's most frequent values (facet_size of them, or all for ``more``) and the
+    # values filtered by
     facets: dict[str, list[FacetCount]]
+    more_facets: list[str]  # the facets (their filter parameters) with more values than these
     feed_url: str  # the Atom feed of new repositories matching this search
 
 

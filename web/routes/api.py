@@ -84,7 +84,9 @@ def highlights(index, text: str, hits: list[dict]) -> dict[int, dict[str, str]]:
 
 
 def list_repositories(request: Request) -> Response:
-    req = search_params.parse(request.query_params)
+    req = search_params.with_facet_window(
+        request.query_params, search_params.parse(request.query_params)
+    )
     tag = caching.etag(request)
     if (early := caching.not_modified(request, tag)) is not None:
         return early
@@ -104,6 +106,7 @@ def list_repositories(request: Request) -> Response:
         "next_cursor": result.next_cursor,
         "items": items,
         "facets": facets,
+        "more_facets": [search_params.PARAM_OF[f] for f in result.more_facets],
         "feed_url": base_url + search_params.feed_url(request.query_params),
     }
     return caching.cached(request, _json(body), tag)

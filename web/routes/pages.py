@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -46,8 +47,7 @@ from web.views import (
     versions_public,
 )
 
-FACET_TOP = 10  # values shown per facet; "more=<param>" shows them all
-PARAM_OF = {field: name for name, field in search_params.FILTER_PARAMS.items()}
+PARAM_OF = search_params.PARAM_OF
 
 
 def routes() -> list[Route]:
@@ -114,15 +114,11 @@ def _facets(request: Request, result, names: dict[str, str]) -> list[SimpleNames
     """The facet lists the page shows. Namespaces, not dicts: Jinja reads ``v.count`` from
     a dict only after an AttributeError, hundreds of times a page."""
     params = request.query_params
-    more = params.get("more", "")
     base = urlencode([(k, v) for k, v in params.multi_items() if k != "page"])
     facets = []
     for field, counts in result.facets.items():
         param = PARAM_OF[field]
         chosen = set(params.getlist(param))
-        shown = counts if more == param else counts[:FACET_TOP]
-        if chosen:  # keep chosen ones
-            shown += [(v, n) for v, n in counts[len(shown) :] if v in chosen]
         facets.append(
             SimpleNamespace(
                 label=_(FACET_LABELS[field]),
@@ -137,10 +133,9 @@ def _facets(request: Request, result, names: dict[str, str]) -> list[SimpleNames
                         if value in chosen
                         else _switch_on_url(base, param, value),
                     )
-                    for value, n in shown
+                    for value, n in counts
                 ],
-                more_url=_more_url(params, param) if len(counts) > len(shown) else None,
-                hidden=len(counts) - len(shown),
+                more_url=_more_url(params, param) if field in result.more_facets else None,
             )
         )
     return facets
@@ -192,12 +187,16 @@ def search_page(request: Request) -> Response:
         req = search_params.parse(request.query_params)
     except BadRequest:
         req = search_params.parse(request.query_params.__class__(""))
+    try:  # the page shows each facet's top values; "more=<param>" all of that one
+        req = search_params.with_facet_window(request.query_params, req)
+    except BadRequest:
+        req = replace(req, facet_top=search_params.FACET_TOP)
     tag = caching.etag(request)
     if (early := caching.not_modified(request, tag)) is not None:
         return early
     result = request.app.state.index.search(req)
     params = request.query_params
-    agencies_shown = [v for v, _ in result.facets.get("agency", [])[:FACET_TOP]]
+    agencies_shown = [v for v, _ in result.facets.get("agency", [])]
     agencies_shown += params.getlist("agency")
     with Session(request.app.state.engine) as session:  # one for the hits and the names
         hits = api.search_hits(request, result, req.text, session)
