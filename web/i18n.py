@@ -129,7 +129,20 @@ def format_datetime(value: datetime | None, format: str = "medium") -> str:
 def format_number(value: float | int | None) -> str:
     if value is None:
         return ""
-    return _decimal(value, current())
+    lang = current()
+    if type(value) is int and (group := _thousands(lang)) is not None:
+        return f"{value:,}".replace(",", group)  # what Babel writes, a hundred times faster
+    return _decimal(value, lang)
+
+
+@cache
+def _thousands(lang: str) -> str | None:
+    """The group separator of a language that groups whole numbers by threes with the ASCII
+    minus (as English and French do); None for any other (Babel formats those)."""
+    pattern = numbers.parse_pattern(Locale.parse(lang).decimal_formats[None].pattern)
+    if pattern.grouping != (3, 3) or numbers.get_minus_sign_symbol(lang) != "-":
+        return None
+    return numbers.get_group_symbol(lang)
 
 
 @lru_cache(maxsize=8192)

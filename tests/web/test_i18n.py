@@ -19,6 +19,7 @@ from registry.services import inventories, repositories
 from tests import factories as f
 from tests.conftest import LiveServer
 from tests.i18n_check import extracted, problems
+from web import i18n as web_i18n
 from web.i18n import COOKIE
 
 FR = {"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"}
@@ -213,3 +214,14 @@ def test_the_api_gives_every_language(live):
     assert detail["licence_duties"]["options"][0]["permissions"][0]["text"].startswith("Use")
     listing = client.get("/api/v1/repositories", params={"q": "vaccination"}).json()
     assert listing["items"][0]["descriptions"]["fr"].startswith("Prendre")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "hi"])
+def test_whole_numbers_are_written_as_babel_writes_them(lang):
+    """The quick path for whole numbers gives Babel's own text (and a language that groups
+    otherwise, Hindi's lakhs, still goes through Babel)."""
+    from babel import numbers
+
+    for value in (0, 7, -7, 999, 1000, -1234, 12345, 1234567, 10**12 + 5):
+        with web_i18n.use(lang):
+            assert web_i18n.format_number(value) == numbers.format_decimal(value, locale=lang)
