@@ -113,10 +113,12 @@ def run_wrk(url: str, paths_file: Path, duration: int, connections: int) -> dict
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "requests": done, "p50": ms("50"), "p99": ms("99"), "errors": errors + (
-        int(non2xx.group(1)) if non2xx else 0)}  # fmt: skip
+    kinds = {k: int(n) for k, n in re.findall(r"(connect|read|write|timeout) (\d+)", out)}
+    if non2xx := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        kinds["non-2xx"] = int(non2xx.group(1))
+    kinds = {k: n for k, n in kinds.items() if n}
+    return {"rps": rps, "requests": done, "p50": ms("50"), "p99": ms("99"),
+            "errors": sum(kinds.values()), "kinds": kinds}  # fmt: skip
 
 
 def rss_mb(pid: int) -> float:
@@ -299,9 +301,11 @@ def serve_and_load(tmp: Path, rows: list[dict], args) -> None:
             r = run_wrk(base, paths_file, args.duration, args.connections)
             per_request = (cpu_seconds(server.pid) - cpu) * 1000 / max(1, r["requests"])
             rss = rss_mb(server.pid)
+            kinds = ", ".join(f"{k} {n}" for k, n in r["kinds"].items())
+            errors = f"{r['errors']} ({kinds})" if kinds else "0"
             ok = r["rps"] >= 200 and r["p99"] <= 250 and r["errors"] == 0 and rss <= 400
             print(
-                f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} "
+                f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {errors} "
                 f"| {rss:.0f} | {per_request:.2f} | ≥200 req/s, p99≤250 ms, 0 errors, ≤400 MB: "
                 f"{'ok' if ok else 'MISS'} |"
             )
