@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     base_url: str = Field("http://127.0.0.1:8000", description="public URL of this registry")
     host: str = Field("127.0.0.1", description="address `govcode serve` binds")
     port: int = Field(8000, description="port `govcode serve` binds")
+    web_gc_freeze: bool = Field(
+        True,
+        description="a web worker moves what it holds at startup out of the garbage "
+        "collector's reach (gc.freeze), so full collections stay short",
+    )
     web_threads: int = Field(
         4,
         ge=1,

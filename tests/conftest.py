@@ -89,6 +89,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         index_sync_interval=0.1,
         search_engine=os.environ.get("GOVCODE_TEST_SEARCH_ENGINE", "tantivy"),
         requests_per_second=0,
+        web_gc_freeze=False,  # many apps start in one test process: freezing each would keep
+        # every earlier one's garbage
     )
 
 

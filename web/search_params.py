@@ -91,7 +91,8 @@ def with_facet_window(params: QueryParams, req: SearchRequest) -> SearchRequest:
     return replace(req, facet_top=top, facet_all=(FILTER_PARAMS[more],) if more else ())
 
 
-FEED_IGNORES = ("page", "per_page", "more", "facet_size", "cursor")  # a feed follows the search, not a page
+# a feed follows the search, not a page of it
+FEED_IGNORES = ("page", "per_page", "more", "facet_size", "cursor")
 
 
 def feed_url(params: QueryParams) -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 
@@ -96,3 +100,33 @@ def test_a_worker_handles_web_threads_requests_at_once(settings, engine):
             ]
             assert [a.result().status_code for a in asked] == [200] * 6
     assert counting.most == 2
+
+
+def test_a_worker_freezes_what_it_holds_at_startup(tmp_path):
+    """``GOVCODE_WEB_GC_FREEZE`` (on unless turned off): after the app starts, what it holds
+    is out of the garbage collector's reach; off, nothing is frozen."""
+    script = (
+        "import asyncio, gc, sys\n"
+        "from registry import migrate\n"
+        "from registry.db import make_engine\n"
+        "from registry.settings import Settings\n"
+        "from web.app import create_app\n"
+        "s = Settings(environment='test', var_dir=sys.argv[1], web_gc_freeze=sys.argv[2] == 'on')\n"
+        "migrate.upgrade(make_engine(s))\n"
+        "app = create_app(s)\n"
+        "async def main():\n"
+        "    async with app.router.lifespan_context(app):\n"
+        "        print(gc.get_freeze_count())\n"
+        "asyncio.run(main())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    counts = {}
+    for mode in ("on", "off"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / mode), mode],
+            cwd=root, capture_output=True, text=True, timeout=120, check=True,
+            env={k: v for k, v in os.environ.items() if not k.startswith("GOVCODE_")},
+        )  # fmt: skip
+        counts[mode] = int(done.stdout.split()[-1])
+    assert counts["off"] == 0
+    assert counts["on"] > 10_000  # the modules, the app and the searcher: many objects
