@@ -346,3 +346,16 @@ def test_facet_counts_agree_between_engines_for_broad_and_narrow_searches(engine
     after = [[(r.total, r.facets, r.more_facets) for r in map(i.search, requests)] for i in both]
     assert after[0] == after[1]
     assert after[0][0][0] == 15 and sum(n for _, n in after[0][0][1]["licence"]) == 15
+
+
+def test_a_chosen_value_outside_the_top_is_counted_by_its_exact_name(engine, index):
+    """A chosen topic named like a pattern ("c++", "a.b") is counted as itself, not as a
+    regular expression matching others ("axb")."""
+    for i, topics in enumerate([["web"], ["web"], ["web", "axb"], ["c++", "a.b"], ["web"]]):
+        f.store(engine, f.record("o", f"tool-{i}", description="tool", topics=topics))
+    sync(engine, index)
+    found = index.search(
+        SearchRequest(text="tool", facet_top=1, filters={"topics": ["c++", "a.b"]})
+    )
+    assert found.total == 1
+    assert found.facets["topics"] == [("web", 4), ("a.b", 1), ("c++", 1)]
